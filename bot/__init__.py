@@ -1,0 +1,1 @@
+"""Desmigratif chatbot: the application package (factory, settings, services, CLI)."""

@@ -1,0 +1,139 @@
+"""The ``desmigratif`` command line.
+
+    desmigratif chat [--as ID] [--lang CODE] [--script FILE]   local chat on the emulator
+    desmigratif run                                            real Telegram (long polling)
+    desmigratif db upgrade                                     apply database migrations
+    desmigratif officer add ID --area AREA | remove ID | list  manage officer roles
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import Settings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="desmigratif", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    chat = commands.add_parser("chat", help="talk to the bot locally (emulated Telegram)")
+    chat.add_argument("--as", dest="user_id", type=int, default=100001, help="your Telegram id")
+    chat.add_argument("--lang", default="id", help="the language_code Telegram would send")
+    chat.add_argument("--script", type=argparse.FileType("r", encoding="utf-8"),
+                      help="replay a script non-interactively and print the transcript")
+
+    commands.add_parser("run", help="run against real Telegram (long polling)")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+
+    officer = commands.add_parser("officer", help="grant, remove or list officer roles")
+    actions = officer.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="make a Telegram user an officer for an area")
+    add.add_argument("telegram_id", type=int)
+    add.add_argument("--area", required=True, help="a village or kabupaten id, e.g. kebumen")
+    remove = actions.add_parser("remove", help="take the officer role away")
+    remove.add_argument("telegram_id", type=int)
+    actions.add_parser("list", help="list officers and their areas")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.command == "chat" else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = load_settings()
+    if args.command == "chat":
+        from bot.simulator import chat
+
+        failures = asyncio.run(
+            chat(settings, user_id=args.user_id, language_code=args.lang, script=args.script)
+        )
+        if failures:
+            print(f"{failures} script step(s) failed", file=sys.stderr)
+        return 1 if failures else 0
+    if args.command == "run":
+        return _run(settings)
+    if args.command == "db":
+        return asyncio.run(_db_upgrade(settings))
+    return asyncio.run(_officer(settings, args))
+
+
+def _run(settings: Settings) -> int:
+    if settings.telegram_bot_token is None:
+        print(
+            "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and set it in the "
+            "environment or .env. To try the bot without Telegram, run `desmigratif chat`.",
+            file=sys.stderr,
+        )
+        return 2
+    from telegram import Update
+
+    from bot.app import build_application
+
+    application = build_application(settings)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    from storage.db import create_engine
+    from storage.migrations import upgrade
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def _officer(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.content import load_villages
+    from bot.services import officers
+    from storage.db import create_engine, create_sessionmaker
+    from storage.migrations import upgrade
+
+    villages = load_villages()
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with create_sessionmaker(engine)() as session, session.begin():
+            if args.action == "add":
+                try:
+                    officer = await officers.grant(
+                        session, villages, args.telegram_id, args.area,
+                        granted_by=None, now=SystemClock().now(),
+                    )
+                except officers.UnknownArea as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 2
+                print(f"{officer.telegram_id} is an officer for {villages.area_name(officer.area_id)}")
+            elif args.action == "remove":
+                if not await officers.revoke(session, args.telegram_id):
+                    print(f"{args.telegram_id} was not an officer", file=sys.stderr)
+                    return 1
+                print(f"{args.telegram_id} is no longer an officer")
+            else:
+                listing = await officers.listing(session)
+                for officer in listing:
+                    print(f"{officer.telegram_id}\t{officer.area_id}\t{villages.area_name(officer.area_id)}")
+                if not listing:
+                    print("no officers")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

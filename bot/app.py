@@ -1,0 +1,114 @@
+"""The one application factory. ``__main__``, the simulator, benchmarks and tests all
+build the bot here; tests pass the in-process Bot API emulator as ``request``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.commands import register_commands
+from bot.config import Settings
+from bot.content import load_villages
+from bot.context import SERVICES_KEY, BotContext, Services
+from bot.i18n import I18n
+from bot.scheduler import schedule_sweep
+from storage.db import create_engine, create_sessionmaker
+from storage.migrations import upgrade
+
+log = logging.getLogger("desmigratif")
+
+PLACEHOLDER_TOKEN = "0:EMULATED"
+
+
+class BotApplication(Application[Any, BotContext, Any, Any, Any, Any]):
+    """An Application that opens its resources in ``initialize`` and closes them in
+    ``shutdown``.
+
+    PTB calls ``post_init`` only from ``run_polling``/``run_webhook``; tests, benchmarks and
+    the simulator drive the application with ``async with app:`` instead, and must get the
+    same migrated database and command list as production.
+    """
+
+    setup: Any = None
+    teardown: Any = None
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        if self.setup is not None:
+            await self.setup(self)
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            if self.teardown is not None:
+                await self.teardown(self)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    register_bot_commands: bool = True,
+) -> BotApplication:
+    """Wire settings, content, translations, storage and handlers into an Application.
+
+    With ``request`` (the emulator) no network is touched and no token is needed.
+    Resources are opened in ``initialize`` and closed in ``shutdown``.
+    """
+    from handlers import register
+
+    tz = settings.tz
+    engine = create_engine(settings.database_url)
+    services = Services(
+        settings=settings,
+        clock=clock or SystemClock(),
+        i18n=I18n(settings.default_locale, tz),
+        villages=load_villages(),
+        sessions=create_sessionmaker(engine),
+    )
+
+    async def setup(application: BotApplication) -> None:
+        if settings.auto_migrate:
+            await upgrade(engine)
+        if register_bot_commands:
+            await register_commands(application.bot, services.i18n)
+        schedule_sweep(application)
+        log.info("bot @%s ready on %s", application.bot.username, engine.dialect.name)
+
+    async def teardown(application: BotApplication) -> None:
+        await engine.dispose()
+
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(token or PLACEHOLDER_TOKEN)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .application_class(BotApplication)
+    )
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url.rstrip("/")
+        builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request).updater(None)
+    else:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    application: BotApplication = builder.build()
+    application.setup, application.teardown = setup, teardown
+    application.bot_data[SERVICES_KEY] = services
+    register(application)
+    return application

@@ -1,0 +1,104 @@
+"""Settings, read once from the environment (and an optional ``.env``) and validated.
+
+A missing or malformed setting stops startup with one line naming it
+(:func:`load_settings`); nothing else in the code base reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LOCALES = ("id", "jv", "en")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/desmigratif.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="Bot token from @BotFather; needed by `desmigratif run`."
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://…",
+    )
+    telegram_api_base_url: str | None = Field(
+        default=None,
+        description="Base URL of a self-hosted Bot API server, e.g. http://localhost:8081/bot",
+    )
+    default_locale: str = Field(default="id", description="Language for new users: id, jv or en.")
+    timezone: str = Field(default="Asia/Jakarta", description="IANA zone for times shown.")
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(),
+        description="Comma-separated Telegram user ids allowed to grant officer roles.",
+    )
+    auto_migrate: bool = Field(
+        default=True, description="Apply database migrations when the bot starts."
+    )
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError(f"must be one of {', '.join(LOCALES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("not an IANA time zone such as Asia/Jakarta") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            try:
+                return frozenset(int(part) for part in parts if part)
+            except ValueError:
+                raise ValueError("must be comma-separated Telegram user ids, e.g. 123,456") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file for a file-backed SQLite URL, else None."""
+        prefix = "sqlite+aiosqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        path = self.database_url.removeprefix(prefix).split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+class SettingsError(SystemExit):
+    """Raised with a one-line message when the configuration is unusable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings or exit with one clear line naming the bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"Configuration error: {name}: {message}") from None

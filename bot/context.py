@@ -1,0 +1,54 @@
+"""The per-update context handlers receive: typed access to the app's services plus, once
+:func:`handlers.common.user_update` has run, the user's row, translator and session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.content import Villages
+from bot.i18n import I18n, Translator
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from storage.models import Officer, User
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    """Everything built once by the factory and shared by all updates and jobs."""
+
+    settings: Settings
+    clock: Clock
+    i18n: I18n
+    villages: Villages
+    sessions: async_sessionmaker[AsyncSession]
+    sweeps: list[Any] = field(default_factory=list)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """``context.services`` always; ``context.user``/``_``/``db``/``officer`` per update."""
+
+    user: User
+    db: AsyncSession
+    officer: Officer | None
+    query_answered: bool
+    reply_as_new: bool
+    _: Translator
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.bot_data[SERVICES_KEY]
+        return services
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    services: Services = application.bot_data[SERVICES_KEY]
+    return services

@@ -1,0 +1,19 @@
+"""Telegram handlers: parse the update, call a service, render the reply.
+
+:func:`register` adds them all to an application. Order matters: feature handlers first,
+then the fallbacks in :mod:`handlers.fallback` that catch whatever no feature took.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+from handlers import errors, fallback, menu, officers, onboarding, profile
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    for module in (onboarding, menu, profile, officers, fallback):
+        application.add_handlers(module.HANDLERS)
+    application.add_error_handler(errors.on_error)

@@ -1,0 +1,163 @@
+"""What every private-chat handler shares: one database session per update, the user's row
+and translator on the context, rendering, and the registry of dialog steps that lets any
+handler ask the user's current question again.
+
+Why a decorator and not a group −1 handler: PTB has no hook that runs after the last
+handler of an update, so a session opened in group −1 could not be committed or closed
+reliably. At most one of our handlers fires per update, and it owns the unit of work.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from bot.i18n import pick_locale
+from storage.models import Officer, User
+from storage.repositories import officers, users
+
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+Prompt = Callable[[Update, BotContext, str | None], Awaitable[None]]
+TextAnswer = Callable[[Update, BotContext, str], Awaitable[None]]
+
+
+def user_update(handler: Handler) -> Handler:
+    """Run ``handler`` inside one transaction with ``context.user`` loaded (and locked)."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        telegram_user = update.effective_user
+        if telegram_user is None:
+            return
+        services = context.services
+        now = services.clock.now()
+        async with services.sessions() as session, session.begin():
+            user = await users.get_or_create(
+                session,
+                telegram_user.id,
+                locale=pick_locale(telegram_user.language_code, services.settings.default_locale),
+                now=now,
+            )
+            if user.unreachable_at is not None:
+                user.unreachable_at = None  # they wrote to us, so they can be reached again
+            context.db = session
+            context.user = user
+            context.officer = None
+            context.query_answered = False
+            context.reply_as_new = False
+            context._ = services.i18n.translator(user.locale)
+            await handler(update, context)
+            query = update.callback_query
+            if query is not None and not context.query_answered:
+                await query.answer()
+
+    return wrapper
+
+
+async def answer_query(update: Update, context: BotContext, text: str, *, alert: bool = False) -> None:
+    """Answer the pressed button with a toast (once; the wrapper answers silently otherwise)."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer(text, show_alert=alert)
+    context.query_answered = True
+
+
+async def load_officer(context: BotContext) -> Officer | None:
+    """The officer row of the current user, fetched on first use in this update."""
+    if context.officer is None:
+        context.officer = await officers.get(context.db, context.user.telegram_id)
+    return context.officer
+
+
+def is_admin(context: BotContext) -> bool:
+    return context.user.telegram_id in context.services.settings.admin_ids
+
+
+async def show(
+    update: Update,
+    context: BotContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    new: bool = False,
+) -> None:
+    """Edit the message whose button was pressed, or send a new message.
+
+    Editing keeps the chat short on small screens and makes old buttons disappear.
+    """
+    query = update.callback_query
+    if query is not None and query.message is not None and not (new or context.reply_as_new):
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as exc:
+            # A second tap on the same button asks for the very same content.
+            if "not modified" not in str(exc):
+                raise
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def with_notice(notice: str | None, text: str) -> str:
+    return f"{notice}\n\n{text}" if notice else text
+
+
+# --- dialogs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of a dialog: how to ask it, and (for typed answers) how to take one."""
+
+    prompt: Prompt
+    on_text: TextAnswer | None = None
+
+
+STEPS: dict[tuple[str, str], Step] = {}
+
+
+def step(dialog: str, name: str, *, on_text: TextAnswer | None = None) -> Callable[[Prompt], Prompt]:
+    """Register ``prompt`` as the question of ``dialog``/``name``."""
+
+    def register(prompt: Prompt) -> Prompt:
+        STEPS[(dialog, name)] = Step(prompt, on_text)
+        return prompt
+
+    return register
+
+
+def begin(user: User, dialog: str, step_name: str, data: dict[str, Any] | None = None) -> None:
+    user.dialog, user.step, user.dialog_data = dialog, step_name, dict(data or {})
+
+
+def goto(user: User, step_name: str, **changes: Any) -> None:
+    """Move to ``step_name``, merging ``changes`` into the dialog's answers.
+
+    The JSON column is replaced, not mutated, so SQLAlchemy sees the change.
+    """
+    user.step = step_name
+    if changes:
+        user.dialog_data = {**(user.dialog_data or {}), **changes}
+
+
+def end(user: User) -> None:
+    user.dialog = user.step = None
+    user.dialog_data = None
+
+
+def current_step(user: User) -> Step | None:
+    if user.dialog is None or user.step is None:
+        return None
+    return STEPS.get((user.dialog, user.step))
+
+
+def in_step(user: User, dialog: str, *names: str) -> bool:
+    return user.dialog == dialog and (not names or user.step in names)

@@ -1,0 +1,114 @@
+"""Everything no feature handler took: typed answers for the current step, and bad input.
+
+Bad input is a feature: a sticker, photo, voice note, location, contact, a very long or
+emoji-only text, an unknown command, an edited message or a stale button gets a short
+localized hint and the same question again. Group chats only get an answer to ``/start``.
+"""
+
+from __future__ import annotations
+
+from telegram import ChatMemberUpdated, Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.i18n import pick_locale
+from handlers.common import current_step, user_update
+from handlers.stale import expired, reprompt
+from storage.repositories import users
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+@user_update
+async def text_answer(update: Update, context: BotContext) -> None:
+    """Hands typed text to the current step, or explains that buttons are expected."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    step = current_step(context.user)
+    if step is not None and step.on_text is not None:
+        await step.on_text(update, context, message.text)
+        return
+    _ = context._
+    if step is not None:
+        await reprompt(update, context, _("Please answer with one of the buttons below."))
+    else:
+        await reprompt(update, context, _("I did not understand that. Please use the buttons."))
+
+
+@user_update
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """An unknown ``/command``: say so, list the useful ones, ask again."""
+    message = update.effective_message
+    command = (message.text or "").split(maxsplit=1)[0] if message else ""
+    notice = context._(
+        "I do not know the command {command}. Try /menu or /bantuan.", command=command[:40]
+    )
+    await reprompt(update, context, notice)
+
+
+@user_update
+async def other_message(update: Update, context: BotContext) -> None:
+    """A sticker, photo, voice note, location, contact, …: nothing to do with it here."""
+    _ = context._
+    await reprompt(update, context, _("I can only read text messages and button taps here."))
+
+
+@user_update
+async def edited_message(update: Update, context: BotContext) -> None:
+    """Editing a sent message does not change an answer already given; say so."""
+    notice = context._(
+        "Editing an earlier message does not change your answer. Please send a new message."
+    )
+    await reprompt(update, context, notice)
+
+
+@user_update
+async def unknown_button(update: Update, context: BotContext) -> None:
+    """A button whose data no handler knows: old, from a removed feature, or forged."""
+    await expired(update, context)
+
+
+async def group_start(update: Update, context: BotContext) -> None:
+    """In a group the bot only says where to talk to it; it stores nothing."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None:
+        return
+    locale = pick_locale(user.language_code if user else None, context.services.settings.default_locale)
+    _ = context.services.i18n.translator(locale)
+    text = _(
+        "Hello! Please talk to me in a private chat, so that what you tell me stays private: "
+        "{link}",
+        link=f"https://t.me/{context.bot.username}",
+    )
+    await message.reply_text(text)
+
+
+async def membership(update: Update, context: BotContext) -> None:
+    """The user blocked (or unblocked) the bot: remember whether they can be reached."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+    services = context.services
+    async with services.sessions() as session, session.begin():
+        when = services.clock.now() if blocked else None
+        await users.mark_unreachable(session, change.chat.id, when)
+
+
+HANDLERS = [
+    MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited_message),
+    MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
+    MessageHandler(PRIVATE & filters.TEXT, text_answer),
+    MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, other_message),
+    CallbackQueryHandler(unknown_button),
+    CommandHandler("start", group_start, filters=filters.ChatType.GROUPS),
+    ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
+]

@@ -1,0 +1,221 @@
+"""The main menu, ``/menu``, ``/bantuan`` (help) and ``/batal`` (leave the current dialog).
+
+The menu only lists what exists: later features add their buttons here.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.services import profiles
+from handlers.common import begin, end, is_admin, load_officer, show, user_update, with_notice
+from handlers.keyboards import keyboard
+
+SWITCH_DIALOG = "village_switch"
+
+
+async def main_menu(update: Update, context: BotContext, notice: str | None = None) -> None:
+    """The menu fitting the user: full for registered users, public-only after declining."""
+    _ = context._
+    rows: list[list[tuple[str, str]]] = []
+    if profiles.has_consent(context.user):
+        text = _("<b>Main menu</b>\nWhat would you like to do?")
+        rows += [
+            [(_.pgettext("menu", "👤 My profile"), "menu:profile")],
+            [(_.pgettext("menu", "📄 My data"), "menu:data")],
+        ]
+    else:
+        text = _(
+            "<b>Main menu</b>\nYou have not agreed to data processing, so only public "
+            "information is available."
+        )
+        rows.append([(_.pgettext("menu", "✅ Agree to data processing"), "menu:consent")])
+    rows.append(
+        [
+            (_.pgettext("menu", "🌐 Language"), "menu:language"),
+            (_.pgettext("menu", "❓ Help"), "menu:help"),
+        ]
+    )
+    if await load_officer(context) is not None or is_admin(context):
+        rows.append([(_.pgettext("menu", "🛡 Officer menu"), "menu:officer")])
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+async def help_text(context: BotContext) -> str:
+    _ = context._
+    text = _(
+        "<b>About this assistant</b>\n"
+        "The Desmigratif assistant belongs to the Desa Migran Produktif programme of the "
+        "Ministry of Manpower. It helps people who want to work abroad to go the legal and "
+        "safe way, and helps families stay in touch with the village officers.\n\n"
+        "<b>Commands</b>\n"
+        "/menu – main menu\n"
+        "/profil – your profile (who you are, your village)\n"
+        "/bahasa – change the language\n"
+        "/dataku – see all data kept about you\n"
+        "/hapusdata – erase all your data\n"
+        "/batal – stop what you are doing now\n"
+        "/bantuan – this help\n\n"
+        "Use the buttons under the messages to answer. Nobody from the programme will ever "
+        "ask you for money through this chat."
+    )
+    if await load_officer(context) is not None or is_admin(context):
+        text += "\n\n" + _("<b>For officers</b>\n/petugas – manage officers (admins only)")
+    return text
+
+
+@user_update
+async def menu_command(update: Update, context: BotContext) -> None:
+    """Shows the main menu (or continues onboarding for someone not registered yet)."""
+    from handlers.stale import reprompt
+
+    if not profiles.is_registered(context.user):
+        await reprompt(update, context, context._("Let us finish setting up first."))
+        return
+    end(context.user)
+    await main_menu(update, context)
+
+
+@user_update
+async def help_command(update: Update, context: BotContext) -> None:
+    """Explains the bot; a dialog in progress is asked again afterwards."""
+    from handlers.stale import reprompt
+
+    await show(update, context, await help_text(context), new=True)
+    if context.user.dialog is not None:
+        await reprompt(update, context)
+
+
+@user_update
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """Leaves the current dialog without saving its unfinished answers."""
+    _ = context._
+    user = context.user
+    if user.dialog is None:
+        notice = _("There is nothing to cancel.")
+    elif not profiles.is_registered(user):
+        end(user)
+        await show(update, context, _("Setup stopped. Send /start whenever you want to begin."))
+        return
+    else:
+        notice = _("Stopped. Nothing was changed.")
+    end(user)
+    await main_menu(update, context, notice=notice)
+
+
+@user_update
+async def menu_button(update: Update, context: BotContext) -> None:
+    """Routes the main menu's buttons."""
+    from handlers import profile
+    from handlers.officers import officer_menu
+    from handlers.onboarding import DIALOG, ask_consent
+    from handlers.stale import expired
+
+    target = (update.callback_query.data or "") if update.callback_query else ""
+    target = target.removeprefix("menu:")
+    user = context.user
+    consent = profiles.has_consent(user)
+    allowed = {
+        "main": profiles.is_registered(user),
+        "help": True,
+        "language": profiles.is_registered(user),
+        "consent": profiles.is_registered(user) and not consent,
+        "profile": consent,
+        "data": True,
+        "officer": await load_officer(context) is not None or is_admin(context),
+    }
+    if not allowed.get(target, False):
+        await expired(update, context)
+        return
+    end(user)
+    if target == "main":
+        await main_menu(update, context)
+    elif target == "help":
+        await show(update, context, await help_text(context), keyboard([[_back(context)]]))
+    elif target == "language":
+        await profile.ask_language(update, context)
+    elif target == "consent":
+        begin(user, DIALOG, "consent")
+        await ask_consent(update, context, None)
+    elif target == "profile":
+        await profile.show_profile(update, context)
+    elif target == "data":
+        await profile.show_data(update, context)
+    else:
+        await officer_menu(update, context)
+
+
+def _back(context: BotContext) -> tuple[str, str]:
+    return (context._.pgettext("button", "« Menu"), "menu:main")
+
+
+async def offer_village_switch(
+    update: Update, context: BotContext, village_id: str, notice: str | None = None
+) -> None:
+    """A registered user opened another village's link: offer to move them there."""
+    _ = context._
+    village = context.services.villages.village(village_id)
+    assert village is not None
+    begin(context.user, SWITCH_DIALOG, "confirm", {"village": village_id})
+    text = _(
+        "This link is for the village of {village}. Is that your village now?",
+        village=escape(village.name),
+    )
+    markup = keyboard(
+        [
+            [(_.pgettext("button", "Yes, change my village"), "vsw:yes")],
+            [(_.pgettext("button", "No, keep it"), "vsw:no")],
+        ]
+    )
+    await show(update, context, with_notice(notice, text), markup)
+
+
+@user_update
+async def village_switch(update: Update, context: BotContext) -> None:
+    """Moves the user to the village of the link they opened, or leaves it."""
+    from handlers.stale import expired
+
+    user = context.user
+    if user.dialog != SWITCH_DIALOG or not profiles.has_consent(user):
+        await expired(update, context)
+        return
+    village_id = (user.dialog_data or {}).get("village")
+    end(user)
+    _ = context._
+    if update.callback_query and update.callback_query.data == "vsw:yes" and village_id:
+        profiles.set_village(user, village_id, None, context.services.clock.now())
+        await main_menu(update, context, notice=_("Your village has been changed."))
+    else:
+        await main_menu(update, context, notice=_("Your village stays as it was."))
+
+
+async def _ask_switch_again(update: Update, context: BotContext, notice: str | None) -> None:
+    village_id = (context.user.dialog_data or {}).get("village")
+    if village_id is None or context.services.villages.village(village_id) is None:
+        end(context.user)
+        await main_menu(update, context, notice=notice)
+        return
+    await offer_village_switch(update, context, village_id, notice)
+
+
+def _register_steps() -> None:
+    from handlers.common import step
+
+    step(SWITCH_DIALOG, "confirm")(_ask_switch_again)
+
+
+_register_steps()
+
+HANDLERS = [
+    CommandHandler("menu", menu_command, filters=filters.ChatType.PRIVATE),
+    CommandHandler("bantuan", help_command, filters=filters.ChatType.PRIVATE),
+    CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE),
+    CommandHandler("batal", cancel_command, filters=filters.ChatType.PRIVATE),
+    CommandHandler("cancel", cancel_command, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(menu_button, pattern=r"^menu:[a-z]+$"),
+    CallbackQueryHandler(village_switch, pattern=r"^vsw:(yes|no)$"),
+]

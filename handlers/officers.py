@@ -1,0 +1,146 @@
+"""The officer menu, and ``/petugas`` for admins to grant and remove officer roles.
+
+Officers are scoped to an area (a village or a whole kabupaten). Every handler here checks
+the role itself, so a forged button or a typed command from anyone else is refused.
+
+``/petugas`` – list officers (each with a remove button)
+``/petugas tambah <telegram-id> <area>`` – grant (``add`` works too)
+``/petugas hapus <telegram-id>`` – remove (``remove`` works too)
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.services import officers
+from handlers.common import is_admin, load_officer, show, user_update, with_notice
+from handlers.keyboards import keyboard
+from handlers.stale import expired
+
+ADD_WORDS = ("tambah", "add")
+REMOVE_WORDS = ("hapus", "remove")
+
+
+async def officer_menu(update: Update, context: BotContext, notice: str | None = None) -> None:
+    """The officer's tools for their area; admins also manage officers here."""
+    _ = context._
+    officer = await load_officer(context)
+    if officer is None and not is_admin(context):
+        await expired(update, context)
+        return
+    lines = [_("<b>Officer menu</b>")]
+    if officer is not None:
+        area = context.services.villages.area_name(officer.area_id)
+        lines.append(_("Your area: {area}", area=escape(area)))
+    if is_admin(context):
+        lines.append(_("You are an admin: you can grant and remove officer roles."))
+    rows: list[list[tuple[str, str]]] = []
+    if is_admin(context):
+        rows.append([(_.pgettext("button", "Officers"), "adm:list")])
+    rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
+    await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+
+
+async def _officer_list(update: Update, context: BotContext, notice: str | None = None) -> None:
+    _ = context._
+    listing = await officers.listing(context.db)
+    villages = context.services.villages
+    if listing:
+        lines = [
+            f"• <code>{o.telegram_id}</code> – {escape(villages.area_name(o.area_id))}"
+            for o in listing
+        ]
+        text = _("<b>Officers</b>") + "\n" + "\n".join(lines)
+    else:
+        text = _("There are no officers yet.")
+    text += "\n\n" + _(
+        "To add one: /petugas tambah TELEGRAM-ID AREA\nAreas: {areas}",
+        areas=", ".join(villages.area_ids),
+    )
+    rows = [
+        [(_.pgettext("button", "Remove {id}", id=o.telegram_id), f"adm:rm:{o.telegram_id}")]
+        for o in listing[:40]
+    ]
+    rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+@user_update
+async def officers_command(update: Update, context: BotContext) -> None:
+    """Lists, grants or removes officer roles (admins only)."""
+    _ = context._
+    if not is_admin(context):
+        from handlers.menu import main_menu
+
+        await main_menu(update, context, notice=_("Only admins can manage officers."))
+        return
+    args = context.args or []
+    usage = _(
+        "Usage: /petugas tambah TELEGRAM-ID AREA, or /petugas hapus TELEGRAM-ID."
+    )
+    if not args:
+        await _officer_list(update, context)
+        return
+    action, rest = args[0].lower(), args[1:]
+    if action in ADD_WORDS and len(rest) == 2 and rest[0].isdigit():
+        try:
+            officer = await officers.grant(
+                context.db,
+                context.services.villages,
+                int(rest[0]),
+                rest[1],
+                granted_by=context.user.telegram_id,
+                now=context.services.clock.now(),
+            )
+        except officers.UnknownArea as exc:
+            notice = _(
+                "Unknown area “{area}”. Areas: {areas}",
+                area=escape(exc.area_id),
+                areas=", ".join(context.services.villages.area_ids),
+            )
+            await show(update, context, notice)
+            return
+        area = context.services.villages.area_name(officer.area_id)
+        notice = _("{id} is now an officer for {area}.", id=officer.telegram_id, area=escape(area))
+        await _officer_list(update, context, notice)
+    elif action in REMOVE_WORDS and len(rest) == 1 and rest[0].isdigit():
+        removed = await officers.revoke(context.db, int(rest[0]))
+        notice = (
+            _("{id} is no longer an officer.", id=rest[0])
+            if removed
+            else _("{id} was not an officer.", id=rest[0])
+        )
+        await _officer_list(update, context, notice)
+    else:
+        await show(update, context, usage)
+
+
+@user_update
+async def admin_button(update: Update, context: BotContext) -> None:
+    """The officer-list buttons; refused for anyone who is not an admin."""
+    data = (update.callback_query.data or "") if update.callback_query else ""
+    if not is_admin(context):
+        await expired(update, context)
+        return
+    if data == "adm:list":
+        await _officer_list(update, context)
+        return
+    telegram_id = int(data.rsplit(":", 1)[-1])
+    removed = await officers.revoke(context.db, telegram_id)
+    _ = context._
+    notice = (
+        _("{id} is no longer an officer.", id=telegram_id)
+        if removed
+        else _("{id} was not an officer.", id=telegram_id)
+    )
+    await _officer_list(update, context, notice)
+
+
+HANDLERS = [
+    CommandHandler("petugas", officers_command, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(admin_button, pattern=r"^adm:(list|rm:\d{1,20})$"),
+]

@@ -1,0 +1,243 @@
+"""Onboarding: ``/start`` → language → who you are → village → consent → main menu.
+
+```mermaid
+stateDiagram-v2
+    [*] --> language: /start [v_<village>]
+    language --> role: ob:lang:<code>
+    language --> consent: ob:lang:<code> (officers)
+    role --> village: ob:role:<role>
+    village --> consent: ob:vil:<id>
+    village --> village_other: ob:vil:other
+    village_other --> consent: typed name
+    consent --> [*]: ob:consent:yes / ob:consent:no
+```
+
+Each answer is stored in ``users.dialog_data`` as it is given, so a restart at any step
+resumes at that step. Nothing personal is kept unless the user agrees at the last step.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.services import profiles
+from handlers import menu
+from handlers.common import (
+    begin,
+    end,
+    goto,
+    in_step,
+    load_officer,
+    show,
+    step,
+    user_update,
+    with_notice,
+)
+from handlers.keyboards import keyboard, language_keyboard, role_keyboard, village_keyboard
+from handlers.stale import expired
+
+DIALOG = "onboarding"
+DEEP_LINK_VILLAGE = "v_"
+
+
+def deep_link_village(context: BotContext) -> str | None:
+    """The village named by ``/start v_<id>``, if it exists."""
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(DEEP_LINK_VILLAGE):
+        village = context.services.villages.village(payload.removeprefix(DEEP_LINK_VILLAGE))
+        if village is not None:
+            return village.id
+    return None
+
+
+@user_update
+async def start(update: Update, context: BotContext) -> None:
+    """Greets and asks for the language, or shows the menu to someone already registered."""
+    user = context.user
+    village_id = deep_link_village(context)
+    if profiles.has_consent(user):
+        if village_id and village_id != user.village_id:
+            await menu.offer_village_switch(update, context, village_id)
+            return
+        end(user)
+        await menu.main_menu(update, context, notice=context._("Welcome back!"))
+        return
+    begin(user, DIALOG, "language", {"village": village_id} if village_id else None)
+    await ask_language(update, context, None)
+
+
+@step(DIALOG, "language")
+async def ask_language(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    text = _(
+        "<b>Welcome to the Desmigratif assistant.</b>\n"
+        "I help people from migrant-sending villages work abroad safely, and help their "
+        "families when something goes wrong.\n\n"
+        "Which language shall we use?"
+    )
+    await show(update, context, with_notice(notice, text), language_keyboard("ob:lang", context.user.locale))
+
+
+@user_update
+async def chose_language(update: Update, context: BotContext) -> None:
+    """Stores the language and asks who the user is (officers skip to consent)."""
+    user = context.user
+    if not in_step(user, DIALOG, "language"):
+        await expired(update, context)
+        return
+    locale = _data(update)
+    profiles.set_locale(user, locale, context.services.clock.now())
+    context._ = context.services.i18n.translator(locale)
+    if await load_officer(context) is not None:
+        goto(user, "consent")
+        await ask_consent(update, context, None)
+    else:
+        goto(user, "role")
+        await ask_role(update, context, None)
+
+
+@step(DIALOG, "role")
+async def ask_role(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    text = _("Which of these describes you?")
+    await show(update, context, with_notice(notice, text), role_keyboard(_, "ob:role"))
+
+
+@user_update
+async def chose_role(update: Update, context: BotContext) -> None:
+    """Stores the role and asks for the village."""
+    role = _data(update)
+    if not in_step(context.user, DIALOG, "role") or role not in profiles.ROLES:
+        await expired(update, context)
+        return
+    goto(context.user, "village", role=role)
+    await ask_village(update, context, None)
+
+
+@step(DIALOG, "village")
+async def ask_village(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    preselected = (context.user.dialog_data or {}).get("village")
+    text = _("Which village do you live in?")
+    if preselected:
+        text = _("Which village do you live in? The link you opened names the one marked ✅.")
+    markup = village_keyboard(_, context.services.villages, "ob:vil", preselected)
+    await show(update, context, with_notice(notice, text), markup)
+
+
+@user_update
+async def chose_village(update: Update, context: BotContext) -> None:
+    """Stores the village (or asks for its name) and moves on to consent."""
+    choice = _data(update)
+    user = context.user
+    if not in_step(user, DIALOG, "village"):
+        await expired(update, context)
+        return
+    if choice == "other":
+        goto(user, "village_other")
+        await ask_village_name(update, context, None)
+        return
+    if context.services.villages.village(choice) is None:
+        await expired(update, context)
+        return
+    goto(user, "consent", village=choice, other_village=None)
+    await ask_consent(update, context, None)
+
+
+async def typed_village(update: Update, context: BotContext, text: str) -> None:
+    """Stores a typed village name and moves on to consent."""
+    name = profiles.clean_village_name(text)
+    if name is None:
+        notice = context._(
+            "Please type just the name of your village, in letters (at most {limit} characters).",
+            limit=profiles.MAX_VILLAGE_NAME,
+        )
+        await ask_village_name(update, context, notice)
+        return
+    goto(context.user, "consent", village=None, other_village=name)
+    await ask_consent(update, context, None)
+
+
+@step(DIALOG, "village_other", on_text=typed_village)
+async def ask_village_name(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    text = _("Please type the name of your village and its kecamatan (sub-district).")
+    await show(update, context, with_notice(notice, text))
+
+
+@step(DIALOG, "consent")
+async def ask_consent(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    data = context.user.dialog_data or {}
+    village = context.services.villages.village(data.get("village"))
+    place = village.name if village else data.get("other_village")
+    text = _(
+        "<b>Your personal data</b>\n"
+        "To help you, I need to keep: your Telegram number (ID), your language, who you are "
+        "(for example family of a migrant) and your village.\n\n"
+        "<b>Why:</b> to send you information and reminders that fit you, and so that the "
+        "officers of your village can answer you.\n"
+        "<b>Who sees it:</b> only the Desmigratif officers of your village and district. It is "
+        "not sold or shared with agencies or employers.\n"
+        "<b>Your rights:</b> /dataku shows everything kept about you; /hapusdata erases it "
+        "at any time.\n\n"
+        "This follows Indonesia's Personal Data Protection Law (UU 27/2022). If you do not "
+        "agree, nothing personal is kept and you can still read the public information."
+    )
+    if place:
+        text += "\n\n" + _("Village: {village}", village=escape(place))
+    markup = keyboard(
+        [
+            [(_.pgettext("button", "I agree"), "ob:consent:yes")],
+            [(_.pgettext("button", "I do not agree"), "ob:consent:no")],
+        ]
+    )
+    await show(update, context, with_notice(notice, text), markup)
+
+
+@user_update
+async def answered_consent(update: Update, context: BotContext) -> None:
+    """Stores the profile if the user agrees; otherwise keeps nothing personal."""
+    user = context.user
+    if not in_step(user, DIALOG, "consent"):
+        await expired(update, context)
+        return
+    now = context.services.clock.now()
+    data = user.dialog_data or {}
+    _ = context._
+    if _data(update) == "yes":
+        profiles.give_consent(
+            user,
+            role=data.get("role"),
+            village_id=data.get("village"),
+            other_village=data.get("other_village"),
+            now=now,
+        )
+        end(user)
+        await menu.main_menu(update, context, notice=_("Thank you, you are registered."))
+    else:
+        profiles.decline_consent(user, now)
+        end(user)
+        notice = _(
+            "Understood: nothing personal is kept. You can still read the public "
+            "information, and you can change your mind with /start."
+        )
+        await menu.main_menu(update, context, notice=notice)
+
+
+def _data(update: Update) -> str:
+    assert update.callback_query is not None
+    return (update.callback_query.data or "").rsplit(":", 1)[-1]
+
+
+HANDLERS = [
+    CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(chose_language, pattern=r"^ob:lang:(id|jv|en)$"),
+    CallbackQueryHandler(chose_role, pattern=r"^ob:role:[a-z]+$"),
+    CallbackQueryHandler(chose_village, pattern=r"^ob:vil:[a-z0-9-]+$"),
+    CallbackQueryHandler(answered_consent, pattern=r"^ob:consent:(yes|no)$"),
+]

@@ -1,0 +1,339 @@
+"""The user's own data: ``/profil`` (see and edit), ``/bahasa``, ``/dataku``, ``/hapusdata``.
+
+```mermaid
+stateDiagram-v2
+    [*] --> profile: /profil
+    profile --> role: pf:role
+    role --> profile: pf:setrole:<role>
+    profile --> village: pf:village
+    village --> profile: pf:setvil:<id>
+    village --> village_other: pf:setvil:other
+    village_other --> profile: typed name
+    [*] --> language: /bahasa
+    language --> [*]: lang:<code>
+    [*] --> erase: /hapusdata
+    erase --> [*]: del:yes (all rows about the user deleted) / del:no
+```
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.services import profiles
+from handlers import menu
+from handlers.common import (
+    begin,
+    end,
+    goto,
+    in_step,
+    load_officer,
+    show,
+    step,
+    user_update,
+    with_notice,
+)
+from handlers.keyboards import LANGUAGE_NAMES, keyboard, language_keyboard, role_keyboard, role_labels, village_keyboard
+from handlers.stale import expired, reprompt
+
+PROFILE = "profile"
+LANGUAGE = "language"
+ERASE = "erase"
+
+
+def _village_text(context: BotContext) -> str:
+    user = context.user
+    if user.village_id:
+        return escape(context.services.villages.area_name(user.village_id))
+    if user.other_village:
+        return escape(user.other_village)
+    return "–"
+
+
+async def show_profile(update: Update, context: BotContext, notice: str | None = None) -> None:
+    _ = context._
+    user = context.user
+    role = role_labels(_).get(user.role or "", "–")
+    text = _(
+        "<b>Your profile</b>\nWho you are: {role}\nVillage: {village}\nLanguage: {language}",
+        role=role,
+        village=_village_text(context),
+        language=LANGUAGE_NAMES[user.locale],
+    )
+    if (officer := await load_officer(context)) is not None:
+        text += "\n" + _(
+            "Officer for: {area}", area=escape(context.services.villages.area_name(officer.area_id))
+        )
+    markup = keyboard(
+        [
+            [(_.pgettext("button", "Change who I am"), "pf:role")],
+            [(_.pgettext("button", "Change village"), "pf:village")],
+            [(_.pgettext("button", "Change language"), "menu:language")],
+            [(_.pgettext("button", "« Menu"), "menu:main")],
+        ]
+    )
+    await show(update, context, with_notice(notice, text), markup)
+
+
+@user_update
+async def profile_command(update: Update, context: BotContext) -> None:
+    """Shows the profile with buttons to change it."""
+    if not profiles.has_consent(context.user):
+        await _needs_consent(update, context)
+        return
+    end(context.user)
+    await show_profile(update, context)
+
+
+async def _needs_consent(update: Update, context: BotContext) -> None:
+    if profiles.is_registered(context.user):
+        await menu.main_menu(
+            update, context, notice=context._("You have not agreed, so no profile is kept.")
+        )
+    else:
+        await reprompt(update, context, context._("Let us finish setting up first."))
+
+
+@user_update
+async def profile_button(update: Update, context: BotContext) -> None:
+    """Starts editing the role or the village."""
+    user = context.user
+    if not profiles.has_consent(user):
+        await expired(update, context)
+        return
+    field = (update.callback_query.data or "") if update.callback_query else ""
+    if field == "pf:role":
+        begin(user, PROFILE, "role")
+        await ask_role(update, context, None)
+    else:
+        begin(user, PROFILE, "village")
+        await ask_village(update, context, None)
+
+
+@step(PROFILE, "role")
+async def ask_role(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    await show(update, context, with_notice(notice, _("Which of these describes you?")), role_keyboard(_, "pf:setrole"))
+
+
+@step(PROFILE, "village")
+async def ask_village(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    markup = village_keyboard(_, context.services.villages, "pf:setvil", context.user.village_id)
+    await show(update, context, with_notice(notice, _("Which village do you live in?")), markup)
+
+
+@user_update
+async def set_role(update: Update, context: BotContext) -> None:
+    """Stores the new role and shows the profile."""
+    role = (update.callback_query.data or "").rsplit(":", 1)[-1] if update.callback_query else ""
+    if not in_step(context.user, PROFILE, "role") or role not in profiles.ROLES:
+        await expired(update, context)
+        return
+    profiles.set_role(context.user, role, context.services.clock.now())
+    end(context.user)
+    await show_profile(update, context, context._("Saved."))
+
+
+@user_update
+async def set_village(update: Update, context: BotContext) -> None:
+    """Stores the chosen village (or asks for its name) and shows the profile."""
+    choice = (update.callback_query.data or "").rsplit(":", 1)[-1] if update.callback_query else ""
+    user = context.user
+    if not in_step(user, PROFILE, "village"):
+        await expired(update, context)
+        return
+    if choice == "other":
+        goto(user, "village_other")
+        await ask_village_name(update, context, None)
+        return
+    if context.services.villages.village(choice) is None:
+        await expired(update, context)
+        return
+    profiles.set_village(user, choice, None, context.services.clock.now())
+    end(user)
+    await show_profile(update, context, context._("Saved."))
+
+
+async def typed_village(update: Update, context: BotContext, text: str) -> None:
+    name = profiles.clean_village_name(text)
+    if name is None:
+        notice = context._(
+            "Please type just the name of your village, in letters (at most {limit} characters).",
+            limit=profiles.MAX_VILLAGE_NAME,
+        )
+        await ask_village_name(update, context, notice)
+        return
+    profiles.set_village(context.user, None, name, context.services.clock.now())
+    end(context.user)
+    await show_profile(update, context, context._("Saved."))
+
+
+@step(PROFILE, "village_other", on_text=typed_village)
+async def ask_village_name(update: Update, context: BotContext, notice: str | None) -> None:
+    text = context._("Please type the name of your village and its kecamatan (sub-district).")
+    await show(update, context, with_notice(notice, text))
+
+
+# --- language --------------------------------------------------------------------------
+
+
+async def ask_language(update: Update, context: BotContext, notice: str | None = None) -> None:
+    begin(context.user, LANGUAGE, "choose")
+    await _ask_language(update, context, notice)
+
+
+@step(LANGUAGE, "choose")
+async def _ask_language(update: Update, context: BotContext, notice: str | None) -> None:
+    text = with_notice(notice, context._("Which language shall we use?"))
+    await show(update, context, text, language_keyboard("lang", context.user.locale))
+
+
+@user_update
+async def language_command(update: Update, context: BotContext) -> None:
+    """Asks for the language (during onboarding: that is its first step anyway)."""
+    if not profiles.is_registered(context.user):
+        from handlers.onboarding import DIALOG, ask_language as onboarding_language
+
+        begin(context.user, DIALOG, "language", context.user.dialog_data)
+        await onboarding_language(update, context, None)
+        return
+    await ask_language(update, context)
+
+
+@user_update
+async def chose_language(update: Update, context: BotContext) -> None:
+    """Stores the language and shows the menu in it."""
+    locale = (update.callback_query.data or "").rsplit(":", 1)[-1] if update.callback_query else ""
+    if not in_step(context.user, LANGUAGE, "choose") or locale not in LANGUAGE_NAMES:
+        await expired(update, context)
+        return
+    profiles.set_locale(context.user, locale, context.services.clock.now())
+    end(context.user)
+    context._ = context.services.i18n.translator(locale)
+    await menu.main_menu(update, context, notice=context._("Language changed to English."))
+
+
+# --- /dataku ---------------------------------------------------------------------------
+
+
+def _when(context: BotContext, value: datetime | None) -> str:
+    return context._.datetime(value) if value else "–"
+
+
+def data_lines(context: BotContext) -> list[tuple[str, str]]:
+    """A label and a value for every stored column (a test keeps this list complete)."""
+    _ = context._
+    user = context.user
+    consent = {
+        profiles.CONSENT_GIVEN: _("given on {date}", date=_when(context, user.consent_at)),
+        profiles.CONSENT_DECLINED: _("declined on {date}", date=_when(context, user.consent_at)),
+    }.get(user.consent or "", _("not answered yet"))
+    village = (
+        escape(context.services.villages.area_name(user.village_id)) if user.village_id else "–"
+    )
+    return [
+        ("telegram_id", _("Telegram ID: {value}", value=user.telegram_id)),
+        ("locale", _("Language: {value}", value=LANGUAGE_NAMES[user.locale])),
+        ("consent", _("Consent to data processing: {value}", value=consent)),
+        ("consent_at", ""),
+        ("role", _("Who you are: {value}", value=role_labels(_).get(user.role or "", "–"))),
+        ("village_id", _("Village: {value}", value=village)),
+        ("other_village", _("Village you typed: {value}", value=escape(user.other_village or "–"))),
+        ("unreachable_at", _("Marked unreachable: {value}", value=_when(context, user.unreachable_at))),
+        ("dialog", _("Unfinished dialog: {value}", value=escape(user.dialog or "–"))),
+        ("step", ""),
+        ("dialog_data", _("Its answers so far: {value}", value=escape(str(user.dialog_data or "–")))),
+        ("created_at", _("First contact: {value}", value=_when(context, user.created_at))),
+        ("updated_at", _("Last change: {value}", value=_when(context, user.updated_at))),
+    ]
+
+
+async def show_data(update: Update, context: BotContext) -> None:
+    _ = context._
+    lines = [text for _key, text in data_lines(context) if text]
+    if (officer := await load_officer(context)) is not None:
+        lines.append(
+            _(
+                "Officer for: {area} (since {date})",
+                area=escape(context.services.villages.area_name(officer.area_id)),
+                date=_when(context, officer.created_at),
+            )
+        )
+    text = _("<b>Everything kept about you</b>") + "\n" + "\n".join(f"• {line}" for line in lines)
+    text += "\n\n" + _("Nothing else is stored. To erase all of it, send /hapusdata.")
+    await show(update, context, text, keyboard([[(_.pgettext("button", "« Menu"), "menu:main")]]))
+
+
+@user_update
+async def data_command(update: Update, context: BotContext) -> None:
+    """Shows every stored field about the user."""
+    await show_data(update, context)
+    if context.user.dialog is not None:
+        await reprompt(update, context)
+
+
+# --- /hapusdata --------------------------------------------------------------------------
+
+
+@user_update
+async def erase_command(update: Update, context: BotContext) -> None:
+    """Asks to confirm erasing everything."""
+    begin(context.user, ERASE, "confirm")
+    await ask_erase(update, context, None)
+
+
+@step(ERASE, "confirm")
+async def ask_erase(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    text = _(
+        "<b>Erase all your data?</b>\n"
+        "Your profile, your language and everything else kept about you will be deleted. "
+        "This cannot be undone."
+    )
+    markup = keyboard(
+        [
+            [(_.pgettext("button", "Yes, erase everything"), "del:yes")],
+            [(_.pgettext("button", "No, keep my data"), "del:no")],
+        ]
+    )
+    await show(update, context, with_notice(notice, text), markup)
+
+
+@user_update
+async def erase_answer(update: Update, context: BotContext) -> None:
+    """Erases every row about the user, or keeps them."""
+    user = context.user
+    if not in_step(user, ERASE, "confirm"):
+        await expired(update, context)
+        return
+    _ = context._
+    if update.callback_query and update.callback_query.data == "del:yes":
+        await profiles.erase(context.db, user.telegram_id)
+        context.db.expunge(user)
+        await show(update, context, _("All your data has been erased. Send /start to begin again."))
+        return
+    end(user)
+    if profiles.is_registered(user):
+        await menu.main_menu(update, context, notice=_("Nothing was erased."))
+    else:
+        await reprompt(update, context, _("Nothing was erased."))
+
+
+HANDLERS = [
+    CommandHandler("profil", profile_command, filters=filters.ChatType.PRIVATE),
+    CommandHandler("bahasa", language_command, filters=filters.ChatType.PRIVATE),
+    CommandHandler("language", language_command, filters=filters.ChatType.PRIVATE),
+    CommandHandler("dataku", data_command, filters=filters.ChatType.PRIVATE),
+    CommandHandler("hapusdata", erase_command, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(profile_button, pattern=r"^pf:(role|village)$"),
+    CallbackQueryHandler(set_role, pattern=r"^pf:setrole:[a-z]+$"),
+    CallbackQueryHandler(set_village, pattern=r"^pf:setvil:[a-z0-9-]+$"),
+    CallbackQueryHandler(chose_language, pattern=r"^lang:[a-z]{2}$"),
+    CallbackQueryHandler(erase_answer, pattern=r"^del:(yes|no)$"),
+]

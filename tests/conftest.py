@@ -1,0 +1,128 @@
+"""Fixtures: a real Application on the in-process Bot API emulator, on SQLite per test, or
+on PostgreSQL when ``TEST_DATABASE_URL`` is set (tables emptied before each test)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import BotApplication, build_application
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.emulator import BotAPIEmulator
+from bot.i18n import LOCALES_DIR
+from bot.simulator import Person
+from storage.db import create_engine, create_sessionmaker
+from storage.migrations import upgrade
+from storage.models import Base
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 09:00 WIB
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Tests read the compiled catalogs; compile them so a stale .mo can never hide a change.
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "compile", "-d", str(LOCALES_DIR),
+         "-D", "messages", "--use-fuzzy"],
+        check=True, capture_output=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """SQLite: migrate one file once, then copy it per test (much faster than migrating)."""
+    if POSTGRES_URL:
+        async def migrate_postgres() -> None:
+            engine = create_engine(POSTGRES_URL)
+            async with engine.begin() as connection:
+                await connection.execute(text("DROP SCHEMA public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+            await upgrade(engine)
+            await engine.dispose()
+
+        asyncio.run(migrate_postgres())
+        return None
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+
+    async def migrate_sqlite() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        async with engine.begin() as connection:
+            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        await engine.dispose()
+
+    asyncio.run(migrate_sqlite())
+    return path
+
+
+@pytest.fixture
+async def database_url(schema_template: Path | None, tmp_path: Path) -> AsyncIterator[str]:
+    if POSTGRES_URL:
+        engine = create_engine(POSTGRES_URL)
+        async with engine.begin() as connection:
+            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        await engine.dispose()
+        yield POSTGRES_URL
+        return
+    assert schema_template is not None
+    path = tmp_path / "bot.sqlite3"
+    shutil.copy(schema_template, path)
+    yield f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        admin_ids=frozenset({900}),
+        auto_migrate=False,
+    )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START, frozen=True)
+
+
+@pytest.fixture
+def emulator() -> BotAPIEmulator:
+    return BotAPIEmulator()
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, emulator: BotAPIEmulator, clock: ManualClock
+) -> AsyncIterator[BotApplication]:
+    application = build_application(settings, request=emulator, clock=clock)
+    async with application:
+        yield application
+
+
+@pytest.fixture
+def person(app: BotApplication, emulator: BotAPIEmulator) -> Callable[..., Person]:
+    def make(user_id: int = 101, language_code: str | None = "id", **kwargs: object) -> Person:
+        return Person(app, emulator, user_id, language_code=language_code, **kwargs)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A separate session to look at what the bot stored."""
+    engine = create_engine(database_url)
+    async with create_sessionmaker(engine)() as session:
+        yield session
+    await engine.dispose()
