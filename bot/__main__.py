@@ -1,9 +1,9 @@
 """The ``desmigratif`` command line.
 
-    desmigratif chat [--as ID] [--lang CODE] [--script FILE]   local chat on the emulator
-    desmigratif run                                            real Telegram (long polling)
-    desmigratif db upgrade                                     apply database migrations
-    desmigratif officer add ID --area AREA | remove ID | list  manage officer roles
+desmigratif chat [--as ID] [--lang CODE] [--script FILE]   local chat on the emulator
+desmigratif run                                            real Telegram (long polling)
+desmigratif db upgrade                                     apply database migrations
+desmigratif officer add ID --area AREA | remove ID | list  manage officer roles
 """
 
 from __future__ import annotations
@@ -24,8 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to the bot locally (emulated Telegram)")
     chat.add_argument("--as", dest="user_id", type=int, default=100001, help="your Telegram id")
     chat.add_argument("--lang", default="id", help="the language_code Telegram would send")
-    chat.add_argument("--script", type=argparse.FileType("r", encoding="utf-8"),
-                      help="replay a script non-interactively and print the transcript")
+    chat.add_argument(
+        "--script",
+        type=argparse.FileType("r", encoding="utf-8"),
+        help="replay a script non-interactively and print the transcript",
+    )
 
     commands.add_parser("run", help="run against real Telegram (long polling)")
 
@@ -112,13 +115,20 @@ async def _officer(settings: Settings, args: argparse.Namespace) -> int:
             if args.action == "add":
                 try:
                     officer = await officers.grant(
-                        session, villages, args.telegram_id, args.area,
-                        granted_by=None, now=SystemClock().now(),
+                        session,
+                        villages,
+                        args.telegram_id,
+                        args.area,
+                        granted_by=None,
+                        now=SystemClock().now(),
                     )
                 except officers.UnknownArea as exc:
                     print(f"error: {exc}", file=sys.stderr)
                     return 2
-                print(f"{officer.telegram_id} is an officer for {villages.area_name(officer.area_id)}")
+                print(
+                    f"{officer.telegram_id} is an officer for "
+                    f"{villages.area_name(officer.area_id)}"
+                )
             elif args.action == "remove":
                 if not await officers.revoke(session, args.telegram_id):
                     print(f"{args.telegram_id} was not an officer", file=sys.stderr)
@@ -127,7 +137,9 @@ async def _officer(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 listing = await officers.listing(session)
                 for officer in listing:
-                    print(f"{officer.telegram_id}\t{officer.area_id}\t{villages.area_name(officer.area_id)}")
+                    print(
+                        f"{officer.telegram_id}\t{officer.area_id}\t{villages.area_name(officer.area_id)}"
+                    )
                 if not listing:
                     print("no officers")
     finally:

@@ -107,7 +107,8 @@ def build_application(
         builder = builder.request(request).get_updates_request(request).updater(None)
     else:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
-    application: BotApplication = builder.build()
+    application = builder.build()
+    assert isinstance(application, BotApplication)
     application.setup, application.teardown = setup, teardown
     application.bot_data[SERVICES_KEY] = services
     register(application)

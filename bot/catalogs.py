@@ -33,7 +33,9 @@ def load(locale: str, locales_dir: Path = LOCALES_DIR) -> Catalog:
         return read_po(handle, locale=locale)
 
 
-def _forms(value: str | tuple[str, ...] | list[str]) -> list[str]:
+def _forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
+    if value is None:
+        return [""]
     return [value] if isinstance(value, str) else list(value)
 
 

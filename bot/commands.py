@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, Bot
+from telegram import Bot, BotCommand
 
-from bot.i18n import I18n, N_
+from bot.i18n import N_, I18n
 
 # Command names stay Indonesian in every language: they are typed, and posters use them.
 COMMANDS: tuple[tuple[str, str], ...] = (

@@ -72,7 +72,9 @@ class Settings(BaseSettings):
             try:
                 return frozenset(int(part) for part in parts if part)
             except ValueError:
-                raise ValueError("must be comma-separated Telegram user ids, e.g. 123,456") from None
+                raise ValueError(
+                    "must be comma-separated Telegram user ids, e.g. 123,456"
+                ) from None
         return value
 
     @property

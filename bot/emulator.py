@@ -34,6 +34,7 @@ MAX_CALLBACK_DATA = 64
 MAX_BUTTONS = 100
 MAX_ROW = 8
 MAX_CALLBACK_ANSWER = 200
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 _COMMAND = re.compile(r"^/[a-z0-9_]{1,32}$")
 
 FaultKind = Literal["forbidden", "retry_after", "server_error", "timeout", "bad_request"]
@@ -271,7 +272,7 @@ class BotAPIEmulator(BaseRequest):
         return chat_id
 
     @staticmethod
-    def _visible_text(text: Any, parse_mode: Any, limit: int, what: str) -> str:
+    def _visible_text(text: object, parse_mode: object, limit: int, what: str) -> str:
         if not isinstance(text, str):
             raise _Refused(400, f"Bad Request: {what} is empty")
         if parse_mode is not None and str(parse_mode).upper() == "HTML":
@@ -301,7 +302,9 @@ class BotAPIEmulator(BaseRequest):
                 for button in row:
                     total += 1
                     if not button.get("text"):
-                        raise _Refused(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+                        raise _Refused(
+                            400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                        )
                     data = button.get("callback_data")
                     if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
                         raise _Refused(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -313,7 +316,10 @@ class BotAPIEmulator(BaseRequest):
                 raise _Refused(400, "Bad Request: reply markup is too long")
             return rows, None
         if "keyboard" in markup:
-            return [], [[b["text"] if isinstance(b, dict) else b for b in row] for row in markup["keyboard"]]
+            return [], [
+                [b["text"] if isinstance(b, dict) else b for b in row]
+                for row in markup["keyboard"]
+            ]
         return [], None  # remove_keyboard / force_reply change nothing we show
 
     def _store(self, message: ChatMessage) -> dict[str, Any]:
@@ -329,7 +335,9 @@ class BotAPIEmulator(BaseRequest):
             "from": self.bot,
         }
         if message.media == "photo":
-            payload["photo"] = [{"file_id": "photo", "file_unique_id": "p", "width": 1, "height": 1}]
+            payload["photo"] = [
+                {"file_id": "photo", "file_unique_id": "p", "width": 1, "height": 1}
+            ]
             payload["caption"] = message.text
         elif message.media == "document":
             payload["document"] = {"file_id": "doc", "file_unique_id": "d"}
@@ -340,7 +348,9 @@ class BotAPIEmulator(BaseRequest):
             payload["edit_date"] = message.date
         return payload
 
-    def _bot_message(self, params: dict[str, Any], text: str, media: str | None = None) -> ChatMessage:
+    def _bot_message(
+        self, params: dict[str, Any], text: str, media: str | None = None
+    ) -> ChatMessage:
         chat_id = self._chat(params)
         buttons, reply_keyboard = self._keyboard(params.get("reply_markup"))
         return ChatMessage(
@@ -371,7 +381,9 @@ class BotAPIEmulator(BaseRequest):
         return self.bot
 
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        text = self._visible_text(params.get("text"), params.get("parse_mode"), MAX_TEXT, "message text")
+        text = self._visible_text(
+            params.get("text"), params.get("parse_mode"), MAX_TEXT, "message text"
+        )
         return self._store(self._bot_message(params, text))
 
     def _media(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -392,7 +404,9 @@ class BotAPIEmulator(BaseRequest):
         message = self._existing(params)
         if message.media is not None:
             raise _Refused(400, "Bad Request: there is no text in the message to edit")
-        text = self._visible_text(params.get("text"), params.get("parse_mode"), MAX_TEXT, "message text")
+        text = self._visible_text(
+            params.get("text"), params.get("parse_mode"), MAX_TEXT, "message text"
+        )
         buttons, _ = self._keyboard(params.get("reply_markup"))
         # Telegram compares the formatting too: <b>Hi</b> -> <i>Hi</i> is a real edit.
         same_format = (str(params["text"]), params.get("parse_mode")) == (
@@ -429,14 +443,16 @@ class BotAPIEmulator(BaseRequest):
 
     def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = str(params.get("callback_query_id"))
-        if query_id not in self.callback_answers:
-            raise _Refused(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
-        if self.callback_answers[query_id] is not None:
-            raise _Refused(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        if self.callback_answers.get(query_id, "unknown") is not None:
+            # Unknown and already-answered queries get the same answer from Telegram.
+            raise _Refused(400, QUERY_TOO_OLD)
         text = params.get("text") or ""
         if telegram_length(text) > MAX_CALLBACK_ANSWER:
             raise _Refused(400, "Bad Request: MESSAGE_TOO_LONG")
-        self.callback_answers[query_id] = {"text": text, "show_alert": bool(params.get("show_alert"))}
+        self.callback_answers[query_id] = {
+            "text": text,
+            "show_alert": bool(params.get("show_alert")),
+        }
         return True
 
     def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
@@ -481,7 +497,9 @@ class BotAPIEmulator(BaseRequest):
             user["language_code"] = language_code
         return user
 
-    def open_chat(self, chat_id: int, *, chat_type: str = "private", title: str = "") -> dict[str, Any]:
+    def open_chat(
+        self, chat_id: int, *, chat_type: str = "private", title: str = ""
+    ) -> dict[str, Any]:
         info: dict[str, Any] = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
             info["first_name"] = title or "User"
@@ -491,7 +509,9 @@ class BotAPIEmulator(BaseRequest):
         self.chats.setdefault(chat_id, [])
         return self._chat_info[chat_id]
 
-    def _user_message(self, user_id: int, chat_id: int, text: str, media: str | None) -> ChatMessage:
+    def _user_message(
+        self, user_id: int, chat_id: int, text: str, media: str | None
+    ) -> ChatMessage:
         message = ChatMessage(
             message_id=next(self._message_ids),
             chat_id=chat_id,
@@ -544,14 +564,28 @@ class BotAPIEmulator(BaseRequest):
         chat = self.open_chat(chat_id or user_id, chat_type=chat_type)
         message = self._user_message(user_id, chat["id"], f"<{kind}>", kind)
         bodies: dict[str, Any] = {
-            "sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 512, "height": 512,
-                        "is_animated": False, "is_video": False, "type": "regular", "emoji": "😀"},
+            "sticker": {
+                "file_id": "s1",
+                "file_unique_id": "s1",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+                "emoji": "😀",
+            },
             "photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}],
             "voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3},
             "location": {"latitude": -7.7, "longitude": 109.6},
             "contact": {"phone_number": "+628123456789", "first_name": "Ibu"},
             "document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "ktp.pdf"},
-            "video": {"file_id": "vd1", "file_unique_id": "vd1", "width": 1, "height": 1, "duration": 1},
+            "video": {
+                "file_id": "vd1",
+                "file_unique_id": "vd1",
+                "width": 1,
+                "height": 1,
+                "duration": 1,
+            },
         }
         payload: dict[str, Any] = {
             "message_id": message.message_id,
@@ -621,7 +655,11 @@ class BotAPIEmulator(BaseRequest):
 
         def member(status: str) -> dict[str, Any]:
             # A "kicked" member carries until_date (0: for ever), as Telegram sends it.
-            return {"user": self.bot, "status": status, **({"until_date": 0} if status == "kicked" else {})}
+            return {
+                "user": self.bot,
+                "status": status,
+                **({"until_date": 0} if status == "kicked" else {}),
+            }
 
         payload = {
             "chat": chat,

@@ -48,7 +48,7 @@ class Translator:
         return text.format(**values) if values else text
 
     def pgettext(self, context: str, message: str, /, **values: object) -> str:
-        text = self._translations.pgettext(context, message)
+        text = str(self._translations.pgettext(context, message))
         return text.format(**values) if values else text
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:

@@ -93,7 +93,12 @@ class Person:
             previous = before.get(message.message_id)
             if previous is None or previous[1] != message.edits:
                 reply.messages.append(
-                    Seen(message.message_id, message.text, message.button_labels(), previous is not None)
+                    Seen(
+                        message.message_id,
+                        message.text,
+                        message.button_labels(),
+                        previous is not None,
+                    )
                 )
         answer = self.emulator.answer_to(payload)
         if answer and answer.get("text"):
@@ -112,11 +117,15 @@ class Person:
         )
 
     async def send(
-        self, kind: Literal["sticker", "photo", "voice", "location", "contact", "document", "video"]
+        self,
+        kind: Literal["sticker", "photo", "voice", "location", "contact", "document", "video"],
     ) -> Reply:
         return await self._feed(
             self.emulator.media_update(
-                self.user_id, kind, chat_id=self.chat_id, chat_type=self.chat_type,
+                self.user_id,
+                kind,
+                chat_id=self.chat_id,
+                chat_type=self.chat_type,
                 language_code=self.language_code,
             )
         )
@@ -148,14 +157,17 @@ class Person:
     async def press(self, data: str, message_id: int | None = None) -> Reply:
         """Press a button with arbitrary ``data`` (stale or forged buttons too)."""
         if message_id is None:
-            with_buttons = self.emulator.last_with_buttons(self.chat_id)
-            mine = with_buttons or (self.emulator.bot_messages(self.chat_id) or [None])[-1]
-            if mine is None:
+            sent = self.emulator.bot_messages(self.chat_id)
+            target = self.emulator.last_with_buttons(self.chat_id) or (sent[-1] if sent else None)
+            if target is None:
                 raise NoSuchButton("the bot has not sent anything to press on")
-            message_id = mine.message_id
+            message_id = target.message_id
         return await self._feed(
             self.emulator.callback_update(
-                self.user_id, message_id, data, chat_id=self.chat_id,
+                self.user_id,
+                message_id,
+                data,
+                chat_id=self.chat_id,
                 language_code=self.language_code,
             )
         )
@@ -232,7 +244,9 @@ class Simulator:
         if line.startswith(":advance "):
             self.clock.advance(parse_duration(line.split(maxsplit=1)[1]))
             handled = await run_due(self.app)
-            self.print(f"  (clock: {self.clock.now():%Y-%m-%d %H:%M} UTC; {handled} due item(s) run)")
+            self.print(
+                f"  (clock: {self.clock.now():%Y-%m-%d %H:%M} UTC; {handled} due item(s) run)"
+            )
             return Reply(messages=self._new_messages_since_advance())
         if line.startswith("[") and line.endswith("]"):
             label = line[1:-1]
@@ -250,7 +264,7 @@ class Simulator:
 
     def _new_messages_since_advance(self) -> list[Seen]:
         # Work run by :advance may message any user; show what reached the current one.
-        seen = getattr(self, "_seen_ids", set())
+        seen: set[int] = getattr(self, "_seen_ids", set())
         fresh = [
             Seen(m.message_id, m.text, m.button_labels(), False)
             for m in self.emulator.bot_messages(self.person.chat_id)
@@ -274,7 +288,9 @@ async def chat(
     emulator = BotAPIEmulator()
     clock = ManualClock()
     app = build_application(settings, request=emulator, clock=clock)
-    simulator = Simulator(app, emulator, clock, user_id=user_id, language_code=language_code, out=out)
+    simulator = Simulator(
+        app, emulator, clock, user_id=user_id, language_code=language_code, out=out
+    )
     async with app:
         if script is not None:
             for raw in script:

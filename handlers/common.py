@@ -10,19 +10,21 @@ reliably. At most one of our handlers fires per update, and it owns the unit of 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
+from telegram.ext import BaseHandler
 
 from bot.context import BotContext
 from bot.i18n import pick_locale
 from storage.models import Officer, User
 from storage.repositories import officers, users
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+Handlers = list[BaseHandler[Update, BotContext, None]]
 Prompt = Callable[[Update, BotContext, str | None], Awaitable[None]]
 TextAnswer = Callable[[Update, BotContext, str], Awaitable[None]]
 
@@ -60,7 +62,9 @@ def user_update(handler: Handler) -> Handler:
     return wrapper
 
 
-async def answer_query(update: Update, context: BotContext, text: str, *, alert: bool = False) -> None:
+async def answer_query(
+    update: Update, context: BotContext, text: str, *, alert: bool = False
+) -> None:
     """Answer the pressed button with a toast (once; the wrapper answers silently otherwise)."""
     query = update.callback_query
     if query is None:
@@ -124,7 +128,9 @@ class Step:
 STEPS: dict[tuple[str, str], Step] = {}
 
 
-def step(dialog: str, name: str, *, on_text: TextAnswer | None = None) -> Callable[[Prompt], Prompt]:
+def step(
+    dialog: str, name: str, *, on_text: TextAnswer | None = None
+) -> Callable[[Prompt], Prompt]:
     """Register ``prompt`` as the question of ``dialog``/``name``."""
 
     def register(prompt: Prompt) -> Prompt:

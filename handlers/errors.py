@@ -31,8 +31,11 @@ async def on_error(update: object, context: BotContext) -> None:
     update_kind = type(update).__name__
     if isinstance(update, Update):
         update_kind = next(
-            (name for name in ("message", "edited_message", "callback_query", "my_chat_member")
-             if getattr(update, name, None) is not None),
+            (
+                name
+                for name in ("message", "edited_message", "callback_query", "my_chat_member")
+                if getattr(update, name, None) is not None
+            ),
             "update",
         )
     log.error(
@@ -45,8 +48,11 @@ async def on_error(update: object, context: BotContext) -> None:
     )
     if chat is None or chat.type != "private":
         return
-    locale = await _locale_of(context, telegram_user.id if telegram_user else None,
-                              telegram_user.language_code if telegram_user else None)
+    locale = await _locale_of(
+        context,
+        telegram_user.id if telegram_user else None,
+        telegram_user.language_code if telegram_user else None,
+    )
     _ = services.i18n.translator(locale)
     text = _(
         "Sorry, something went wrong on our side and your last step was not saved. "
@@ -58,7 +64,9 @@ async def on_error(update: object, context: BotContext) -> None:
         log.warning("could not tell chat %s about the error", chat.id, exc_info=True)
 
 
-async def _locale_of(context: BotContext, telegram_id: int | None, language_code: str | None) -> str:
+async def _locale_of(
+    context: BotContext, telegram_id: int | None, language_code: str | None
+) -> str:
     default = context.services.settings.default_locale
     if telegram_id is not None:
         try:

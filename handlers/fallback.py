@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import pick_locale
-from handlers.common import current_step, user_update
+from handlers.common import Handlers, current_step, user_update
 from handlers.stale import expired, reprompt
 from storage.repositories import users
 
@@ -30,7 +30,8 @@ PRIVATE = filters.ChatType.PRIVATE
 async def text_answer(update: Update, context: BotContext) -> None:
     """Hands typed text to the current step, or explains that buttons are expected."""
     message = update.effective_message
-    assert message is not None and message.text is not None
+    assert message is not None
+    assert message.text is not None
     step = current_step(context.user)
     if step is not None and step.on_text is not None:
         await step.on_text(update, context, message.text)
@@ -81,7 +82,9 @@ async def group_start(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None:
         return
-    locale = pick_locale(user.language_code if user else None, context.services.settings.default_locale)
+    locale = pick_locale(
+        user.language_code if user else None, context.services.settings.default_locale
+    )
     _ = context.services.i18n.translator(locale)
     text = _(
         "Hello! Please talk to me in a private chat, so that what you tell me stays private: "
@@ -103,7 +106,7 @@ async def membership(update: Update, context: BotContext) -> None:
         await users.mark_unreachable(session, change.chat.id, when)
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited_message),
     MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
     MessageHandler(PRIVATE & filters.TEXT, text_answer),

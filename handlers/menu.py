@@ -12,7 +12,16 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.services import profiles
-from handlers.common import begin, end, is_admin, load_officer, show, user_update, with_notice
+from handlers.common import (
+    Handlers,
+    begin,
+    end,
+    is_admin,
+    load_officer,
+    show,
+    user_update,
+    with_notice,
+)
 from handlers.keyboards import keyboard
 
 SWITCH_DIALOG = "village_switch"
@@ -210,7 +219,7 @@ def _register_steps() -> None:
 
 _register_steps()
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("menu", menu_command, filters=filters.ChatType.PRIVATE),
     CommandHandler("bantuan", help_command, filters=filters.ChatType.PRIVATE),
     CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE),

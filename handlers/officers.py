@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.services import officers
-from handlers.common import is_admin, load_officer, show, user_update, with_notice
+from handlers.common import Handlers, is_admin, load_officer, show, user_update, with_notice
 from handlers.keyboards import keyboard
 from handlers.stale import expired
 
@@ -79,9 +79,7 @@ async def officers_command(update: Update, context: BotContext) -> None:
         await main_menu(update, context, notice=_("Only admins can manage officers."))
         return
     args = context.args or []
-    usage = _(
-        "Usage: /petugas tambah TELEGRAM-ID AREA, or /petugas hapus TELEGRAM-ID."
-    )
+    usage = _("Usage: /petugas tambah TELEGRAM-ID AREA, or /petugas hapus TELEGRAM-ID.")
     if not args:
         await _officer_list(update, context)
         return
@@ -140,7 +138,7 @@ async def admin_button(update: Update, context: BotContext) -> None:
     await _officer_list(update, context, notice)
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("petugas", officers_command, filters=filters.ChatType.PRIVATE),
     CallbackQueryHandler(admin_button, pattern=r"^adm:(list|rm:\d{1,20})$"),
 ]

@@ -27,6 +27,7 @@ from bot.context import BotContext
 from bot.services import profiles
 from handlers import menu
 from handlers.common import (
+    Handlers,
     begin,
     end,
     goto,
@@ -79,7 +80,12 @@ async def ask_language(update: Update, context: BotContext, notice: str | None) 
         "families when something goes wrong.\n\n"
         "Which language shall we use?"
     )
-    await show(update, context, with_notice(notice, text), language_keyboard("ob:lang", context.user.locale))
+    await show(
+        update,
+        context,
+        with_notice(notice, text),
+        language_keyboard("ob:lang", context.user.locale),
+    )
 
 
 @user_update
@@ -234,7 +240,7 @@ def _data(update: Update) -> str:
     return (update.callback_query.data or "").rsplit(":", 1)[-1]
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
     CallbackQueryHandler(chose_language, pattern=r"^ob:lang:(id|jv|en)$"),
     CallbackQueryHandler(chose_role, pattern=r"^ob:role:[a-z]+$"),

@@ -28,6 +28,7 @@ from bot.context import BotContext
 from bot.services import profiles
 from handlers import menu
 from handlers.common import (
+    Handlers,
     begin,
     end,
     goto,
@@ -38,7 +39,14 @@ from handlers.common import (
     user_update,
     with_notice,
 )
-from handlers.keyboards import LANGUAGE_NAMES, keyboard, language_keyboard, role_keyboard, role_labels, village_keyboard
+from handlers.keyboards import (
+    LANGUAGE_NAMES,
+    keyboard,
+    language_keyboard,
+    role_keyboard,
+    role_labels,
+    village_keyboard,
+)
 from handlers.stale import expired, reprompt
 
 PROFILE = "profile"
@@ -67,7 +75,8 @@ async def show_profile(update: Update, context: BotContext, notice: str | None =
     )
     if (officer := await load_officer(context)) is not None:
         text += "\n" + _(
-            "Officer for: {area}", area=escape(context.services.villages.area_name(officer.area_id))
+            "Officer for: {area}",
+            area=escape(context.services.villages.area_name(officer.area_id)),
         )
     markup = keyboard(
         [
@@ -118,7 +127,12 @@ async def profile_button(update: Update, context: BotContext) -> None:
 @step(PROFILE, "role")
 async def ask_role(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
-    await show(update, context, with_notice(notice, _("Which of these describes you?")), role_keyboard(_, "pf:setrole"))
+    await show(
+        update,
+        context,
+        with_notice(notice, _("Which of these describes you?")),
+        role_keyboard(_, "pf:setrole"),
+    )
 
 
 @step(PROFILE, "village")
@@ -198,7 +212,8 @@ async def _ask_language(update: Update, context: BotContext, notice: str | None)
 async def language_command(update: Update, context: BotContext) -> None:
     """Asks for the language (during onboarding: that is its first step anyway)."""
     if not profiles.is_registered(context.user):
-        from handlers.onboarding import DIALOG, ask_language as onboarding_language
+        from handlers.onboarding import DIALOG
+        from handlers.onboarding import ask_language as onboarding_language
 
         begin(context.user, DIALOG, "language", context.user.dialog_data)
         await onboarding_language(update, context, None)
@@ -244,11 +259,20 @@ def data_lines(context: BotContext) -> list[tuple[str, str]]:
         ("consent_at", ""),
         ("role", _("Who you are: {value}", value=role_labels(_).get(user.role or "", "–"))),
         ("village_id", _("Village: {value}", value=village)),
-        ("other_village", _("Village you typed: {value}", value=escape(user.other_village or "–"))),
-        ("unreachable_at", _("Marked unreachable: {value}", value=_when(context, user.unreachable_at))),
+        (
+            "other_village",
+            _("Village you typed: {value}", value=escape(user.other_village or "–")),
+        ),
+        (
+            "unreachable_at",
+            _("Marked unreachable: {value}", value=_when(context, user.unreachable_at)),
+        ),
         ("dialog", _("Unfinished dialog: {value}", value=escape(user.dialog or "–"))),
         ("step", ""),
-        ("dialog_data", _("Its answers so far: {value}", value=escape(str(user.dialog_data or "–")))),
+        (
+            "dialog_data",
+            _("Its answers so far: {value}", value=escape(str(user.dialog_data or "–"))),
+        ),
         ("created_at", _("First contact: {value}", value=_when(context, user.created_at))),
         ("updated_at", _("Last change: {value}", value=_when(context, user.updated_at))),
     ]
@@ -316,7 +340,9 @@ async def erase_answer(update: Update, context: BotContext) -> None:
     if update.callback_query and update.callback_query.data == "del:yes":
         await profiles.erase(context.db, user.telegram_id)
         context.db.expunge(user)
-        await show(update, context, _("All your data has been erased. Send /start to begin again."))
+        await show(
+            update, context, _("All your data has been erased. Send /start to begin again.")
+        )
         return
     end(user)
     if profiles.is_registered(user):
@@ -325,7 +351,7 @@ async def erase_answer(update: Update, context: BotContext) -> None:
         await reprompt(update, context, _("Nothing was erased."))
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("profil", profile_command, filters=filters.ChatType.PRIVATE),
     CommandHandler("bahasa", language_command, filters=filters.ChatType.PRIVATE),
     CommandHandler("language", language_command, filters=filters.ChatType.PRIVATE),

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,9 +33,19 @@ START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 09:00 WIB
 def pytest_sessionstart(session: pytest.Session) -> None:
     # Tests read the compiled catalogs; compile them so a stale .mo can never hide a change.
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "compile", "-d", str(LOCALES_DIR),
-         "-D", "messages", "--use-fuzzy"],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "compile",
+            "-d",
+            str(LOCALES_DIR),
+            "-D",
+            "messages",
+            "--use-fuzzy",
+        ],
+        check=True,
+        capture_output=True,
     )
 
 
@@ -43,6 +53,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     """SQLite: migrate one file once, then copy it per test (much faster than migrating)."""
     if POSTGRES_URL:
+
         async def migrate_postgres() -> None:
             engine = create_engine(POSTGRES_URL)
             async with engine.begin() as connection:

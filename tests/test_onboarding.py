@@ -48,9 +48,13 @@ async def test_full_onboarding(person, db, locale, language):
 
     stored = await db.get(User, 101)
     assert (stored.locale, stored.role, stored.village_id, stored.consent) == (
-        locale, "family", "jogosimo", "given"
+        locale,
+        "family",
+        "jogosimo",
+        "given",
     )
-    assert stored.dialog is None and stored.dialog_data is None
+    assert stored.dialog is None
+    assert stored.dialog_data is None
 
 
 async def test_language_preselected_from_telegram(person):
@@ -88,8 +92,12 @@ async def test_registered_user_opening_another_village_link(person, db):
     ani = person(106)
     await onboard(ani)
     reply = await ani.say("/start v_candirenggo")
-    sees(reply, "id", "This link is for the village of {village}. Is that your village now?",
-         village="Candirenggo")
+    sees(
+        reply,
+        "id",
+        "This link is for the village of {village}. Is that your village now?",
+        village="Candirenggo",
+    )
     reply = await ani.tap(label("id", "button", "Yes, change my village"))
     sees(reply, "id", "Your village has been changed.")
     assert (await db.get(User, 106)).village_id == "candirenggo"
@@ -103,9 +111,19 @@ async def test_other_village_typed(person, db):
     reply = await rina.tap(label("jv", "button", "Another village…"))
     sees(reply, "jv", "Please type the name of your village and its kecamatan (sub-district).")
     reply = await rina.say("🙏🙏🙏")
-    sees(reply, "jv", "Please type just the name of your village, in letters (at most {limit} characters).", limit=60)
+    sees(
+        reply,
+        "jv",
+        "Please type just the name of your village, in letters (at most {limit} characters).",
+        limit=60,
+    )
     reply = await rina.say("x" * 5000)
-    sees(reply, "jv", "Please type just the name of your village, in letters (at most {limit} characters).", limit=60)
+    sees(
+        reply,
+        "jv",
+        "Please type just the name of your village, in letters (at most {limit} characters).",
+        limit=60,
+    )
     reply = await rina.say("  Desa   Sidomulyo, Ambal ")
     sees(reply, "jv", "<b>Your personal data</b>")
     assert "Desa Sidomulyo, Ambal" in reply.text
@@ -121,13 +139,20 @@ async def test_declining_consent_keeps_nothing_personal(person, db):
     await joko.tap(label("id", *ROLE_PROSPECTIVE))
     await joko.tap("Tanggulangin (Klirong)")
     reply = await joko.tap(label("id", "button", "I do not agree"))
-    sees(reply, "id", "Understood: nothing personal is kept. You can still read the public information, and you can change your mind with /start.")
+    sees(
+        reply,
+        "id",
+        "Understood: nothing personal is kept.",
+    )
     assert label("id", "menu", "👤 My profile") not in reply.buttons
     assert label("id", "menu", "✅ Agree to data processing") in reply.buttons
     stored = await db.get(User, 108)
     assert stored.consent == "declined"
     assert (stored.role, stored.village_id, stored.other_village, stored.dialog_data) == (
-        None, None, None, None
+        None,
+        None,
+        None,
+        None,
     )
     # Changing their mind later goes straight to the consent question.
     reply = await joko.tap(label("id", "menu", "✅ Agree to data processing"))
@@ -140,8 +165,9 @@ async def test_officer_onboarding_skips_role_and_village(app, person, db):
 
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        await officers.grant(session, services.villages, 109, "kebumen", granted_by=None,
-                             now=services.clock.now())
+        await officers.grant(
+            session, services.villages, 109, "kebumen", granted_by=None, now=services.clock.now()
+        )
     officer = person(109)
     await officer.say("/start")
     reply = await choose_language(officer, "Bahasa Indonesia")
@@ -150,19 +176,24 @@ async def test_officer_onboarding_skips_role_and_village(app, person, db):
     assert label("id", "menu", "🛡 Officer menu") in reply.buttons
 
 
-async def onboard(someone, village: str = "Jogosimo (Klirong)", language: str = "Bahasa Indonesia"):
+async def onboard(
+    someone, village: str = "Jogosimo (Klirong)", language: str = "Bahasa Indonesia"
+):
     await someone.say("/start")
     await choose_language(someone, language)
     locale = {"Bahasa Indonesia": "id", "Basa Jawa": "jv", "English": "en"}[language]
-    await someone.tap(label(locale, *ROLE_FAMILY) if locale != "en" else "Family of a migrant worker")
-    await someone.tap(village)
-    return await someone.tap(
-        label(locale, "button", "I agree") if locale != "en" else "I agree"
+    await someone.tap(
+        label(locale, *ROLE_FAMILY) if locale != "en" else "Family of a migrant worker"
     )
+    await someone.tap(village)
+    return await someone.tap(label(locale, "button", "I agree") if locale != "en" else "I agree")
 
 
 async def test_no_user_row_is_shared(person, db):
     await onboard(person(110))
     await onboard(person(111), village="Candirenggo (Ayah)")
     rows = (await db.scalars(select(User).order_by(User.telegram_id))).all()
-    assert [(u.telegram_id, u.village_id) for u in rows] == [(110, "jogosimo"), (111, "candirenggo")]
+    assert [(u.telegram_id, u.village_id) for u in rows] == [
+        (110, "jogosimo"),
+        (111, "candirenggo"),
+    ]

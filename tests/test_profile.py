@@ -12,8 +12,10 @@ from tests.test_onboarding import onboard
 from tests.transcript import choose_language, label, sees
 
 
-@pytest.mark.parametrize(("start", "target", "locale"), [("Bahasa Indonesia", "Basa Jawa", "jv"),
-                                                         ("Basa Jawa", "Bahasa Indonesia", "id")])
+@pytest.mark.parametrize(
+    ("start", "target", "locale"),
+    [("Bahasa Indonesia", "Basa Jawa", "jv"), ("Basa Jawa", "Bahasa Indonesia", "id")],
+)
 async def test_change_language(person, db, start, target, locale):
     warga = person(201)
     await onboard(warga, language=start)
@@ -50,9 +52,14 @@ async def test_profile_edit_role_and_village(person, db, locale):
     warga = person(204)
     await onboard(warga, language=language)
     reply = await warga.say("/profil")
-    sees(reply, locale, "<b>Your profile</b>\nWho you are: {role}\nVillage: {village}\nLanguage: {language}",
-         role=label(locale, "role", "Family of a migrant worker"),
-         village="Jogosimo (Klirong, Kebumen)", language=language)
+    sees(
+        reply,
+        locale,
+        "<b>Your profile</b>\nWho you are: {role}\nVillage: {village}\nLanguage: {language}",
+        role=label(locale, "role", "Family of a migrant worker"),
+        village="Jogosimo (Klirong, Kebumen)",
+        language=language,
+    )
     assert "Jogosimo (Klirong, Kebumen)" in reply.text
 
     reply = await warga.tap(label(locale, "button", "Change who I am"))
@@ -66,7 +73,9 @@ async def test_profile_edit_role_and_village(person, db, locale):
     sees(reply, locale, "Saved.")
     stored = await db.get(User, 204)
     assert (stored.role, stored.village_id, stored.other_village) == (
-        "abroad", None, "Karangsari, Buluspesantren"
+        "abroad",
+        None,
+        "Karangsari, Buluspesantren",
     )
 
 
@@ -88,7 +97,8 @@ async def test_data_shows_every_stored_field(person, app):
     await onboard(warga)
     reply = await warga.say("/dataku")
     sees(reply, "id", "<b>Everything kept about you</b>")
-    assert "206" in reply.text and "Jogosimo (Klirong, Kebumen)" in reply.text
+    assert "206" in reply.text
+    assert "Jogosimo (Klirong, Kebumen)" in reply.text
     assert "1 Desember 2026" in reply.text  # consent date, formatted in Indonesian
 
 
@@ -110,8 +120,9 @@ async def test_erase_everything(app, person, db, locale):
     await onboard(warga, language=language)
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        await officers.grant(session, services.villages, 207, "jogosimo", granted_by=900,
-                             now=services.clock.now())
+        await officers.grant(
+            session, services.villages, 207, "jogosimo", granted_by=900, now=services.clock.now()
+        )
     reply = await warga.say("/hapusdata")
     sees(reply, locale, "<b>Erase all your data?</b>")
     reply = await warga.tap(label(locale, "button", "Yes, erase everything"))
@@ -158,7 +169,8 @@ async def test_cancel(person, db):
     reply = await warga.say("/batal")
     sees(reply, "id", "Stopped. Nothing was changed.")
     stored = await db.get(User, 210)
-    assert stored.dialog is None and stored.village_id == "jogosimo"
+    assert stored.dialog is None
+    assert stored.village_id == "jogosimo"
 
 
 async def test_cancel_during_onboarding(person, db):
@@ -197,6 +209,11 @@ async def test_menu_buttons(person):
     sees(reply, "id", "<b>Everything kept about you</b>")
     reply = await warga.tap(label("id", "button", "« Menu"))
     reply = await warga.tap(label("id", "menu", "👤 My profile"))
-    sees(reply, "id", "<b>Your profile</b>\nWho you are: {role}\nVillage: {village}\nLanguage: {language}",
-         role=label("id", "role", "Family of a migrant worker"), village="Jogosimo (Klirong, Kebumen)",
-         language="Bahasa Indonesia")
+    sees(
+        reply,
+        "id",
+        "<b>Your profile</b>\nWho you are: {role}\nVillage: {village}\nLanguage: {language}",
+        role=label("id", "role", "Family of a migrant worker"),
+        village="Jogosimo (Klirong, Kebumen)",
+        language="Bahasa Indonesia",
+    )

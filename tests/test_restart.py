@@ -39,7 +39,10 @@ async def test_restart_at_every_onboarding_step(settings, emulator, clock, db, s
     await app.shutdown()
     stored = await db.get(User, 501)
     assert (stored.locale, stored.role, stored.other_village, stored.consent) == (
-        "jv", "abroad", "Pejagoan", "given"
+        "jv",
+        "abroad",
+        "Pejagoan",
+        "given",
     )
 
 

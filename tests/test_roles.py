@@ -17,8 +17,14 @@ ADMIN = 900  # settings.admin_ids in conftest
 async def grant(app, telegram_id: int, area: str) -> None:
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        await officers.grant(session, services.villages, telegram_id, area, granted_by=None,
-                             now=services.clock.now())
+        await officers.grant(
+            session,
+            services.villages,
+            telegram_id,
+            area,
+            granted_by=None,
+            now=services.clock.now(),
+        )
 
 
 async def test_plain_user_sees_no_officer_menu(person):
@@ -26,7 +32,9 @@ async def test_plain_user_sees_no_officer_menu(person):
     assert label("id", "menu", "🛡 Officer menu") not in reply.buttons
 
 
-@pytest.mark.parametrize("command", ["/petugas", "/petugas tambah 401 kebumen", "/petugas hapus 900"])
+@pytest.mark.parametrize(
+    "command", ["/petugas", "/petugas tambah 401 kebumen", "/petugas hapus 900"]
+)
 async def test_non_admin_cannot_manage_officers(person, db, command):
     user = person(402)
     await onboard(user)
@@ -74,13 +82,24 @@ async def test_admin_grants_and_removes_from_telegram(person, db, locale):
     reply = await admin.say("/petugas")
     sees(reply, locale, "There are no officers yet.")
     reply = await admin.say("/petugas tambah 408 Jogosimo")
-    sees(reply, locale, "{id} is now an officer for {area}.", id=408, area="Jogosimo (Klirong, Kebumen)")
+    sees(
+        reply,
+        locale,
+        "{id} is now an officer for {area}.",
+        id=408,
+        area="Jogosimo (Klirong, Kebumen)",
+    )
     officer = await db.get(Officer, 408)
     assert (officer.area_id, officer.granted_by) == ("jogosimo", ADMIN)
 
     reply = await admin.say("/petugas tambah 409 atlantis")
-    sees(reply, locale, "Unknown area “{area}”. Areas: {areas}", area="atlantis",
-         areas="kebumen, tanggulangin, jogosimo, kalibangkang, candirenggo")
+    sees(
+        reply,
+        locale,
+        "Unknown area “{area}”. Areas: {areas}",
+        area="atlantis",
+        areas="kebumen, tanggulangin, jogosimo, kalibangkang, candirenggo",
+    )
     reply = await admin.say("/petugas tambah")
     sees(reply, locale, "Usage: /petugas tambah TELEGRAM-ID AREA, or /petugas hapus TELEGRAM-ID.")
 

@@ -13,8 +13,9 @@ SCRIPT = Path(__file__).parent / "scripts" / "onboarding.chat"
 
 async def run_script(settings, text: str) -> tuple[int, str]:
     out = io.StringIO()
-    failures = await chat(settings, user_id=100001, language_code="id",
-                          script=io.StringIO(text), out=out)
+    failures = await chat(
+        settings, user_id=100001, language_code="id", script=io.StringIO(text), out=out
+    )
     return failures, out.getvalue()
 
 
@@ -86,4 +87,5 @@ def test_run_without_token(monkeypatch, capsys, tmp_path):
     monkeypatch.chdir(tmp_path)
     assert main(["run"]) == 2
     err = capsys.readouterr().err
-    assert "TELEGRAM_BOT_TOKEN is not set" in err and "desmigratif chat" in err
+    assert "TELEGRAM_BOT_TOKEN is not set" in err
+    assert "desmigratif chat" in err

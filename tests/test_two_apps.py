@@ -28,7 +28,10 @@ async def test_alternate_updates(settings, emulator, clock, db):
         assert label("jv", "menu", "👤 My profile") in reply.buttons
     stored = await db.get(User, 601)
     assert (stored.locale, stored.role, stored.village_id, stored.consent) == (
-        "jv", "prospective", "candirenggo", "given"
+        "jv",
+        "prospective",
+        "candirenggo",
+        "given",
     )
 
 

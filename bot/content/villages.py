@@ -47,7 +47,9 @@ class _VillagesFile(BaseModel):
         known = {k.id for k in self.kabupaten}
         for village in self.villages:
             if village.kabupaten not in known:
-                raise ValueError(f"village {village.id!r}: unknown kabupaten {village.kabupaten!r}")
+                raise ValueError(
+                    f"village {village.id!r}: unknown kabupaten {village.kabupaten!r}"
+                )
         return self
 
 
@@ -81,8 +83,8 @@ class Villages:
     def area_name(self, area_id: str) -> str:
         """``Jogosimo (Klirong, Kebumen)`` or ``Kabupaten Kebumen``: proper nouns, untranslated."""
         if village := self.villages.get(area_id):
-            kabupaten = self.kabupaten[village.kabupaten]
-            return f"{village.name} ({village.kecamatan}, {kabupaten.name})"
+            above = self.kabupaten[village.kabupaten]
+            return f"{village.name} ({village.kecamatan}, {above.name})"
         if kabupaten := self.kabupaten.get(area_id):
             return f"Kabupaten {kabupaten.name}"
         return area_id

@@ -62,7 +62,9 @@ def decline_consent(user: User, now: datetime) -> None:
     user.updated_at = now
 
 
-def set_village(user: User, village_id: str | None, other_village: str | None, now: datetime) -> None:
+def set_village(
+    user: User, village_id: str | None, other_village: str | None, now: datetime
+) -> None:
     user.village_id = village_id
     user.other_village = other_village
     user.updated_at = now
@@ -92,9 +94,7 @@ class StoredData:
 
 
 def stored_data(user: User, officer: Officer | None) -> StoredData:
-    user_fields = {
-        column.key: getattr(user, column.key) for column in User.__table__.columns
-    }
+    user_fields = {column.key: getattr(user, column.key) for column in User.__table__.columns}
     officer_fields = (
         {column.key: getattr(officer, column.key) for column in Officer.__table__.columns}
         if officer

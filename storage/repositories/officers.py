@@ -36,4 +36,6 @@ async def remove(session: AsyncSession, telegram_id: int) -> bool:
 
 
 async def all_officers(session: AsyncSession) -> Sequence[Officer]:
-    return (await session.scalars(select(Officer).order_by(Officer.area_id, Officer.telegram_id))).all()
+    return (
+        await session.scalars(select(Officer).order_by(Officer.area_id, Officer.telegram_id))
+    ).all()
