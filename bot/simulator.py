@@ -7,6 +7,8 @@ terminal chat all drive the bot through it.
 Script lines (``--script FILE``): text or ``/command`` sends a message; ``[Label]`` presses
 the button with that label on the last message with buttons (case-insensitive); ``:user ID``
 acts as another user from now on; ``:advance 3d`` moves the clock and runs due work;
+``<sticker>`` (also ``<photo>``, ``<voice>``, ``<location>``, ``<contact>``, ``<document>``,
+``<video>``) sends that kind of message; ``:edit TEXT`` edits the user's last message;
 ``#`` starts a comment. Transcript: ``> `` the user, ``< `` the bot, ``  [1] Label`` buttons.
 """
 
@@ -25,6 +27,9 @@ from bot.clock import ManualClock, parse_duration
 from bot.config import Settings
 from bot.emulator import BotAPIEmulator, ChatMessage
 from bot.scheduler import run_due
+
+MediaKind = Literal["sticker", "photo", "voice", "location", "contact", "document", "video"]
+MEDIA_KINDS = ("sticker", "photo", "voice", "location", "contact", "document", "video")
 
 
 @dataclass
@@ -258,6 +263,10 @@ class Simulator:
                     raise NoSuchButton(f"no button number {label}")
                 label = labels[index]
             return await self.person.tap(label)
+        if line.startswith("<") and line.endswith(">") and line[1:-1] in MEDIA_KINDS:
+            return await self.person.send(line[1:-1])  # type: ignore[arg-type]
+        if line.startswith(":edit "):
+            return await self.person.edit_last(line.split(maxsplit=1)[1])
         if line.isdigit() and self.emulator.last_with_buttons(self.person.chat_id):
             return await self._act(f"[{line}]")
         return await self.person.say(line)
@@ -298,7 +307,8 @@ async def chat(
             return simulator.failures
         print(
             "Local chat with the Desmigratif bot (emulated Telegram). Type a message or /start;"
-            " a number or [Label] presses a button; :advance 1d moves time; Ctrl-D quits.",
+            " a number or [Label] presses a button; <sticker> sends a sticker; :user ID switches"
+            " user; :advance 1d moves time; Ctrl-D quits.",
             file=out,
         )
         loop = asyncio.get_running_loop()

@@ -21,7 +21,7 @@ from telegram.ext import BaseHandler
 from bot.context import BotContext
 from bot.i18n import pick_locale
 from storage.models import Officer, User
-from storage.repositories import officers, users
+from storage.repositories import users
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 Handlers = list[BaseHandler[Update, BotContext, None]]
@@ -40,7 +40,7 @@ def user_update(handler: Handler) -> Handler:
         services = context.services
         now = services.clock.now()
         async with services.sessions() as session, session.begin():
-            user = await users.get_or_create(
+            user, officer = await users.get_or_create(
                 session,
                 telegram_user.id,
                 locale=pick_locale(telegram_user.language_code, services.settings.default_locale),
@@ -50,7 +50,7 @@ def user_update(handler: Handler) -> Handler:
                 user.unreachable_at = None  # they wrote to us, so they can be reached again
             context.db = session
             context.user = user
-            context.officer = None
+            context.officer = officer
             context.query_answered = False
             context.reply_as_new = False
             context._ = services.i18n.translator(user.locale)
@@ -74,9 +74,7 @@ async def answer_query(
 
 
 async def load_officer(context: BotContext) -> Officer | None:
-    """The officer row of the current user, fetched on first use in this update."""
-    if context.officer is None:
-        context.officer = await officers.get(context.db, context.user.telegram_id)
+    """The officer row of the current user, loaded together with the user's row."""
     return context.officer
 
 

@@ -53,6 +53,13 @@ async def test_user_switch(settings):
     assert transcript.count("> /") == 2
 
 
+async def test_media_and_edit_lines(settings):
+    failures, transcript = await run_script(settings, "/start\n<sticker>\n:edit halo\n")
+    assert failures == 0
+    assert "Di sini saya hanya bisa membaca pesan teks" in transcript
+    assert "Mengedit pesan sebelumnya" in transcript
+
+
 def test_cli_script_exit_codes(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/chat.sqlite3")
     assert main(["chat", "--script", str(SCRIPT)]) == 0

@@ -13,24 +13,32 @@ from storage.db import is_postgresql
 from storage.models import Officer, User
 
 
-async def get_for_update(session: AsyncSession, telegram_id: int) -> User | None:
-    """The user row, locked until the transaction ends on PostgreSQL.
+async def get_for_update(
+    session: AsyncSession, telegram_id: int
+) -> tuple[User, Officer | None] | None:
+    """The user row (locked until the transaction ends on PostgreSQL) and their officer row.
 
     The lock serialises one user's updates across bot processes, so two processes fed
     alternate updates of the same user behave like one. SQLite serialises writers anyway.
+    The officer row comes in the same query because most replies need to know it.
     """
-    statement = select(User).where(User.telegram_id == telegram_id)
+    statement = (
+        select(User, Officer)
+        .outerjoin(Officer, Officer.telegram_id == User.telegram_id)
+        .where(User.telegram_id == telegram_id)
+    )
     if is_postgresql(session):
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+        statement = statement.with_for_update(of=User)
+    row = (await session.execute(statement)).one_or_none()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def get_or_create(
     session: AsyncSession, telegram_id: int, *, locale: str, now: datetime
-) -> User:
-    user = await get_for_update(session, telegram_id)
-    if user is not None:
-        return user
+) -> tuple[User, Officer | None]:
+    found = await get_for_update(session, telegram_id)
+    if found is not None:
+        return found
     # Two processes may see the same new user at once: insert-or-ignore, then lock.
     insert = pg_insert if is_postgresql(session) else sqlite_insert
     await session.execute(
@@ -38,9 +46,9 @@ async def get_or_create(
         .values(telegram_id=telegram_id, locale=locale, created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=[User.telegram_id])
     )
-    user = await get_for_update(session, telegram_id)
-    assert user is not None
-    return user
+    found = await get_for_update(session, telegram_id)
+    assert found is not None
+    return found
 
 
 async def get(session: AsyncSession, telegram_id: int) -> User | None:
