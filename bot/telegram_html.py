@@ -43,70 +43,73 @@ def _byte_offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-8"))
 
 
+_SPECIAL = re.compile(r"[<&]")
+
+
 def html_to_plain(text: str) -> str:
     """The plain text a recipient sees, or :class:`HTMLParseError` like the Bot API."""
+    if "<" not in text and "&" not in text:
+        return text
     out: list[str] = []
     stack: list[str] = []
     position = 0
-    while position < len(text):
-        char = text[position]
-        if char == "<":
-            match = _TAG.match(text, position)
-            if match is None:
-                raise HTMLParseError(
-                    "Bad Request: can't parse entities: Unsupported start tag at byte offset "
-                    f"{_byte_offset(text, position)}"
-                )
-            closing, name, attributes = match.group(1), match.group(2).lower(), match.group(3)
-            if name not in ALLOWED_TAGS:
-                raise HTMLParseError(
-                    f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" at byte '
-                    f"offset {_byte_offset(text, position)}"
-                )
-            if closing:
-                if not stack:
-                    raise HTMLParseError(
-                        "Bad Request: can't parse entities: Unexpected end tag at byte offset "
-                        f"{_byte_offset(text, position)}"
-                    )
-                if stack[-1] != name:
-                    raise HTMLParseError(
-                        "Bad Request: can't parse entities: Unmatched end tag at byte offset "
-                        f'{_byte_offset(text, position)}, expected "</{stack[-1]}>", found '
-                        f'"</{name}>"'
-                    )
-                stack.pop()
-            else:
-                # Like tdlib, attributes a tag does not know are ignored, not refused.
-                attrs = {
-                    a.group(1).lower(): a.group(2) or a.group(3) or a.group(4) or ""
-                    for a in _ATTR.finditer(attributes)
-                }
-                if name == "span" and attrs.get("class") != "tg-spoiler":
-                    raise HTMLParseError(
-                        'Bad Request: can\'t parse entities: Tag "span" must have class '
-                        '"tg-spoiler" at byte offset '
-                        f"{_byte_offset(text, position)}"
-                    )
-                stack.append(name)
-            position = match.end()
-        elif char == "&":
+    while (special := _SPECIAL.search(text, position)) is not None:
+        out.append(text[position : special.start()])
+        position = special.start()
+        if text[position] == "&":
             entity = _ENTITY.match(text, position)
-            if entity:
-                out.append(unescape(entity.group(0)))
-                position = entity.end()
-            else:
-                out.append(char)
-                position += 1
-        else:
-            out.append(char)
-            position += 1
+            out.append(unescape(entity.group(0)) if entity else "&")
+            position = entity.end() if entity else position + 1
+            continue
+        match = _TAG.match(text, position)
+        if match is None:
+            raise HTMLParseError(
+                "Bad Request: can't parse entities: Unsupported start tag at byte offset "
+                f"{_byte_offset(text, position)}"
+            )
+        _check_tag(text, position, match, stack)
+        position = match.end()
+    out.append(text[position:])
     if stack:
         raise HTMLParseError(
             "Bad Request: can't parse entities: Can't find end tag corresponding to start tag "
             f'"{stack[-1]}"'
         )
     return "".join(out)
+
+
+def _check_tag(text: str, position: int, match: re.Match[str], stack: list[str]) -> None:
+    closing, name, attributes = match.group(1), match.group(2).lower(), match.group(3)
+    if name not in ALLOWED_TAGS:
+        raise HTMLParseError(
+            f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" at byte '
+            f"offset {_byte_offset(text, position)}"
+        )
+    if closing:
+        if not stack:
+            raise HTMLParseError(
+                "Bad Request: can't parse entities: Unexpected end tag at byte offset "
+                f"{_byte_offset(text, position)}"
+            )
+        if stack[-1] != name:
+            raise HTMLParseError(
+                "Bad Request: can't parse entities: Unmatched end tag at byte offset "
+                f'{_byte_offset(text, position)}, expected "</{stack[-1]}>", found '
+                f'"</{name}>"'
+            )
+        stack.pop()
+        return
+    # Like tdlib, attributes a tag does not know are ignored, not refused.
+    attrs = {
+        a.group(1).lower(): a.group(2) or a.group(3) or a.group(4) or ""
+        for a in _ATTR.finditer(attributes)
+    }
+    if name == "span" and attrs.get("class") != "tg-spoiler":
+        raise HTMLParseError(
+            'Bad Request: can\'t parse entities: Tag "span" must have class "tg-spoiler" at '
+            f"byte offset {_byte_offset(text, position)}"
+        )
+    stack.append(name)
 
 
 def telegram_length(text: str) -> int:
