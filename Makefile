@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BABEL := $(VENV)/bin/pybabel
 PYTHON ?= python3
+# Durations from python-telegram-bot as timedelta (its future default; no warnings).
+export PTB_TIMEDELTA := true
 
 .PHONY: setup catalogs chat test lint messages check-catalogs bench clean
 

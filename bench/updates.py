@@ -134,11 +134,11 @@ async def main() -> None:
         "p99_ms": round(percentile(bot_timings, 0.99) * 1000, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    print(f"updates per round: {figures['updates']} ({args.users} users x 10 steps)")
+    print(f"rounds: {args.rounds} (plus one warm-up)")
     print(
-        f"updates per round: {figures['updates']} ({args.users} users × 10 steps), rounds: {args.rounds}"
-    )
-    print(
-        f"bot : {figures['bot_updates_per_s']:>8} updates/s   p50 {figures['p50_ms']} ms   p99 {figures['p99_ms']} ms"
+        f"bot : {figures['bot_updates_per_s']:>8} updates/s"
+        f"   p50 {figures['p50_ms']} ms   p99 {figures['p99_ms']} ms"
     )
     print(f"echo: {figures['echo_updates_per_s']:>8} updates/s")
     print(f"ratio bot/echo: {figures['ratio']:.1%}   peak RSS: {figures['peak_rss_mb']} MB")

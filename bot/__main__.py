@@ -11,8 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
+
+# python-telegram-bot's future default: durations (RetryAfter.retry_after …) as timedelta.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from bot.config import Settings, load_settings
 

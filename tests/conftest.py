@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # before telegram is imported
 import shutil
 import subprocess
 import sys

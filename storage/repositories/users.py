@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import is_postgresql
 from storage.models import Officer, User
 
-
 # Built once: constructing the statement cost more than running it (profiled).
 _USER = (
     select(User, Officer)
