@@ -62,6 +62,34 @@ def user_update(handler: Handler) -> Handler:
     return wrapper
 
 
+def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
+    """A button handler that only applies while the user is at ``dialog``/``steps``.
+
+    Anywhere else the button is stale (an old message) or forged: the user is told it has
+    expired and gets their current question again. Includes :func:`user_update`.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(update: Update, context: BotContext) -> None:
+            if not in_step(context.user, dialog, *steps):
+                from handlers.stale import expired
+
+                await expired(update, context)
+                return
+            await handler(update, context)
+
+        return user_update(checked)
+
+    return decorate
+
+
+def button_value(update: Update) -> str:
+    """The last part of the pressed button's data: ``ob:role:family`` → ``family``."""
+    query = update.callback_query
+    return (query.data or "").rsplit(":", 1)[-1] if query is not None else ""
+
+
 async def answer_query(
     update: Update, context: BotContext, text: str, *, alert: bool = False
 ) -> None:

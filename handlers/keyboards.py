@@ -20,6 +20,11 @@ def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+def choice(yes: tuple[str, str], no: tuple[str, str]) -> InlineKeyboardMarkup:
+    """Two answers, one a row: ``(label, callback_data)`` each."""
+    return keyboard([[yes], [no]])
+
+
 def language_keyboard(prefix: str, current: str | None = None) -> InlineKeyboardMarkup:
     return keyboard(
         [

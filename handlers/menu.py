@@ -14,7 +14,9 @@ from bot.context import BotContext
 from bot.services import profiles
 from handlers.common import (
     Handlers,
+    at_step,
     begin,
+    button_value,
     end,
     is_admin,
     load_officer,
@@ -22,7 +24,7 @@ from handlers.common import (
     user_update,
     with_notice,
 )
-from handlers.keyboards import keyboard
+from handlers.keyboards import choice, keyboard
 
 SWITCH_DIALOG = "village_switch"
 
@@ -174,28 +176,21 @@ async def offer_village_switch(
         "This link is for the village of {village}. Is that your village now?",
         village=escape(village.name),
     )
-    markup = keyboard(
-        [
-            [(_.pgettext("button", "Yes, change my village"), "vsw:yes")],
-            [(_.pgettext("button", "No, keep it"), "vsw:no")],
-        ]
+    markup = choice(
+        (_.pgettext("button", "Yes, change my village"), "vsw:yes"),
+        (_.pgettext("button", "No, keep it"), "vsw:no"),
     )
     await show(update, context, with_notice(notice, text), markup)
 
 
-@user_update
+@at_step(SWITCH_DIALOG, "confirm")
 async def village_switch(update: Update, context: BotContext) -> None:
     """Moves the user to the village of the link they opened, or leaves it."""
-    from handlers.stale import expired
-
     user = context.user
-    if user.dialog != SWITCH_DIALOG or not profiles.has_consent(user):
-        await expired(update, context)
-        return
     village_id = (user.dialog_data or {}).get("village")
     end(user)
     _ = context._
-    if update.callback_query and update.callback_query.data == "vsw:yes" and village_id:
+    if button_value(update) == "yes" and village_id and profiles.has_consent(user):
         profiles.set_village(user, village_id, None, context.services.clock.now())
         await main_menu(update, context, notice=_("Your village has been changed."))
     else:

@@ -28,17 +28,18 @@ from bot.services import profiles
 from handlers import menu
 from handlers.common import (
     Handlers,
+    at_step,
     begin,
+    button_value,
     end,
     goto,
-    in_step,
     load_officer,
     show,
     step,
     user_update,
     with_notice,
 )
-from handlers.keyboards import keyboard, language_keyboard, role_keyboard, village_keyboard
+from handlers.keyboards import choice, language_keyboard, role_keyboard, village_keyboard
 from handlers.stale import expired
 
 DIALOG = "onboarding"
@@ -88,14 +89,11 @@ async def ask_language(update: Update, context: BotContext, notice: str | None) 
     )
 
 
-@user_update
+@at_step(DIALOG, "language")
 async def chose_language(update: Update, context: BotContext) -> None:
     """Stores the language and asks who the user is (officers skip to consent)."""
     user = context.user
-    if not in_step(user, DIALOG, "language"):
-        await expired(update, context)
-        return
-    locale = _data(update)
+    locale = button_value(update)
     profiles.set_locale(user, locale, context.services.clock.now())
     context._ = context.services.i18n.translator(locale)
     if await load_officer(context) is not None:
@@ -113,11 +111,11 @@ async def ask_role(update: Update, context: BotContext, notice: str | None) -> N
     await show(update, context, with_notice(notice, text), role_keyboard(_, "ob:role"))
 
 
-@user_update
+@at_step(DIALOG, "role")
 async def chose_role(update: Update, context: BotContext) -> None:
     """Stores the role and asks for the village."""
-    role = _data(update)
-    if not in_step(context.user, DIALOG, "role") or role not in profiles.ROLES:
+    role = button_value(update)
+    if role not in profiles.ROLES:
         await expired(update, context)
         return
     goto(context.user, "village", role=role)
@@ -135,22 +133,19 @@ async def ask_village(update: Update, context: BotContext, notice: str | None) -
     await show(update, context, with_notice(notice, text), markup)
 
 
-@user_update
+@at_step(DIALOG, "village")
 async def chose_village(update: Update, context: BotContext) -> None:
     """Stores the village (or asks for its name) and moves on to consent."""
-    choice = _data(update)
+    village_id = button_value(update)
     user = context.user
-    if not in_step(user, DIALOG, "village"):
-        await expired(update, context)
-        return
-    if choice == "other":
+    if village_id == "other":
         goto(user, "village_other")
         await ask_village_name(update, context, None)
         return
-    if context.services.villages.village(choice) is None:
+    if context.services.villages.village(village_id) is None:
         await expired(update, context)
         return
-    goto(user, "consent", village=choice, other_village=None)
+    goto(user, "consent", village=village_id, other_village=None)
     await ask_consent(update, context, None)
 
 
@@ -196,26 +191,21 @@ async def ask_consent(update: Update, context: BotContext, notice: str | None) -
     )
     if place:
         text += "\n\n" + _("Village: {village}", village=escape(place))
-    markup = keyboard(
-        [
-            [(_.pgettext("button", "I agree"), "ob:consent:yes")],
-            [(_.pgettext("button", "I do not agree"), "ob:consent:no")],
-        ]
+    markup = choice(
+        (_.pgettext("button", "I agree"), "ob:consent:yes"),
+        (_.pgettext("button", "I do not agree"), "ob:consent:no"),
     )
     await show(update, context, with_notice(notice, text), markup)
 
 
-@user_update
+@at_step(DIALOG, "consent")
 async def answered_consent(update: Update, context: BotContext) -> None:
     """Stores the profile if the user agrees; otherwise keeps nothing personal."""
     user = context.user
-    if not in_step(user, DIALOG, "consent"):
-        await expired(update, context)
-        return
     now = context.services.clock.now()
     data = user.dialog_data or {}
     _ = context._
-    if _data(update) == "yes":
+    if button_value(update) == "yes":
         profiles.give_consent(
             user,
             role=data.get("role"),
@@ -233,11 +223,6 @@ async def answered_consent(update: Update, context: BotContext) -> None:
             "information, and you can change your mind with /start."
         )
         await menu.main_menu(update, context, notice=notice)
-
-
-def _data(update: Update) -> str:
-    assert update.callback_query is not None
-    return (update.callback_query.data or "").rsplit(":", 1)[-1]
 
 
 HANDLERS: Handlers = [

@@ -29,10 +29,11 @@ from bot.services import profiles
 from handlers import menu
 from handlers.common import (
     Handlers,
+    at_step,
     begin,
+    button_value,
     end,
     goto,
-    in_step,
     load_officer,
     show,
     step,
@@ -41,6 +42,7 @@ from handlers.common import (
 )
 from handlers.keyboards import (
     LANGUAGE_NAMES,
+    choice,
     keyboard,
     language_keyboard,
     role_keyboard,
@@ -142,11 +144,11 @@ async def ask_village(update: Update, context: BotContext, notice: str | None) -
     await show(update, context, with_notice(notice, _("Which village do you live in?")), markup)
 
 
-@user_update
+@at_step(PROFILE, "role")
 async def set_role(update: Update, context: BotContext) -> None:
     """Stores the new role and shows the profile."""
-    role = (update.callback_query.data or "").rsplit(":", 1)[-1] if update.callback_query else ""
-    if not in_step(context.user, PROFILE, "role") or role not in profiles.ROLES:
+    role = button_value(update)
+    if role not in profiles.ROLES:
         await expired(update, context)
         return
     profiles.set_role(context.user, role, context.services.clock.now())
@@ -154,22 +156,19 @@ async def set_role(update: Update, context: BotContext) -> None:
     await show_profile(update, context, context._("Saved."))
 
 
-@user_update
+@at_step(PROFILE, "village")
 async def set_village(update: Update, context: BotContext) -> None:
     """Stores the chosen village (or asks for its name) and shows the profile."""
-    choice = (update.callback_query.data or "").rsplit(":", 1)[-1] if update.callback_query else ""
+    village_id = button_value(update)
     user = context.user
-    if not in_step(user, PROFILE, "village"):
-        await expired(update, context)
-        return
-    if choice == "other":
+    if village_id == "other":
         goto(user, "village_other")
         await ask_village_name(update, context, None)
         return
-    if context.services.villages.village(choice) is None:
+    if context.services.villages.village(village_id) is None:
         await expired(update, context)
         return
-    profiles.set_village(user, choice, None, context.services.clock.now())
+    profiles.set_village(user, village_id, None, context.services.clock.now())
     end(user)
     await show_profile(update, context, context._("Saved."))
 
@@ -221,11 +220,11 @@ async def language_command(update: Update, context: BotContext) -> None:
     await ask_language(update, context)
 
 
-@user_update
+@at_step(LANGUAGE, "choose")
 async def chose_language(update: Update, context: BotContext) -> None:
     """Stores the language and shows the menu in it."""
-    locale = (update.callback_query.data or "").rsplit(":", 1)[-1] if update.callback_query else ""
-    if not in_step(context.user, LANGUAGE, "choose") or locale not in LANGUAGE_NAMES:
+    locale = button_value(update)
+    if locale not in LANGUAGE_NAMES:
         await expired(update, context)
         return
     profiles.set_locale(context.user, locale, context.services.clock.now())
@@ -320,24 +319,19 @@ async def ask_erase(update: Update, context: BotContext, notice: str | None) -> 
         "Your profile, your language and everything else kept about you will be deleted. "
         "This cannot be undone."
     )
-    markup = keyboard(
-        [
-            [(_.pgettext("button", "Yes, erase everything"), "del:yes")],
-            [(_.pgettext("button", "No, keep my data"), "del:no")],
-        ]
+    markup = choice(
+        (_.pgettext("button", "Yes, erase everything"), "del:yes"),
+        (_.pgettext("button", "No, keep my data"), "del:no"),
     )
     await show(update, context, with_notice(notice, text), markup)
 
 
-@user_update
+@at_step(ERASE, "confirm")
 async def erase_answer(update: Update, context: BotContext) -> None:
     """Erases every row about the user, or keeps them."""
     user = context.user
-    if not in_step(user, ERASE, "confirm"):
-        await expired(update, context)
-        return
     _ = context._
-    if update.callback_query and update.callback_query.data == "del:yes":
+    if button_value(update) == "yes":
         await profiles.erase(context.db, user.telegram_id)
         context.db.expunge(user)
         await show(
