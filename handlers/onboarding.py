@@ -39,8 +39,9 @@ from handlers.common import (
     user_update,
     with_notice,
 )
-from handlers.keyboards import choice, language_keyboard, role_keyboard, village_keyboard
+from handlers.keyboards import choice, language_keyboard, role_keyboard
 from handlers.stale import expired
+from handlers.village_picker import VillagePicker
 
 DIALOG = "onboarding"
 DEEP_LINK_VILLAGE = "v_"
@@ -122,52 +123,16 @@ async def chose_role(update: Update, context: BotContext) -> None:
     await ask_village(update, context, None)
 
 
-@step(DIALOG, "village")
-async def ask_village(update: Update, context: BotContext, notice: str | None) -> None:
-    _ = context._
-    preselected = (context.user.dialog_data or {}).get("village")
-    text = _("Which village do you live in?")
-    if preselected:
-        text = _("Which village do you live in? The link you opened names the one marked ✅.")
-    markup = village_keyboard(_, context.services.villages, "ob:vil", preselected)
-    await show(update, context, with_notice(notice, text), markup)
-
-
-@at_step(DIALOG, "village")
-async def chose_village(update: Update, context: BotContext) -> None:
-    """Stores the village (or asks for its name) and moves on to consent."""
-    village_id = button_value(update)
-    user = context.user
-    if village_id == "other":
-        goto(user, "village_other")
-        await ask_village_name(update, context, None)
-        return
-    if context.services.villages.village(village_id) is None:
-        await expired(update, context)
-        return
-    goto(user, "consent", village=village_id, other_village=None)
+async def chose_village(
+    update: Update, context: BotContext, village_id: str | None, other_village: str | None
+) -> None:
+    """Stores the village (chosen or typed) and asks for consent."""
+    goto(context.user, "consent", village=village_id, other_village=other_village)
     await ask_consent(update, context, None)
 
 
-async def typed_village(update: Update, context: BotContext, text: str) -> None:
-    """Stores a typed village name and moves on to consent."""
-    name = profiles.clean_village_name(text)
-    if name is None:
-        notice = context._(
-            "Please type just the name of your village, in letters (at most {limit} characters).",
-            limit=profiles.MAX_VILLAGE_NAME,
-        )
-        await ask_village_name(update, context, notice)
-        return
-    goto(context.user, "consent", village=None, other_village=name)
-    await ask_consent(update, context, None)
-
-
-@step(DIALOG, "village_other", on_text=typed_village)
-async def ask_village_name(update: Update, context: BotContext, notice: str | None) -> None:
-    _ = context._
-    text = _("Please type the name of your village and its kecamatan (sub-district).")
-    await show(update, context, with_notice(notice, text))
+VILLAGES = VillagePicker(DIALOG, "ob:vil", chose_village, from_link=True)
+ask_village = VILLAGES.ask
 
 
 @step(DIALOG, "consent")
@@ -229,6 +194,6 @@ HANDLERS: Handlers = [
     CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
     CallbackQueryHandler(chose_language, pattern=r"^ob:lang:(id|jv|en)$"),
     CallbackQueryHandler(chose_role, pattern=r"^ob:role:[a-z]+$"),
-    CallbackQueryHandler(chose_village, pattern=r"^ob:vil:[a-z0-9-]+$"),
+    VILLAGES.handler,
     CallbackQueryHandler(answered_consent, pattern=r"^ob:consent:(yes|no)$"),
 ]

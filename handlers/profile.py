@@ -33,7 +33,6 @@ from handlers.common import (
     begin,
     button_value,
     end,
-    goto,
     load_officer,
     show,
     step,
@@ -47,9 +46,9 @@ from handlers.keyboards import (
     language_keyboard,
     role_keyboard,
     role_labels,
-    village_keyboard,
 )
 from handlers.stale import expired, reprompt
+from handlers.village_picker import VillagePicker
 
 PROFILE = "profile"
 LANGUAGE = "language"
@@ -122,8 +121,8 @@ async def profile_button(update: Update, context: BotContext) -> None:
         begin(user, PROFILE, "role")
         await ask_role(update, context, None)
     else:
-        begin(user, PROFILE, "village")
-        await ask_village(update, context, None)
+        begin(user, PROFILE, "village", {"village": user.village_id})
+        await VILLAGES.ask(update, context, None)
 
 
 @step(PROFILE, "role")
@@ -135,13 +134,6 @@ async def ask_role(update: Update, context: BotContext, notice: str | None) -> N
         with_notice(notice, _("Which of these describes you?")),
         role_keyboard(_, "pf:setrole"),
     )
-
-
-@step(PROFILE, "village")
-async def ask_village(update: Update, context: BotContext, notice: str | None) -> None:
-    _ = context._
-    markup = village_keyboard(_, context.services.villages, "pf:setvil", context.user.village_id)
-    await show(update, context, with_notice(notice, _("Which village do you live in?")), markup)
 
 
 @at_step(PROFILE, "role")
@@ -156,41 +148,16 @@ async def set_role(update: Update, context: BotContext) -> None:
     await show_profile(update, context, context._("Saved."))
 
 
-@at_step(PROFILE, "village")
-async def set_village(update: Update, context: BotContext) -> None:
-    """Stores the chosen village (or asks for its name) and shows the profile."""
-    village_id = button_value(update)
-    user = context.user
-    if village_id == "other":
-        goto(user, "village_other")
-        await ask_village_name(update, context, None)
-        return
-    if context.services.villages.village(village_id) is None:
-        await expired(update, context)
-        return
-    profiles.set_village(user, village_id, None, context.services.clock.now())
-    end(user)
-    await show_profile(update, context, context._("Saved."))
-
-
-async def typed_village(update: Update, context: BotContext, text: str) -> None:
-    name = profiles.clean_village_name(text)
-    if name is None:
-        notice = context._(
-            "Please type just the name of your village, in letters (at most {limit} characters).",
-            limit=profiles.MAX_VILLAGE_NAME,
-        )
-        await ask_village_name(update, context, notice)
-        return
-    profiles.set_village(context.user, None, name, context.services.clock.now())
+async def set_village(
+    update: Update, context: BotContext, village_id: str | None, other_village: str | None
+) -> None:
+    """Stores the chosen or typed village and shows the profile."""
+    profiles.set_village(context.user, village_id, other_village, context.services.clock.now())
     end(context.user)
     await show_profile(update, context, context._("Saved."))
 
 
-@step(PROFILE, "village_other", on_text=typed_village)
-async def ask_village_name(update: Update, context: BotContext, notice: str | None) -> None:
-    text = context._("Please type the name of your village and its kecamatan (sub-district).")
-    await show(update, context, with_notice(notice, text))
+VILLAGES = VillagePicker(PROFILE, "pf:setvil", set_village, from_link=False)
 
 
 # --- language --------------------------------------------------------------------------
@@ -353,7 +320,7 @@ HANDLERS: Handlers = [
     CommandHandler("hapusdata", erase_command, filters=filters.ChatType.PRIVATE),
     CallbackQueryHandler(profile_button, pattern=r"^pf:(role|village)$"),
     CallbackQueryHandler(set_role, pattern=r"^pf:setrole:[a-z]+$"),
-    CallbackQueryHandler(set_village, pattern=r"^pf:setvil:[a-z0-9-]+$"),
+    VILLAGES.handler,
     CallbackQueryHandler(chose_language, pattern=r"^lang:[a-z]{2}$"),
     CallbackQueryHandler(erase_answer, pattern=r"^del:(yes|no)$"),
 ]

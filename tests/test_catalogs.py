@@ -70,3 +70,22 @@ def test_missing_compiled_catalog_stops_with_a_clear_message(tmp_path):
 
     with pytest.raises(CatalogMissing, match="make catalogs"):
         I18n("id", ZoneInfo("Asia/Jakarta"), locales_dir=tmp_path)
+
+
+def test_every_string_in_the_code_is_in_the_catalogs():
+    """A string added in code without `make messages` would reach users in English."""
+    from pathlib import Path
+
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    root = Path(__file__).resolve().parent.parent
+    keywords = {**DEFAULT_KEYWORDS, "N_": None, "pgettext": ((1, "c"), 2)}
+    in_code = set()
+    for folder in ("bot", "handlers"):
+        for _file, _line, message, _comments, context in extract_from_dir(
+            root / folder, method_map=[("**.py", "python")], keywords=keywords
+        ):
+            in_code.add((context, message if isinstance(message, str) else message[0]))
+    in_catalog = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in load("id")}
+    missing = sorted(str(item) for item in in_code - in_catalog)
+    assert not missing, "run `make messages` and translate:\n" + "\n".join(missing)

@@ -1,0 +1,73 @@
+"""Asking for a village, shared by onboarding and profile editing.
+
+Two steps inside the host dialog: ``village`` (a button per Desmigratif village, plus
+"Another village…") and ``village_other`` (the name typed). When the answer is known the
+picker calls ``done(update, context, village_id, other_village)`` and the host dialog
+goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BotContext
+from bot.services import profiles
+from handlers.common import at_step, button_value, goto, show, step, with_notice
+from handlers.keyboards import village_keyboard
+
+Done = Callable[[Update, BotContext, str | None, str | None], Awaitable[None]]
+
+
+class VillagePicker:
+    def __init__(self, dialog: str, prefix: str, done: Done, *, from_link: bool) -> None:
+        """``from_link``: the village pre-selected in ``dialog_data["village"]`` came from a
+        poster's deep link (onboarding), not from the user's profile."""
+        self.dialog, self.prefix, self.done, self.from_link = dialog, prefix, done, from_link
+        step(dialog, "village")(self.ask)
+        step(dialog, "village_other", on_text=self.typed)(self.ask_name)
+        self.handler = CallbackQueryHandler(
+            at_step(dialog, "village")(self.chose), pattern=rf"^{prefix}:[a-z0-9-]+$"
+        )
+
+    async def ask(self, update: Update, context: BotContext, notice: str | None) -> None:
+        _ = context._
+        preselected = (context.user.dialog_data or {}).get("village")
+        text = _("Which village do you live in?")
+        if preselected and self.from_link:
+            text = _("Which village do you live in? The link you opened names the one marked ✅.")
+        markup = village_keyboard(_, context.services.villages, self.prefix, preselected)
+        await show(update, context, with_notice(notice, text), markup)
+
+    async def chose(self, update: Update, context: BotContext) -> None:
+        """Takes the pressed village, or asks for the name of another one."""
+        village_id = button_value(update)
+        if village_id == "other":
+            goto(context.user, "village_other")
+            await self.ask_name(update, context, None)
+            return
+        if context.services.villages.village(village_id) is None:
+            from handlers.stale import expired
+
+            await expired(update, context)
+            return
+        await self.done(update, context, village_id, None)
+
+    async def ask_name(self, update: Update, context: BotContext, notice: str | None) -> None:
+        text = context._("Please type the name of your village and its kecamatan (sub-district).")
+        await show(update, context, with_notice(notice, text))
+
+    async def typed(self, update: Update, context: BotContext, text: str) -> None:
+        """Takes a typed village name, or asks again when it is not a usable name."""
+        name = profiles.clean_village_name(text)
+        if name is None:
+            notice = context._(
+                "Please type just the name of your village, in letters (at most {limit} "
+                "characters).",
+                limit=profiles.MAX_VILLAGE_NAME,
+            )
+            await self.ask_name(update, context, notice)
+            return
+        await self.done(update, context, None, name)
