@@ -37,7 +37,7 @@ lint: setup
 messages: setup
 	$(BABEL) extract -F babel.cfg -k pgettext:1c,2 -k N_ --add-comments=TRANSLATORS: \
 		--no-location --sort-output --width=96 --project=desmigratif -o locales/messages.pot .
-	$(BABEL) update -i locales/messages.pot -d locales -D messages --no-location \
+	$(BABEL) update -i locales/messages.pot -d locales -D messages \
 		--width=96 --ignore-obsolete --no-fuzzy-matching
 	$(PY) -m bot.catalogs fill-en
 	$(PY) -m bot.catalogs check || true

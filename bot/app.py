@@ -16,6 +16,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.content import load_villages
 from bot.context import SERVICES_KEY, BotContext, Services
+from bot.delivery import sweep_deliveries
 from bot.i18n import I18n
 from bot.scheduler import schedule_sweep
 from storage.db import create_engine, create_sessionmaker
@@ -73,6 +74,8 @@ def build_application(
         i18n=I18n(settings.default_locale, tz),
         villages=load_villages(),
         sessions=create_sessionmaker(engine),
+        engine=engine,
+        sweeps=[sweep_deliveries],
     )
 
     async def setup(application: BotApplication) -> None:
@@ -84,6 +87,9 @@ def build_application(
         log.info("bot @%s ready on %s", application.bot.username, engine.dialect.name)
 
     async def teardown(application: BotApplication) -> None:
+        delivery_engine = application.bot_data.get("delivery_engine")
+        if delivery_engine is not None:
+            await delivery_engine.marks.close()
         await engine.dispose()
 
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None

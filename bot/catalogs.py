@@ -53,8 +53,11 @@ def problems(catalog: Catalog) -> list[str]:
         if not all(translations):
             found.append(f"{catalog.locale}: untranslated: {label!r}")
             continue
-        for translation in translations:
-            found += _mismatches(catalog.locale_identifier or "", label, source, translation)
+        sources = _forms(message.id)
+        for index, translation in enumerate(translations):
+            # Plural forms: the first translates the singular, the others the plural.
+            form = sources[min(index, len(sources) - 1)] if index == 0 else sources[-1]
+            found += _mismatches(catalog.locale_identifier or "", label, form, translation)
     return found
 
 

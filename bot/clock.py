@@ -38,6 +38,13 @@ class ManualClock:
         base = self._frozen_at if self._frozen_at is not None else datetime.now(UTC)
         return base + self._offset
 
+    def set(self, moment: datetime) -> None:
+        """Jump to ``moment`` (scripts start at a fixed date so transcripts repeat)."""
+        if self._frozen_at is not None:
+            self._frozen_at, self._offset = moment, timedelta(0)
+        else:
+            self._offset = moment - datetime.now(UTC)
+
     def advance(self, delta: timedelta) -> None:
         if delta < timedelta(0):
             raise ValueError("time only moves forward")

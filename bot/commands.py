@@ -15,6 +15,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("dataku", N_("See all data kept about you")),
     ("hapusdata", N_("Erase all your data")),
     ("batal", N_("Stop what you are doing now")),
+    ("berhenti", N_("Stop receiving announcements")),
+    ("mulai", N_("Receive announcements again")),
     ("bantuan", N_("Help: what this bot does")),
 )
 

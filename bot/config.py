@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCALES = ("id", "jv", "en")
@@ -37,9 +37,32 @@ class Settings(BaseSettings):
         default=frozenset(),
         description="Comma-separated Telegram user ids allowed to grant officer roles.",
     )
+    broadcast_rate: float = Field(
+        default=25.0,
+        gt=0,
+        le=1000,
+        description="Messages per second the delivery engine sends at most (all chats).",
+    )
+    broadcast_paid: bool = Field(
+        default=False,
+        description="Send announcements as paid broadcasts (allow_paid_broadcast, Stars).",
+    )
+    delivery_lease_seconds: int = Field(
+        default=60, ge=5, description="How long a claimed delivery is reserved for a process."
+    )
+    delivery_max_attempts: int = Field(
+        default=5, ge=1, description="Tries per delivery on 5xx answers and time-outs."
+    )
     auto_migrate: bool = Field(
         default=True, description="Apply database migrations when the bot starts."
     )
+
+    @model_validator(mode="after")
+    def _paid_rate(self) -> Settings:
+        # Telegram allows ~30 messages/s without paid broadcasts; above that needs them.
+        if self.broadcast_rate > 30 and not self.broadcast_paid:
+            raise ValueError("BROADCAST_RATE above 30 needs BROADCAST_PAID=true (paid broadcasts)")
+        return self
 
     @field_validator("default_locale")
     @classmethod
@@ -101,6 +124,6 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         error = exc.errors()[0]
-        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        name = str(error["loc"][0]).upper() if error["loc"] else "BROADCAST_RATE"
         message = error["msg"].removeprefix("Value error, ")
         raise SettingsError(f"Configuration error: {name}: {message}") from None

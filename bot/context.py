@@ -14,7 +14,7 @@ from bot.content import Villages
 from bot.i18n import I18n, Translator
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from storage.models import Officer, User
 
@@ -30,6 +30,7 @@ class Services:
     i18n: I18n
     villages: Villages
     sessions: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine
     sweeps: list[Any] = field(default_factory=list)
 
 

@@ -19,6 +19,7 @@ import itertools
 import json
 import random
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -68,12 +69,21 @@ class ChatMessage:
         return [button.text for row in self.buttons for button in row]
 
     def find_button(self, label: str) -> Button | None:
+        """The button labelled ``label`` (case-insensitive); failing an exact match, one
+        whose label differs only by a leading ✓/✅ mark (pre-selected or chosen items)."""
         wanted = label.strip().casefold()
-        for row in self.buttons:
-            for button in row:
-                if button.text.strip().casefold() == wanted:
-                    return button
+        buttons = [button for row in self.buttons for button in row]
+        for button in buttons:
+            if button.text.strip().casefold() == wanted:
+                return button
+        for button in buttons:
+            if _unmarked(button.text) == _unmarked(wanted):
+                return button
         return None
+
+
+def _unmarked(label: str) -> str:
+    return label.strip().removeprefix("✓").removeprefix("✅").strip().casefold()
 
 
 @dataclass
@@ -92,6 +102,7 @@ class Call:
     method: str
     params: dict[str, Any]
     outcome: str = "ok"
+    at: float = field(default_factory=time.monotonic)
 
 
 class _Refused(Exception):

@@ -18,7 +18,7 @@ from bot.context import services_of
 log = logging.getLogger("desmigratif.scheduler")
 
 SweepTask = Callable[[Application[Any, Any, Any, Any, Any, Any]], Awaitable[int]]
-SWEEP_SECONDS = 5.0
+SWEEP_SECONDS = 1.0
 
 
 async def run_due(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
@@ -40,6 +40,13 @@ async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 def schedule_sweep(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Start the repeating sweep when there is anything to sweep."""
     if services_of(application).sweeps and application.job_queue is not None:
+        # One sweep at a time; a long one (a big announcement) makes the next ticks wait,
+        # which APScheduler reports as "skipped" warnings, so those are turned down.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         application.job_queue.run_repeating(
-            _sweep_job, interval=SWEEP_SECONDS, first=1.0, name="sweep"
+            _sweep_job,
+            interval=SWEEP_SECONDS,
+            first=1.0,
+            name="sweep",
+            job_kwargs={"max_instances": 1, "coalesce": True},
         )

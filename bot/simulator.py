@@ -7,6 +7,7 @@ terminal chat all drive the bot through it.
 Script lines (``--script FILE``): text or ``/command`` sends a message; ``[Label]`` presses
 the button with that label on the last message with buttons (case-insensitive); ``:user ID``
 acts as another user from now on; ``:advance 3d`` moves the clock and runs due work;
+``:clock 01-12-2026 09:00`` sets the clock (WIB) so that a script's dates always work;
 ``<sticker>`` (also ``<photo>``, ``<voice>``, ``<location>``, ``<contact>``, ``<document>``,
 ``<video>``) sends that kind of message; ``:edit TEXT`` edits the user's last message;
 ``#`` starts a comment. Transcript: ``> `` the user, ``< `` the bot, ``  [1] Label`` buttons.
@@ -18,7 +19,9 @@ import asyncio
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, TextIO
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 
@@ -88,23 +91,29 @@ class Person:
         self.chat_id = chat_id or user_id
         self.chat_type = chat_type
 
-    async def _feed(self, payload: dict[str, Any]) -> Reply:
-        before = {
-            m.message_id: (m.text, m.edits) for m in self.emulator.bot_messages(self.chat_id)
-        }
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
-        reply = Reply()
+    def snapshot(self) -> dict[int, int]:
+        """Edit counts of the bot's messages in this chat, to see later what changed."""
+        return {m.message_id: m.edits for m in self.emulator.bot_messages(self.chat_id)}
+
+    def changes_since(self, before: dict[int, int]) -> list[Seen]:
+        changed = []
         for message in self.emulator.bot_messages(self.chat_id):
-            previous = before.get(message.message_id)
-            if previous is None or previous[1] != message.edits:
-                reply.messages.append(
+            edits = before.get(message.message_id)
+            if edits is None or edits != message.edits:
+                changed.append(
                     Seen(
                         message.message_id,
                         message.text,
                         message.button_labels(),
-                        previous is not None,
+                        edits is not None,
                     )
                 )
+        return changed
+
+    async def _feed(self, payload: dict[str, Any]) -> Reply:
+        before = self.snapshot()
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+        reply = Reply(self.changes_since(before))
         answer = self.emulator.answer_to(payload)
         if answer and answer.get("text"):
             reply.toast = answer["text"]
@@ -239,6 +248,11 @@ class Simulator:
         if reply is not None:
             for out_line in render(reply):
                 self.print(out_line)
+        # Like the live bot's sweep, which runs every second: deliver what is due now.
+        before = self.person.snapshot()
+        if await run_due(self.app):
+            for out_line in render(Reply(self.person.changes_since(before))):
+                self.print(out_line)
 
     async def _act(self, line: str) -> Reply | None:
         if line.startswith(":user "):
@@ -246,13 +260,27 @@ class Simulator:
                 self.app, self.emulator, int(line.split()[1]), language_code=self.language_code
             )
             return None
+        if line.startswith(":clock "):
+            from bot.services.when import PATTERN, ZONES
+
+            match = PATTERN.match(line.split(maxsplit=1)[1])
+            if match is None:
+                raise ValueError("use :clock DD-MM-YYYY HH:MM (WIB)")
+            day, month, year, hour, minute, zone = match.groups()
+            tz = ZoneInfo(ZONES[(zone or "WIB").upper()])
+            self.clock.set(
+                datetime(int(year), int(month), int(day), int(hour), int(minute), tzinfo=tz)
+            )
+            self.print(f"  (clock: {self.clock.now():%Y-%m-%d %H:%M} UTC)")
+            return None
         if line.startswith(":advance "):
+            before = self.person.snapshot()
             self.clock.advance(parse_duration(line.split(maxsplit=1)[1]))
             handled = await run_due(self.app)
             self.print(
                 f"  (clock: {self.clock.now():%Y-%m-%d %H:%M} UTC; {handled} due item(s) run)"
             )
-            return Reply(messages=self._new_messages_since_advance())
+            return Reply(self.person.changes_since(before))
         if line.startswith("[") and line.endswith("]"):
             label = line[1:-1]
             if label.isdigit():
@@ -270,17 +298,6 @@ class Simulator:
         if line.isdigit() and self.emulator.last_with_buttons(self.person.chat_id):
             return await self._act(f"[{line}]")
         return await self.person.say(line)
-
-    def _new_messages_since_advance(self) -> list[Seen]:
-        # Work run by :advance may message any user; show what reached the current one.
-        seen: set[int] = getattr(self, "_seen_ids", set())
-        fresh = [
-            Seen(m.message_id, m.text, m.button_labels(), False)
-            for m in self.emulator.bot_messages(self.person.chat_id)
-            if m.message_id not in seen
-        ]
-        self._seen_ids = {m.message_id for m in self.emulator.bot_messages(self.person.chat_id)}
-        return fresh
 
 
 async def chat(

@@ -10,10 +10,29 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import errors, fallback, menu, officers, onboarding, profile
+from handlers import (
+    announce,
+    announcements_list,
+    errors,
+    fallback,
+    menu,
+    officers,
+    onboarding,
+    profile,
+    subscription,
+)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    for module in (onboarding, menu, profile, officers, fallback):
+    for module in (
+        onboarding,
+        menu,
+        profile,
+        subscription,
+        officers,
+        announce,
+        announcements_list,
+        fallback,
+    ):
         application.add_handlers(module.HANDLERS)
     application.add_error_handler(errors.on_error)

@@ -145,22 +145,28 @@ def with_notice(notice: str | None, text: str) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One question of a dialog: how to ask it, and (for typed answers) how to take one."""
+    """One question of a dialog: how to ask it, and how to take a typed answer or a
+    photo/document when the step accepts one."""
 
     prompt: Prompt
     on_text: TextAnswer | None = None
+    on_media: Handler | None = None
 
 
 STEPS: dict[tuple[str, str], Step] = {}
 
 
 def step(
-    dialog: str, name: str, *, on_text: TextAnswer | None = None
+    dialog: str,
+    name: str,
+    *,
+    on_text: TextAnswer | None = None,
+    on_media: Handler | None = None,
 ) -> Callable[[Prompt], Prompt]:
     """Register ``prompt`` as the question of ``dialog``/``name``."""
 
     def register(prompt: Prompt) -> Prompt:
-        STEPS[(dialog, name)] = Step(prompt, on_text)
+        STEPS[(dialog, name)] = Step(prompt, on_text, on_media)
         return prompt
 
     return register

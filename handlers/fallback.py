@@ -56,7 +56,12 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 @user_update
 async def other_message(update: Update, context: BotContext) -> None:
-    """A sticker, photo, voice note, location, contact, …: nothing to do with it here."""
+    """A sticker, photo, voice note, location, contact, …: taken by a step that accepts
+    it, otherwise a hint and the same question."""
+    step = current_step(context.user)
+    if step is not None and step.on_media is not None:
+        await step.on_media(update, context)
+        return
     _ = context._
     await reprompt(update, context, _("I can only read text messages and button taps here."))
 
@@ -86,10 +91,11 @@ async def group_start(update: Update, context: BotContext) -> None:
         user.language_code if user else None, context.services.settings.default_locale
     )
     _ = context.services.i18n.translator(locale)
+    link = f"https://t.me/{context.bot.username}"
     text = _(
         "Hello! Please talk to me in a private chat, so that what you tell me stays private: "
         "{link}",
-        link=f"https://t.me/{context.bot.username}",
+        link=link,
     )
     await message.reply_text(text)
 

@@ -70,12 +70,17 @@ async def help_text(context: BotContext) -> str:
         "/dataku – see all data kept about you\n"
         "/hapusdata – erase all your data\n"
         "/batal – stop what you are doing now\n"
+        "/berhenti – stop receiving announcements (/mulai receives them again)\n"
         "/bantuan – this help\n\n"
         "Use the buttons under the messages to answer. Nobody from the programme will ever "
         "ask you for money through this chat."
     )
     if await load_officer(context) is not None or is_admin(context):
-        text += "\n\n" + _("<b>For officers</b>\n/petugas – manage officers (admins only)")
+        text += "\n\n" + _(
+            "<b>For officers</b>\n/umumkan – send an announcement\n/pengumuman – your "
+            "announcements, their reports, cancel or stop\n/petugas – manage officers "
+            "(admins only)"
+        )
     return text
 
 

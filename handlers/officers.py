@@ -38,7 +38,10 @@ async def officer_menu(update: Update, context: BotContext, notice: str | None =
         lines.append(_("Your area: {area}", area=escape(area)))
     if is_admin(context):
         lines.append(_("You are an admin: you can grant and remove officer roles."))
-    rows: list[list[tuple[str, str]]] = []
+    rows: list[list[tuple[str, str]]] = [
+        [(_.pgettext("button", "📢 New announcement"), "an:new")],
+        [(_.pgettext("button", "📋 Announcements"), "anl:list:0")],
+    ]
     if is_admin(context):
         rows.append([(_.pgettext("button", "Officers"), "adm:list")])
     rows.append([(_.pgettext("button", "« Menu"), "menu:main")])

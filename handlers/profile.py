@@ -233,6 +233,12 @@ def data_lines(context: BotContext) -> list[tuple[str, str]]:
             "unreachable_at",
             _("Marked unreachable: {value}", value=_when(context, user.unreachable_at)),
         ),
+        (
+            "announcements_off",
+            _("Announcements: stopped (/mulai starts them)")
+            if user.announcements_off
+            else _("Announcements: receiving (/berhenti stops them)"),
+        ),
         ("dialog", _("Unfinished dialog: {value}", value=escape(user.dialog or "–"))),
         ("step", ""),
         (

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -58,6 +69,7 @@ class User(Base):
     village_id: Mapped[str | None] = mapped_column(String(64))
     other_village: Mapped[str | None] = mapped_column(String(200))
     unreachable_at: Mapped[datetime | None]
+    announcements_off: Mapped[bool] = mapped_column(default=False, server_default="0")
     dialog: Mapped[str | None] = mapped_column(String(32))
     step: Mapped[str | None] = mapped_column(String(32))
     dialog_data: Mapped[dict[str, Any] | None]
@@ -76,3 +88,69 @@ class Officer(Base):
     area_id: Mapped[str] = mapped_column(String(64), index=True)
     granted_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+
+
+class Announcement(Base):
+    """An officer's message to an audience, delivered through ``deliveries`` rows.
+
+    ``texts`` maps locale → Telegram HTML (``id`` always present); each recipient gets
+    their language's version, else the Indonesian one. ``status``: ``scheduled`` →
+    ``running`` → ``done``, or ``cancelled`` (before it started) / ``stopped`` (during).
+    ``officer_id`` is cleared when that officer erases their data.
+    """
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    officer_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    area_id: Mapped[str | None] = mapped_column(String(64))
+    texts: Mapped[dict[str, Any]]
+    photo: Mapped[str | None] = mapped_column(String(200))
+    audience: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    scheduled_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    total: Mapped[int] = mapped_column(default=0)
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Delivery(Base):
+    """One message to one chat: the unit of the delivery engine (the outbox).
+
+    ``due_at`` is when the row may next be worked on: its due time while ``pending``, the
+    end of the claimer's lease while ``claimed`` (a crashed claimer's rows come back by
+    themselves). Final states: ``sent`` (with Telegram's ``message_id``), ``blocked`` (the
+    user blocked the bot), ``failed`` (``error`` says why), ``cancelled``, ``skipped``
+    (the recipient opted out or can no longer be addressed).
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE")
+    )
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        # The sweep's index: only rows that still need work, in due order, so claiming a
+        # batch costs the same with 10 thousand or 10 million finished rows in the table.
+        Index(
+            "ix_deliveries_due",
+            "due_at",
+            postgresql_where=text("status IN ('pending', 'claimed')"),
+            sqlite_where=text("status IN ('pending', 'claimed')"),
+        ),
+        Index("ix_deliveries_announcement_status", "announcement_id", "status"),
+    )

@@ -10,7 +10,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # before telegram is imported
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -102,6 +102,9 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         admin_ids=frozenset({900}),
         auto_migrate=False,
+        # Fast deliveries in tests; the pacing tests set their own rate.
+        broadcast_rate=1000.0,
+        broadcast_paid=True,
     )
 
 
@@ -130,6 +133,17 @@ def person(app: BotApplication, emulator: BotAPIEmulator) -> Callable[..., Perso
         return Person(app, emulator, user_id, language_code=language_code, **kwargs)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture
+def sweep(app: BotApplication) -> Callable[[], Awaitable[int]]:
+    """Run the scheduled work that is due now, as the bot's repeating job would."""
+    from bot.scheduler import run_due
+
+    async def run() -> int:
+        return await run_due(app)
+
+    return run
 
 
 @pytest.fixture

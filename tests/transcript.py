@@ -26,7 +26,11 @@ def tr(locale: str, message: str, context: str | None = None, **values: object) 
 
 @functools.cache
 def _source_messages() -> tuple[str, ...]:
-    return tuple(m.id for m in load("en") if m.id and isinstance(m.id, str) and not m.context)
+    # Plural messages are looked up by their singular form.
+    ids = (
+        m.id if isinstance(m.id, str) else m.id[0] for m in load("en") if m.id and not m.context
+    )
+    return tuple(ids)
 
 
 def full_message(start: str) -> str:
@@ -41,7 +45,13 @@ def full_message(start: str) -> str:
 
 def first_line(locale: str, message: str, **values: object) -> str:
     """The first line of a (possibly HTML) message, as a user sees it."""
-    text = tr(locale, full_message(message), **values)
+    source = full_message(message)
+    if not values:  # compare up to the first placeholder that was not given
+        source_line = source.splitlines()[0]
+        text = tr(locale, source)
+        line = re.sub(r"<[^>]+>", "", text).splitlines()[0]
+        return line.split("{", 1)[0] if "{" in source_line else line
+    text = tr(locale, source, **values)
     return re.sub(r"<[^>]+>", "", text).splitlines()[0]
 
 

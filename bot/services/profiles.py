@@ -77,6 +77,11 @@ def set_role(user: User, role: str, now: datetime) -> None:
     user.updated_at = now
 
 
+def set_announcements(user: User, *, off: bool, now: datetime) -> None:
+    user.announcements_off = off
+    user.updated_at = now
+
+
 def clean_village_name(text: str) -> str | None:
     """A typed village name, tidied; None when it is not a usable name."""
     name = " ".join(text.split())

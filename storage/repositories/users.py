@@ -10,7 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import is_postgresql
-from storage.models import Officer, User
+from storage.models import Announcement, Officer, User
 
 # Built once: constructing the statement cost more than running it (profiled).
 _USER = (
@@ -64,6 +64,19 @@ async def mark_unreachable(session: AsyncSession, telegram_id: int, when: dateti
 
 
 async def erase(session: AsyncSession, telegram_id: int) -> None:
-    """Delete every row that is about this person."""
+    """Delete or anonymise every row that is about this person.
+
+    Deliveries keep their outcome without the chat id (officers' reports stay true);
+    announcements an officer wrote keep their text but no longer name the officer.
+    """
+    from storage.repositories import deliveries
+
+    await deliveries.forget_chat(session, telegram_id)
+    await session.execute(
+        update(Announcement)
+        .where(Announcement.officer_id == telegram_id)
+        .values(officer_id=None, progress_chat_id=None, progress_message_id=None)
+        .execution_options(synchronize_session=False)
+    )
     await session.execute(delete(Officer).where(Officer.telegram_id == telegram_id))
     await session.execute(delete(User).where(User.telegram_id == telegram_id))

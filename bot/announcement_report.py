@@ -1,0 +1,153 @@
+"""What an officer sees of an announcement: one progress message edited in place while it
+runs, and a report at the end (also shown by ``/pengumuman``)."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import Bot
+from telegram.error import BadRequest, TelegramError
+
+from bot.context import Services
+from bot.i18n import N_, Translator
+from bot.services import announcements
+from storage.models import Announcement
+from storage.repositories import deliveries, users
+
+log = logging.getLogger("desmigratif.announcements")
+
+STATUS_LABELS = {
+    "scheduled": N_("scheduled"),
+    "running": N_("sending"),
+    "done": N_("finished"),
+    "cancelled": N_("cancelled"),
+    "stopped": N_("stopped"),
+}
+
+
+def counts_line(_: Translator, total: int, counts: dict[str, int]) -> str:
+    return _(
+        "{sent} of {total} delivered · {blocked} blocked the bot · {failed} failed",
+        sent=_.number(counts.get("sent", 0)),
+        total=_.number(total),
+        blocked=_.number(counts.get("blocked", 0)),
+        failed=_.number(counts.get("failed", 0)),
+    )
+
+
+def report_text(
+    _: Translator,
+    announcement: Announcement,
+    counts: dict[str, int],
+    reasons: list[tuple[str, int]],
+) -> str:
+    """The full report: outcome counts and every failure reason with its count."""
+    lines = [
+        _(
+            "<b>Announcement #{id}: {status}</b>",
+            id=announcement.id,
+            status=_(STATUS_LABELS.get(announcement.status, announcement.status)),
+        ),
+        _(
+            "Delivered: {n} of {total}",
+            n=_.number(counts.get("sent", 0)),
+            total=_.number(announcement.total),
+        ),
+        _("Blocked the bot: {n}", n=_.number(counts.get("blocked", 0))),
+        _("Failed after retries: {n}", n=_.number(counts.get("failed", 0))),
+    ]
+    not_sent = counts.get("cancelled", 0) + counts.get("skipped", 0)
+    if not_sent:
+        lines.append(_("Not sent (stopped, opted out or erased): {n}", n=_.number(not_sent)))
+    waiting = counts.get("pending", 0) + counts.get("claimed", 0)
+    if waiting:
+        lines.append(_("Still to send: {n}", n=_.number(waiting)))
+    if reasons:
+        lines.append(_("Reasons for failures:"))
+        lines += [f"• {escape(reason[:200])}: {_.number(count)}" for reason, count in reasons[:10]]
+    return "\n".join(lines)
+
+
+async def _officer_translator(services: Services, announcement: Announcement) -> Translator:
+    locale = None
+    if announcement.progress_chat_id is not None:
+        async with services.sessions() as session:
+            officer = await users.get(session, announcement.progress_chat_id)
+            locale = officer.locale if officer else None
+    return services.i18n.translator(locale)
+
+
+async def open_progress(bot: Bot, services: Services, announcement_id: int) -> None:
+    """Send the progress message of an announcement that just started."""
+    async with services.sessions() as session, session.begin():
+        announcement = await announcements.get(session, announcement_id)
+        if announcement is None or announcement.officer_id is None:
+            return
+        announcement.progress_chat_id = announcement.officer_id
+        _ = await _officer_translator(services, announcement)
+        text = _progress_text(_, announcement, {})
+        try:
+            message = await bot.send_message(announcement.officer_id, text)
+        except TelegramError:
+            log.warning("cannot show progress of announcement %s", announcement_id, exc_info=True)
+            announcement.progress_chat_id = None
+            return
+        announcement.progress_message_id = message.message_id
+
+
+def _progress_text(_: Translator, announcement: Announcement, counts: dict[str, int]) -> str:
+    return (
+        _("📢 Announcement #{id} is being sent…", id=announcement.id)
+        + "\n"
+        + counts_line(_, announcement.total, counts)
+    )
+
+
+async def show_progress(bot: Bot, services: Services, announcement_id: int) -> None:
+    async with services.sessions() as session:
+        announcement = await announcements.get(session, announcement_id)
+        if announcement is None or announcement.progress_message_id is None:
+            return
+        counts = await deliveries.counts(session, announcement_id)
+    _ = await _officer_translator(services, announcement)
+    await _edit(bot, announcement, _progress_text(_, announcement, counts))
+
+
+async def close_if_done(bot: Bot, services: Services, announcement_id: int) -> None:
+    """When nothing is left to send: mark it done, finalise the progress, send the report."""
+    now = services.clock.now()
+    async with services.sessions() as session, session.begin():
+        if not await announcements.mark_done(session, announcement_id, now):
+            return
+        announcement = await announcements.get(session, announcement_id)
+        assert announcement is not None
+        counts = await deliveries.counts(session, announcement_id)
+        reasons = await deliveries.errors(session, announcement_id)
+    _ = await _officer_translator(services, announcement)
+    await _edit(bot, announcement, counts_line(_, announcement.total, counts))
+    if announcement.progress_chat_id is not None:
+        try:
+            await bot.send_message(
+                announcement.progress_chat_id, report_text(_, announcement, counts, reasons)
+            )
+        except TelegramError:
+            log.warning(
+                "cannot send the report of announcement %s", announcement_id, exc_info=True
+            )
+
+
+async def _edit(bot: Bot, announcement: Announcement, text: str) -> None:
+    if announcement.progress_chat_id is None or announcement.progress_message_id is None:
+        return
+    try:
+        await bot.edit_message_text(
+            text,
+            chat_id=announcement.progress_chat_id,
+            message_id=announcement.progress_message_id,
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            log.warning("cannot update progress of announcement %s: %s", announcement.id, exc)
+    except TelegramError:
+        log.warning("cannot update progress of announcement %s", announcement.id, exc_info=True)

@@ -1,0 +1,135 @@
+"""``/pengumuman``: an officer's announcements (an admin sees everyone's), with Cancel for
+scheduled ones, Stop for running ones, and the report of each."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.announcement_report import STATUS_LABELS, report_text
+from bot.context import BotContext
+from bot.services import announcements
+from handlers.announce import sender_scope
+from handlers.common import Handlers, is_admin, show, user_update, with_notice
+from handlers.keyboards import keyboard
+from storage.models import Announcement
+from storage.repositories import deliveries
+
+
+async def show_list(update: Update, context: BotContext, notice: str | None = None) -> None:
+    _ = context._
+    allowed, _area, _scope = await sender_scope(context)
+    if not allowed:
+        from handlers.menu import main_menu
+
+        await main_menu(update, context, notice=_("Only officers can send announcements."))
+        return
+    owner = None if is_admin(context) else context.user.telegram_id
+    items = await announcements.listing(context.db, owner)
+    if not items:
+        text = _("No announcements yet. Send one with /umumkan.")
+        await show(
+            update,
+            context,
+            with_notice(notice, text),
+            keyboard([[(_.pgettext("button", "« Menu"), "menu:main")]]),
+        )
+        return
+    lines = [_("<b>Announcements</b>")]
+    rows: list[list[tuple[str, str]]] = []
+    for item in items:
+        preview = escape(_first_words(item))
+        lines.append(
+            _.ngettext(
+                "#{id} · {status} · {when} · {n} recipient\n{preview}",
+                "#{id} · {status} · {when} · {n} recipients\n{preview}",
+                item.total,
+                id=item.id,
+                status=_(STATUS_LABELS.get(item.status, item.status)),
+                when=_.datetime(item.scheduled_at),
+                preview=preview,
+            )
+        )
+        if item.status == "scheduled":
+            rows.append(
+                [(_.pgettext("button", "Cancel #{id}", id=item.id), f"anl:halt:{item.id}")]
+            )
+        elif item.status == "running":
+            rows.append([(_.pgettext("button", "Stop #{id}", id=item.id), f"anl:halt:{item.id}")])
+        rows.append([(_.pgettext("button", "Report #{id}", id=item.id), f"anl:rep:{item.id}")])
+    rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
+    await show(update, context, with_notice(notice, "\n\n".join(lines)), keyboard(rows))
+
+
+def _first_words(item: Announcement) -> str:
+    from bot.telegram_html import html_to_plain
+
+    plain = " ".join(html_to_plain(item.texts.get("id", "")).split())
+    return plain if len(plain) <= 60 else plain[:59] + "…"
+
+
+@user_update
+async def list_command(update: Update, context: BotContext) -> None:
+    """Lists the officer's announcements."""
+    await show_list(update, context)
+
+
+async def _own(context: BotContext, announcement_id: int) -> Announcement | None:
+    """The announcement if this officer wrote it (or the user is an admin)."""
+    allowed, _area, _scope = await sender_scope(context)
+    if not allowed:
+        return None
+    item = await announcements.get(context.db, announcement_id)
+    if item is None or not (is_admin(context) or item.officer_id == context.user.telegram_id):
+        return None
+    return item
+
+
+@user_update
+async def list_button(update: Update, context: BotContext) -> None:
+    """Cancel/stop an announcement or show its report; refused for anyone else's."""
+    from handlers.stale import expired
+
+    data = (update.callback_query.data or "") if update.callback_query else ""
+    parts = data.split(":")
+    if len(parts) != 3 or not parts[2].isdigit():
+        await expired(update, context)
+        return
+    item = await _own(context, int(parts[2]))
+    if item is None:
+        await expired(update, context)
+        return
+    _ = context._
+    if parts[1] == "halt":
+        before = item.status
+        after = await announcements.halt(context.db, item, context.services.clock.now())
+        if after in ("stopped", "cancelled"):
+            from bot.delivery import engine_of
+
+            engine_of(context.application).stopped(item.id)
+        if after == before:
+            notice = _("Announcement #{id} has already finished.", id=item.id)
+        elif after == "cancelled":
+            notice = _("Announcement #{id} is cancelled; nothing was sent.", id=item.id)
+        else:
+            notice = _("Announcement #{id} is stopped; nothing more will be sent.", id=item.id)
+        await show_list(update, context, notice)
+        return
+    counts = await deliveries.counts(context.db, item.id)
+    reasons = await deliveries.errors(context.db, item.id)
+    rows = [[(_.pgettext("button", "« Announcements"), "anl:list:0")]]
+    await show(update, context, report_text(_, item, counts, reasons), keyboard(rows))
+
+
+@user_update
+async def back_to_list(update: Update, context: BotContext) -> None:
+    await show_list(update, context)
+
+
+HANDLERS: Handlers = [
+    CommandHandler("pengumuman", list_command, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(back_to_list, pattern=r"^anl:list:0$"),
+    CallbackQueryHandler(list_button, pattern=r"^anl:(halt|rep):\d{1,12}$"),
+]

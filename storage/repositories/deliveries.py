@@ -1,0 +1,161 @@
+"""The deliveries outbox: enqueue, claim due rows, record outcomes.
+
+Claiming is one statement: ``UPDATE … WHERE id IN (SELECT … ORDER BY due_at LIMIT n FOR
+UPDATE SKIP LOCKED) RETURNING …`` on PostgreSQL, so several bot processes share the work
+without ever claiming the same row; SQLite (one process) runs the same statement without
+the locking clause. A claimed row's ``due_at`` becomes the end of its lease.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from storage.db import is_postgresql
+from storage.models import Delivery
+
+OPEN = ("pending", "claimed")
+FINAL = ("sent", "blocked", "failed", "cancelled", "skipped")
+
+
+async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert delivery rows (``kind``, ``chat_id``, ``due_at`` and kind-specific keys)."""
+    if rows:
+        values = [{"status": "pending", "attempts": 0, **row} for row in rows]
+        await session.execute(insert(Delivery), values)
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, lease_until: datetime, worker: str, limit: int
+) -> list[tuple[int, int | None, str, int | None, int]]:
+    """Claim up to ``limit`` due rows; returns ``(id, chat_id, kind, announcement_id,
+    attempts)`` in due order."""
+    due = (
+        select(Delivery.id)
+        .where(Delivery.status.in_(OPEN), Delivery.due_at <= now)
+        .order_by(Delivery.due_at)
+        .limit(limit)
+    )
+    if is_postgresql(session):
+        due = due.with_for_update(skip_locked=True)
+    statement = (
+        update(Delivery)
+        .where(Delivery.id.in_(due.scalar_subquery()))
+        .values(status="claimed", claimed_by=worker, due_at=lease_until)
+        .returning(
+            Delivery.id,
+            Delivery.chat_id,
+            Delivery.kind,
+            Delivery.announcement_id,
+            Delivery.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = (await session.execute(statement)).all()
+    return sorted((row[0], row[1], row[2], row[3], row[4]) for row in rows)
+
+
+# Built once: the engine marks every delivery, up to 1000 a second (profiled: a Core
+# statement on a plain connection costs a third of an ORM session's bulk update).
+_FINISH = (
+    update(Delivery)
+    .where(Delivery.id == bindparam("delivery_id"))
+    .values(
+        status=bindparam("status"),
+        message_id=bindparam("message_id"),
+        sent_at=bindparam("sent_at"),
+        error=bindparam("error"),
+        claimed_by=None,
+    )
+)
+
+
+async def finish(
+    executor: AsyncConnection | AsyncSession,
+    delivery_id: int,
+    status: str,
+    *,
+    now: datetime,
+    message_id: int | None = None,
+    error: str | None = None,
+) -> None:
+    """Record a final outcome (``sent`` together with Telegram's ``message_id``)."""
+    await executor.execute(
+        _FINISH,
+        {
+            "delivery_id": delivery_id,
+            "status": status,
+            "message_id": message_id,
+            "sent_at": now if status == "sent" else None,
+            "error": error,
+        },
+    )
+
+
+async def retry_at(
+    executor: AsyncConnection | AsyncSession,
+    delivery_id: int,
+    *,
+    when: datetime,
+    attempts: int,
+    error: str,
+) -> None:
+    """Give a claimed row back to the queue, due again at ``when``."""
+    await executor.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == "claimed")
+        .values(status="pending", due_at=when, attempts=attempts, error=error, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def cancel_open(session: AsyncSession, announcement_id: int) -> int:
+    """Cancel every row of an announcement that has not gone out yet."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.announcement_id == announcement_id, Delivery.status.in_(OPEN))
+        .values(status="cancelled", claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def counts(session: AsyncSession, announcement_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.announcement_id == announcement_id)
+        .group_by(Delivery.status)
+    )
+    return {status: int(count) for status, count in rows.all()}
+
+
+async def errors(session: AsyncSession, announcement_id: int) -> list[tuple[str, int]]:
+    """Failure reasons of an announcement, most common first."""
+    rows = await session.execute(
+        select(Delivery.error, func.count())
+        .where(Delivery.announcement_id == announcement_id, Delivery.status == "failed")
+        .group_by(Delivery.error)
+        .order_by(func.count().desc())
+    )
+    return [(error or "?", int(count)) for error, count in rows.all()]
+
+
+async def forget_chat(session: AsyncSession, chat_id: int) -> None:
+    """A person erased their data: nothing more goes to them, and finished rows keep only
+    their outcome (so officers' reports stay true) without saying who it was."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == chat_id, Delivery.status.in_(OPEN))
+        .values(status="skipped", error="erased", claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == chat_id)
+        .values(chat_id=None)
+        .execution_options(synchronize_session=False)
+    )
