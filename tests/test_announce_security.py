@@ -148,3 +148,51 @@ async def test_stop_needs_registration(person):
     await p.say("/start")
     reply = await p.say("/berhenti")
     sees(reply, "id", "Announcements only go to registered people who agreed to data processing.")
+
+
+async def _to_step(p, step: str) -> str:
+    """Walk the officer dialog to ``step``; returns the question asked there."""
+    await p.say("/umumkan")
+    if step == "text":
+        return "<b>New announcement</b>"
+    await p.say("Halo warga")
+    if step == "photo":
+        return "Add a photo? Send it now, or continue without one."
+    await p.tap(label("id", "button", "No photo"))
+    if step == "versions":
+        return "Add the announcement in other languages?"
+    await p.tap(label("id", "button", "Continue ▸"))
+    if step == "audience":
+        return "<b>Who receives it?</b>"
+    await p.tap(label("id", "button", "Continue ▸"))
+    if step == "when":
+        return "When should it go out?"
+    await p.tap(label("id", "button", "Choose a date and time"))
+    if step == "when_typed":
+        return "Type the date and time like this"
+    await p.say("05-12-2026 08:00")
+    return "<b>Preview above.</b>"
+
+
+@pytest.mark.parametrize(
+    "step", ["text", "photo", "versions", "audience", "when", "when_typed", "preview"]
+)
+@pytest.mark.parametrize("kind", ["sticker", "voice", "location", "contact", "document"])
+async def test_bad_input_in_the_announcement_dialog(app, person, db, step, kind):
+    await villager(person, 810)
+    bu = await officer(app, person, 887, "jogosimo")
+    question = await _to_step(bu, step)
+    before = (await db.get(User, 887)).step
+    reply = await bu.send(kind)
+    hint = (
+        "Please send text, or a photo with a caption."
+        if step == "text"
+        else "That is not a photo."
+        if step == "photo"
+        else "I can only read text messages and button taps here."
+    )
+    sees(reply, "id", hint)
+    sees(reply, "id", question)
+    db.expire_all()
+    assert (await db.get(User, 887)).step == before
+    assert (await db.scalars(select(Announcement))).all() == []
