@@ -15,6 +15,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.content import load_villages
+from bot.content.checklist import load_checklist
 from bot.context import SERVICES_KEY, BotContext, Services
 from bot.delivery import sweep_deliveries
 from bot.i18n import I18n
@@ -73,6 +74,7 @@ def build_application(
         clock=clock or SystemClock(),
         i18n=I18n(settings.default_locale, tz),
         villages=load_villages(),
+        checklist=load_checklist(),
         sessions=create_sessionmaker(engine),
         engine=engine,
         sweeps=[sweep_deliveries],

@@ -10,6 +10,8 @@ from bot.i18n import N_, I18n
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Start or restart")),
     ("menu", N_("Main menu")),
+    ("persiapan", N_("Departure checklist")),
+    ("pengingat", N_("Reminders: what is planned, on or off")),
     ("bahasa", N_("Change the language")),
     ("profil", N_("See and edit your profile")),
     ("dataku", N_("See all data kept about you")),

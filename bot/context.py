@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Villages
+from bot.content.checklist import Checklist
 from bot.i18n import I18n, Translator
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class Services:
     clock: Clock
     i18n: I18n
     villages: Villages
+    checklist: Checklist
     sessions: async_sessionmaker[AsyncSession]
     engine: AsyncEngine
     sweeps: list[Any] = field(default_factory=list)

@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
@@ -38,7 +38,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.context import Services, services_of
-from bot.services import announcements
+from bot.services import announcements, reminders
 from bot.services.profiles import CONSENT_GIVEN
 from storage.models import Announcement, User
 from storage.repositories import deliveries, users
@@ -115,15 +115,18 @@ class Marks:
 
 @dataclass
 class Outgoing:
-    """One claimed delivery, rendered for its recipient."""
+    """One claimed delivery, rendered for its recipient (or skipped, or put off)."""
 
     delivery_id: int
     chat_id: int
     attempts: int
     announcement_id: int | None
+    kind: str = ""
+    payload: dict[str, Any] | None = None
     text: str | None = None
     photo: str | None = None
     skip_reason: str | None = None
+    defer_until: datetime | None = None
 
 
 Renderer = Callable[[Services, list[Outgoing]], Awaitable[None]]
@@ -140,7 +143,15 @@ class Engine:
         self.batch = max(10, min(int(settings.broadcast_rate * 2), 2000))
         self.lease = timedelta(seconds=settings.delivery_lease_seconds)
         self.max_attempts = settings.delivery_max_attempts
-        self.renderers: dict[str, Renderer] = {announcements.KIND: render_announcements}
+        from bot.reminder_messages import after_reminder, render_reminders
+
+        self.renderers: dict[str, Renderer] = {
+            announcements.KIND: render_announcements,
+            reminders.KIND: render_reminders,
+        }
+        self.after_sent: dict[str, Callable[[Services, Outgoing], Awaitable[None]]] = {
+            reminders.KIND: after_reminder,
+        }
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.marks = Marks(services.engine)
         self._progress_at: dict[int, float] = {}
@@ -179,8 +190,8 @@ class Engine:
                 limit=self.batch,
             )
         by_kind: dict[str, list[Outgoing]] = {}
-        for delivery_id, chat_id, kind, announcement_id, attempts in claimed:
-            item = Outgoing(delivery_id, chat_id or 0, attempts, announcement_id)
+        for delivery_id, chat_id, kind, announcement_id, attempts, payload in claimed:
+            item = Outgoing(delivery_id, chat_id or 0, attempts, announcement_id, kind, payload)
             if chat_id is None:
                 item.skip_reason = "erased"
             by_kind.setdefault(kind, []).append(item)
@@ -196,6 +207,14 @@ class Engine:
     async def _deliver(self, bot: Bot, item: Outgoing) -> None:
         if item.skip_reason is not None:
             await self._finish(item, "skipped", error=item.skip_reason)
+            return
+        if item.defer_until is not None:  # the recipient's quiet hours: wait for morning
+            when = item.defer_until
+            await self.marks.run(
+                lambda connection: deliveries.retry_at(
+                    connection, item.delivery_id, when=when, attempts=item.attempts, error=None
+                )
+            )
             return
         for _round in range(MAX_RETRY_AFTER_ROUNDS):
             await self.pacer.wait_turn(item.chat_id)
@@ -222,6 +241,8 @@ class Engine:
                 await self._finish(item, "failed", error=exc.message)
                 return
             await self._finish(item, "sent", message_id=message.message_id)
+            if (hook := self.after_sent.get(item.kind)) is not None:
+                await hook(self.services, item)
             return
         await self._retry_or_fail(item, "Telegram kept asking to wait (RetryAfter)")
 

@@ -43,6 +43,10 @@ class Translator:
         self._translations = translations
         self._babel_locale = Locale.parse(locale)
 
+    def with_zone(self, tz: ZoneInfo) -> Translator:
+        """The same language, showing times in ``tz`` (translators are shared: copy)."""
+        return self if tz == self.tz else Translator(self.locale, self._translations, tz)
+
     def __call__(self, message: str, /, **values: object) -> str:
         text = self._translations.gettext(message)
         return text.format(**values) if values else text

@@ -13,12 +13,15 @@ from telegram.ext import Application
 from handlers import (
     announce,
     announcements_list,
+    checklist,
+    checklist_setup,
     errors,
     fallback,
     menu,
     officers,
     onboarding,
     profile,
+    reminder_settings,
     subscription,
 )
 
@@ -29,6 +32,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         menu,
         profile,
         subscription,
+        checklist,
+        checklist_setup,
+        reminder_settings,
         officers,
         announce,
         announcements_list,

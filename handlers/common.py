@@ -13,6 +13,7 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -54,6 +55,8 @@ def user_update(handler: Handler) -> Handler:
             context.query_answered = False
             context.reply_as_new = False
             context._ = services.i18n.translator(user.locale)
+            if user.timezone:
+                context._ = context._.with_zone(ZoneInfo(user.timezone))
             await handler(update, context)
             query = update.callback_query
             if query is not None and not context.query_answered:

@@ -36,6 +36,7 @@ async def main_menu(update: Update, context: BotContext, notice: str | None = No
     if profiles.has_consent(context.user):
         text = _("<b>Main menu</b>\nWhat would you like to do?")
         rows += [
+            [(_.pgettext("menu", "🧳 Departure checklist"), "cl:v")],
             [(_.pgettext("menu", "👤 My profile"), "menu:profile")],
             [(_.pgettext("menu", "📄 My data"), "menu:data")],
         ]
@@ -65,6 +66,8 @@ async def help_text(context: BotContext) -> str:
         "safe way, and helps families stay in touch with the village officers.\n\n"
         "<b>Commands</b>\n"
         "/menu – main menu\n"
+        "/persiapan – your departure checklist\n"
+        "/pengingat – reminders: what is planned, time zone, quiet hours\n"
         "/profil – your profile (who you are, your village)\n"
         "/bahasa – change the language\n"
         "/dataku – see all data kept about you\n"

@@ -245,14 +245,65 @@ def data_lines(context: BotContext) -> list[tuple[str, str]]:
             "dialog_data",
             _("Its answers so far: {value}", value=escape(str(user.dialog_data or "–"))),
         ),
+        ("timezone", _("Time zone: {value}", value=escape(user.timezone or "Asia/Jakarta"))),
+        (
+            "quiet_start",
+            _(
+                "Quiet hours for reminders: {start}–{end}",
+                start=f"{user.quiet_start // 60:02d}:{user.quiet_start % 60:02d}",
+                end=f"{user.quiet_end // 60:02d}:{user.quiet_end % 60:02d}",
+            ),
+        ),
+        ("quiet_end", ""),
+        (
+            "reminders_off",
+            _("Reminders: off") if user.reminders_off else _("Reminders: on"),
+        ),
         ("created_at", _("First contact: {value}", value=_when(context, user.created_at))),
         ("updated_at", _("Last change: {value}", value=_when(context, user.updated_at))),
     ]
 
 
+async def checklist_lines(context: BotContext) -> list[str]:
+    """What the departure checklist keeps: answers, ticks and expiry dates."""
+    from bot.services import checklists
+
+    _ = context._
+    plan = await checklists.get(context.db, context.user.telegram_id)
+    if plan is None:
+        return []
+    content = context.services.checklist
+    country = content.countries.get(plan.country or "")
+    sector = content.sectors.get(plan.sector or "")
+    lines = [
+        _(
+            "Departure checklist: scheme {scheme}, destination {country}, work {sector}, "
+            "departure {date}, agency {agency}",
+            scheme=plan.scheme or "–",
+            country=_(country.name) if country else escape(plan.country_other or "–"),
+            sector=_(sector.name) if sector else "–",
+            date=_.date(plan.departure_on) if plan.departure_on else "–",
+            agency=escape(plan.agency or "–"),
+        )
+    ]
+    for item_id, mark in sorted((await checklists.marks(context.db, plan.telegram_id)).items()):
+        item = content.items.get(item_id)
+        title = _(item.title) if item else item_id
+        if mark.ticked_at is not None:
+            lines.append(
+                _("Done: {item} ({date})", item=escape(title), date=_when(context, mark.ticked_at))
+            )
+        if mark.expires_on is not None:
+            lines.append(
+                _("{item} valid until {date}", item=escape(title), date=_.date(mark.expires_on))
+            )
+    return lines
+
+
 async def show_data(update: Update, context: BotContext) -> None:
     _ = context._
     lines = [text for _key, text in data_lines(context) if text]
+    lines += await checklist_lines(context)
     if (officer := await load_officer(context)) is not None:
         lines.append(
             _(

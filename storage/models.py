@@ -6,7 +6,7 @@ those rows; no other table holds anything that points back to a person.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -70,6 +70,10 @@ class User(Base):
     other_village: Mapped[str | None] = mapped_column(String(200))
     unreachable_at: Mapped[datetime | None]
     announcements_off: Mapped[bool] = mapped_column(default=False, server_default="0")
+    timezone: Mapped[str | None] = mapped_column(String(40))
+    quiet_start: Mapped[int] = mapped_column(default=21 * 60, server_default=str(21 * 60))
+    quiet_end: Mapped[int] = mapped_column(default=6 * 60, server_default=str(6 * 60))
+    reminders_off: Mapped[bool] = mapped_column(default=False, server_default="0")
     dialog: Mapped[str | None] = mapped_column(String(32))
     step: Mapped[str | None] = mapped_column(String(32))
     dialog_data: Mapped[dict[str, Any] | None]
@@ -142,6 +146,7 @@ class Delivery(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None]
 
     __table_args__ = (
         # The sweep's index: only rows that still need work, in due order, so claiming a
@@ -154,3 +159,35 @@ class Delivery(Base):
         ),
         Index("ix_deliveries_announcement_status", "announcement_id", "status"),
     )
+
+
+class Checklist(Base):
+    """A person's pre-departure plan: scheme, destination, sector, departure date.
+
+    ``message_id`` is the checklist message that is edited in place as items are ticked.
+    ``departure_approx``: only the month was given (the date is its first day).
+    """
+
+    __tablename__ = "checklists"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    scheme: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(40))
+    country_other: Mapped[str | None] = mapped_column(String(60))
+    sector: Mapped[str | None] = mapped_column(String(40))
+    departure_on: Mapped[date | None]
+    departure_approx: Mapped[bool] = mapped_column(default=False)
+    agency: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ChecklistMark(Base):
+    """One item of one person's checklist: ticked (when) and/or its expiry date."""
+
+    __tablename__ = "checklist_marks"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    item_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ticked_at: Mapped[datetime | None]
+    expires_on: Mapped[date | None]

@@ -29,11 +29,14 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         await session.execute(insert(Delivery), values)
 
 
+Claimed = tuple[int, int | None, str, int | None, int, dict[str, Any] | None]
+
+
 async def claim_due(
     session: AsyncSession, *, now: datetime, lease_until: datetime, worker: str, limit: int
-) -> list[tuple[int, int | None, str, int | None, int]]:
+) -> list[Claimed]:
     """Claim up to ``limit`` due rows; returns ``(id, chat_id, kind, announcement_id,
-    attempts)`` in due order."""
+    attempts, payload)`` ordered by id."""
     due = (
         select(Delivery.id)
         .where(Delivery.status.in_(OPEN), Delivery.due_at <= now)
@@ -52,11 +55,14 @@ async def claim_due(
             Delivery.kind,
             Delivery.announcement_id,
             Delivery.attempts,
+            Delivery.payload,
         )
         .execution_options(synchronize_session=False)
     )
     rows = (await session.execute(statement)).all()
-    return sorted((row[0], row[1], row[2], row[3], row[4]) for row in rows)
+    return sorted(
+        ((row[0], row[1], row[2], row[3], row[4], row[5]) for row in rows), key=lambda r: r[0]
+    )
 
 
 # Built once: the engine marks every delivery, up to 1000 a second (profiled: a Core
@@ -102,7 +108,7 @@ async def retry_at(
     *,
     when: datetime,
     attempts: int,
-    error: str,
+    error: str | None,
 ) -> None:
     """Give a claimed row back to the queue, due again at ``when``."""
     await executor.execute(

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import is_postgresql
-from storage.models import Announcement, Officer, User
+from storage.models import Announcement, Checklist, ChecklistMark, Officer, User
 
 # Built once: constructing the statement cost more than running it (profiled).
 _USER = (
@@ -78,5 +78,7 @@ async def erase(session: AsyncSession, telegram_id: int) -> None:
         .values(officer_id=None, progress_chat_id=None, progress_message_id=None)
         .execution_options(synchronize_session=False)
     )
+    await session.execute(delete(ChecklistMark).where(ChecklistMark.telegram_id == telegram_id))
+    await session.execute(delete(Checklist).where(Checklist.telegram_id == telegram_id))
     await session.execute(delete(Officer).where(Officer.telegram_id == telegram_id))
     await session.execute(delete(User).where(User.telegram_id == telegram_id))

@@ -1,0 +1,133 @@
+"""Rendering due reminders for their recipients, at the moment they are due.
+
+A reminder is skipped when it no longer applies (its items are done, the person turned
+reminders off, erased their data or withdrew consent) and put off to the end of the
+person's quiet hours when it falls inside them. The text is in the person's current
+language; the checklist's own texts come from the same gettext catalogs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot.context import Services
+from bot.i18n import Translator
+from bot.services import checklists, reminders
+from bot.services.profiles import CONSENT_GIVEN
+from storage.models import Checklist, User
+
+if TYPE_CHECKING:
+    from bot.delivery import Outgoing
+
+
+async def render_reminders(services: Services, items: list[Outgoing]) -> None:
+    content = services.checklist
+    default_zone = services.settings.timezone
+    now = services.clock.now()
+    async with services.sessions() as session:
+        chat_ids = {item.chat_id for item in items}
+        people = {
+            user.telegram_id: user
+            for user in (
+                await session.scalars(select(User).where(User.telegram_id.in_(chat_ids)))
+            ).all()
+        }
+        plans = {
+            plan.telegram_id: plan
+            for plan in (
+                await session.scalars(select(Checklist).where(Checklist.telegram_id.in_(chat_ids)))
+            ).all()
+        }
+        for item in items:
+            if item.skip_reason is not None:
+                continue
+            user, plan = people.get(item.chat_id), plans.get(item.chat_id)
+            if user is None or user.consent != CONSENT_GIVEN or plan is None:
+                item.skip_reason = "no consent"
+                continue
+            if user.reminders_off:
+                item.skip_reason = "reminders off"
+                continue
+            if (wake := reminders.quiet_until(user, now, default_zone)) is not None:
+                item.defer_until = wake
+                continue
+            view = await checklists.view(session, content, plan)
+            _ = services.i18n.translator(user.locale).with_zone(reminders.zone(user, default_zone))
+            item.text = _text(_, services, item.payload or {}, view, plan)
+            if item.text is None:
+                item.skip_reason = "done"
+
+
+def _text(
+    _: Translator,
+    services: Services,
+    payload: dict[str, object],
+    view: checklists.View,
+    plan: Checklist,
+) -> str | None:
+    content = services.checklist
+    if "r" in payload:
+        reminder = content.reminders.get(str(payload["r"]))
+        if reminder is None:
+            return None
+        missing = [content.items[i] for i in reminder.items if not view.done(i)]
+        if reminder.items and not missing:
+            return None
+        when = plan.departure_on
+        head = (
+            _("⏰ <b>Departure reminder</b> – departure: {date}", date=_.date(when))
+            if when is not None and reminder.offset_days < 0
+            else _("⏰ <b>Reminder</b>")
+        )
+        lines = [head, _(reminder.text)]
+        if missing:
+            lines.append(_("Still to do:") + "\n" + "\n".join(f"• {_(i.title)}" for i in missing))
+        lines.append(_("/persiapan opens your checklist; /pengingat changes reminders."))
+        return "\n\n".join(lines)
+    if "expiry" in payload:
+        item = content.items.get(str(payload["expiry"]))
+        mark = view.marks.get(str(payload["expiry"]))
+        if item is None or mark is None or mark.expires_on is None:
+            return None
+        return _.ngettext(
+            "📅 Your {item} expires on {date}, in {n} day. Renew it in time, and never give it "
+            "to anyone to renew for you.",
+            "📅 Your {item} expires on {date}, in {n} days. Renew it in time, and never give it "
+            "to anyone to renew for you.",
+            int(str(payload.get("days", 0))),
+            item=_(item.title),
+            date=_.date(mark.expires_on),
+        )
+    if "nudge" in payload:
+        missing = view.missing
+        if not missing:
+            return None
+        listing = "\n".join(f"• {_(item.title)}" for item in missing[:5])
+        text = _.ngettext(
+            "📝 {n} item of your departure checklist is still open:",
+            "📝 {n} items of your departure checklist are still open:",
+            len(missing),
+        )
+        return f"{text}\n{listing}\n\n" + _(
+            "/persiapan opens your checklist; /pengingat changes reminders."
+        )
+    return None
+
+
+async def after_reminder(services: Services, item: Outgoing) -> None:
+    """After a nudge, plan the next one (a week on, if items are still open)."""
+    if not (item.payload or {}).get("nudge"):
+        return
+    async with services.sessions() as session, session.begin():
+        user = await session.get(User, item.chat_id)
+        if user is not None:
+            await reminders.plan(
+                session,
+                user,
+                services.checklist,
+                now=services.clock.now() + timedelta(seconds=1),
+                default_zone=services.settings.timezone,
+            )

@@ -1,0 +1,171 @@
+"""Planning reminders as delivery rows (kind ``reminder``), and when they may be sent.
+
+Three sorts, told apart by the row's payload:
+
+- ``{"r": "d30"}``: a departure-anchored reminder from ``checklist.yaml``;
+- ``{"expiry": "passport", "days": 90}``: a document runs out in ``days`` days;
+- ``{"nudge": 1}``: unfinished items, at most once every ``nudge_days``.
+
+They are planned for 09:00 on their day in the person's own time zone and re-planned
+whenever something they depend on changes (departure date, ticks, expiry dates, time
+zone, the reminder switch). Whether a reminder still applies and whether it is quiet time
+for the person is decided again when it is due (:func:`quiet_until`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content.checklist import Checklist as Content
+from bot.services import checklists
+from bot.services.profiles import CONSENT_GIVEN
+from storage.models import Checklist, ChecklistMark, Delivery, User
+from storage.repositories import deliveries
+
+KIND = "reminder"
+SEND_AT = time(9, 0)
+
+
+def zone(user: User, default: str) -> ZoneInfo:
+    return ZoneInfo(user.timezone or default)
+
+
+def local_moment(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, SEND_AT, tzinfo=tz)
+
+
+def quiet_until(user: User, now: datetime, default_zone: str) -> datetime | None:
+    """The end of the person's quiet hours if ``now`` falls inside them, else None."""
+    tz = zone(user, default_zone)
+    local = now.astimezone(tz)
+    minute = local.hour * 60 + local.minute
+    start, end = user.quiet_start, user.quiet_end
+    if start == end:
+        return None
+    inside = start <= minute or minute < end if start > end else start <= minute < end
+    if not inside:
+        return None
+    wake = local.replace(hour=end // 60, minute=end % 60, second=0, microsecond=0)
+    if wake <= local:
+        wake += timedelta(days=1)
+    return wake
+
+
+def reminder_rows(
+    user: User,
+    plan_row: Checklist | None,
+    view: checklists.View | None,
+    content: Content,
+    *,
+    now: datetime,
+    default_zone: str,
+) -> list[dict[str, Any]]:
+    """The reminder rows one person should have from ``now`` on (pure: no database)."""
+    if plan_row is None or view is None or user.reminders_off or user.consent != CONSENT_GIVEN:
+        return []
+    tz = zone(user, default_zone)
+    today = now.astimezone(tz).date()
+    rows: list[dict[str, Any]] = []
+
+    def add(day: date, payload: dict[str, Any]) -> None:
+        moment = local_moment(day, tz)
+        if moment > now:
+            rows.append(
+                {"kind": KIND, "chat_id": user.telegram_id, "due_at": moment, "payload": payload}
+            )
+
+    if plan_row.departure_on is not None:
+        for reminder in content.reminders.values():
+            if reminder.items and all(view.done(item) for item in reminder.items):
+                continue
+            add(plan_row.departure_on + timedelta(days=reminder.offset_days), {"r": reminder.id})
+    for item_id, mark in view.marks.items():
+        if mark.expires_on is None or item_id not in content.items:
+            continue
+        for days in content.expiry_reminder_days:
+            day = mark.expires_on - timedelta(days=days)
+            if day >= today:
+                add(day, {"expiry": item_id, "days": days})
+    if view.missing and (plan_row.departure_on is None or plan_row.departure_on > today):
+        add(today + timedelta(days=content.nudge_days), {"nudge": 1})
+    return rows
+
+
+def _pending_of(chat_ids: list[int]) -> Any:
+    return delete(Delivery).where(
+        Delivery.chat_id.in_(chat_ids), Delivery.kind == KIND, Delivery.status == "pending"
+    )
+
+
+async def plan(
+    session: AsyncSession,
+    user: User,
+    content: Content,
+    *,
+    now: datetime,
+    default_zone: str,
+    checklist: Checklist | None = None,
+) -> list[dict[str, Any]]:
+    """Replace one person's pending reminders; returns the rows planned."""
+    await session.execute(_pending_of([user.telegram_id]))
+    plan_row = checklist or await checklists.get(session, user.telegram_id)
+    view = await checklists.view(session, content, plan_row) if plan_row else None
+    rows = reminder_rows(user, plan_row, view, content, now=now, default_zone=default_zone)
+    await deliveries.enqueue_many(session, rows)
+    return rows
+
+
+async def plan_many(
+    session: AsyncSession,
+    telegram_ids: list[int],
+    content: Content,
+    *,
+    now: datetime,
+    default_zone: str,
+) -> int:
+    """Re-plan a batch of people with four statements (for content changes and
+    migrations: re-planning everyone in batches keeps memory flat)."""
+    await session.execute(_pending_of(telegram_ids))
+    people = (await session.scalars(select(User).where(User.telegram_id.in_(telegram_ids)))).all()
+    plans = {
+        plan.telegram_id: plan
+        for plan in (
+            await session.scalars(select(Checklist).where(Checklist.telegram_id.in_(telegram_ids)))
+        ).all()
+    }
+    marks: dict[int, dict[str, ChecklistMark]] = {}
+    for mark in (
+        await session.scalars(
+            select(ChecklistMark).where(ChecklistMark.telegram_id.in_(telegram_ids))
+        )
+    ).all():
+        marks.setdefault(mark.telegram_id, {})[mark.item_id] = mark
+    rows: list[dict[str, Any]] = []
+    for user in people:
+        plan_row = plans.get(user.telegram_id)
+        view = None
+        if plan_row is not None:
+            items = content.items_for(plan_row.scheme, plan_row.country, plan_row.sector)
+            view = checklists.View(plan_row, items, marks.get(user.telegram_id, {}))
+        rows += reminder_rows(user, plan_row, view, content, now=now, default_zone=default_zone)
+    await deliveries.enqueue_many(session, rows)
+    return len(rows)
+
+
+async def upcoming(session: AsyncSession, telegram_id: int, limit: int = 5) -> list[Delivery]:
+    rows = await session.scalars(
+        select(Delivery)
+        .where(
+            Delivery.chat_id == telegram_id,
+            Delivery.kind == KIND,
+            Delivery.status.in_(deliveries.OPEN),
+        )
+        .order_by(Delivery.due_at)
+        .limit(limit)
+    )
+    return list(rows.all())

@@ -1,0 +1,353 @@
+"""The departure checklist: ``/persiapan`` (menu: 🧳 Checklist).
+
+One message shows the checklist grouped, with progress (``7 / 15`` and a bar); it is edited
+in place as the user opens item pages and ticks items. An item page says why it matters,
+where to get it, what it costs (free items name the law that makes them free) and the
+warning signs around it; items such as the passport take an expiry date, and the bot
+reminds before it runs out. "Share with family" sends a plain-text summary to forward.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.content.checklist import GROUPS, Item
+from bot.context import BotContext
+from bot.services import checklists, profiles, reminders
+from bot.services.dates import DateError, parse_day
+from handlers.checklist_setup import DIALOG, begin_setup, date_problem
+from handlers.common import (
+    Handlers,
+    begin,
+    button_value,
+    end,
+    show,
+    step,
+    user_update,
+    with_notice,
+)
+from handlers.keyboards import keyboard
+from storage.models import Checklist
+
+BAR = 10
+
+
+def group_labels(context: BotContext) -> dict[str, str]:
+    _ = context._
+    labels = {
+        "documents": _.pgettext("group", "📄 Documents"),
+        "health": _.pgettext("group", "🩺 Health"),
+        "training": _.pgettext("group", "🎓 Training and certificates"),
+        "agreements": _.pgettext("group", "📝 Agreements and costs"),
+        "insurance": _.pgettext("group", "🛡 Insurance"),
+        "before_flight": _.pgettext("group", "✈️ Before you fly"),
+        "after_arrival": _.pgettext("group", "🏠 After you arrive"),
+    }
+    assert set(labels) == set(GROUPS)
+    return labels
+
+
+def _bar(done: int, total: int) -> str:
+    filled = round(BAR * done / total) if total else 0
+    return "▓" * filled + "░" * (BAR - filled)
+
+
+def _destination(context: BotContext, plan: Checklist) -> str:
+    country = context.services.checklist.countries.get(plan.country or "")
+    if country is not None:
+        return context._(country.name)
+    return escape(plan.country_other or "–")
+
+
+def _departure(context: BotContext, plan: Checklist) -> str:
+    _ = context._
+    if plan.departure_on is None:
+        return _("not known yet")
+    if plan.departure_approx:
+        return _.date(plan.departure_on, "MMMM y")
+    return _.date(plan.departure_on)
+
+
+async def show_checklist(update: Update, context: BotContext, notice: str | None = None) -> None:
+    """The whole checklist with progress, edited in place."""
+    _ = context._
+    content = context.services.checklist
+    plan = await checklists.get(context.db, context.user.telegram_id)
+    if plan is None:
+        await begin_setup(update, context, notice)
+        return
+    view = await checklists.view(context.db, content, plan)
+    done, total = view.progress
+    sector = content.sectors.get(plan.sector or "")
+    lines = [
+        _("<b>🧳 Departure checklist</b>"),
+        _(
+            "Destination: {country} · Work: {sector} · Departure: {date}",
+            country=_destination(context, plan),
+            sector=_(sector.name) if sector else "–",
+            date=_departure(context, plan),
+        ),
+        _("Progress: {done} / {total}", done=done, total=total) + f"  {_bar(done, total)}",
+    ]
+    # The items are the buttons below; the text gives each group's progress, so the
+    # message stays short on a small screen.
+    labels = group_labels(context)
+    lines.append("")
+    for group in GROUPS:
+        in_group = [item for item in view.items if item.group == group]
+        if in_group:
+            ticked = sum(1 for item in in_group if view.done(item.id))
+            lines.append(f"{labels[group]}: {ticked} / {len(in_group)}")
+    lines.append("\n" + _("Tap an item to see why it matters, where to get it and what it costs."))
+    rows: list[list[tuple[str, str]]] = [
+        [(("✅ " if view.done(item.id) else "⬜ ") + _(item.title), f"cl:i:{item.id}")]
+        for item in view.items
+    ]
+    rows += [
+        [(_.pgettext("button", "📤 Share with family"), "cl:share")],
+        [
+            (_.pgettext("button", "⚙️ Change answers"), "cl:setup"),
+            (_.pgettext("button", "⏰ Reminders"), "rem:open"),
+        ],
+        [(_.pgettext("button", "« Menu"), "menu:main")],
+    ]
+    await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+
+
+@user_update
+async def checklist_command(update: Update, context: BotContext) -> None:
+    """Shows the checklist (set-up first, the first time)."""
+    if not profiles.has_consent(context.user):
+        from handlers.stale import reprompt
+
+        notice = context._(
+            "The checklist keeps your plans, so it needs your agreement to data processing "
+            "first. Send /start to give it."
+        )
+        await reprompt(update, context, notice)
+        return
+    end(context.user)
+    await show_checklist(update, context)
+
+
+@user_update
+async def open_checklist(update: Update, context: BotContext) -> None:
+    """The checklist from a button (menu, item page)."""
+    if not profiles.has_consent(context.user):
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    end(context.user)
+    await show_checklist(update, context)
+
+
+@user_update
+async def change_answers(update: Update, context: BotContext) -> None:
+    if not profiles.has_consent(context.user):
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    await begin_setup(update, context)
+
+
+async def _own_item(update: Update, context: BotContext) -> tuple[Checklist, Item] | None:
+    """The pressed item if it belongs to this user's checklist; else the button expired."""
+    from handlers.stale import expired
+
+    plan = await checklists.get(context.db, context.user.telegram_id)
+    item_id = button_value(update)
+    content = context.services.checklist
+    if (
+        plan is None
+        or not profiles.has_consent(context.user)
+        or not checklists.applies(content, plan, item_id)
+    ):
+        await expired(update, context)
+        return None
+    return plan, content.items[item_id]
+
+
+def item_text(context: BotContext, item: Item, done: bool, expires_on: date | None) -> str:
+    _ = context._
+    # Free items: one fixed sentence with the law (their note would only repeat it).
+    # "check" items carry their own advice to ask Disnaker/BP3MI before paying (content).
+    cost = (
+        _("Free. Nobody may charge you for this ({law}).", law=escape(item.legal_basis or ""))
+        if item.cost == "free"
+        else escape(_(item.cost_note))
+    )
+    lines = [
+        f"<b>{escape(_(item.title))}</b> " + (_("✅ done") if done else _("⬜ not done yet")),
+        _("<b>Why it matters:</b> {text}", text=escape(_(item.why))),
+        _("<b>Where to get it:</b> {text}", text=escape(_(item.where))),
+        _("<b>Cost:</b> {text}", text=cost),
+        _("<b>Warning signs:</b> {text}", text=escape(_(item.warning))),
+    ]
+    if expires_on is not None:
+        lines.append(_("Valid until: {date}", date=_.date(expires_on)))
+    return "\n\n".join(lines)
+
+
+async def show_item(
+    update: Update, context: BotContext, item: Item, notice: str | None = None
+) -> None:
+    _ = context._
+    marks = await checklists.marks(context.db, context.user.telegram_id)
+    mark = marks.get(item.id)
+    done = mark is not None and mark.ticked_at is not None
+    rows = [
+        [
+            (
+                _.pgettext("button", "↩️ Not done") if done else _.pgettext("button", "✅ Done"),
+                f"cl:t:{item.id}",
+            )
+        ]
+    ]
+    if item.expiry:
+        rows.append([(_.pgettext("button", "📅 Enter the expiry date"), f"cl:d:{item.id}")])
+    rows.append([(_.pgettext("button", "« Checklist"), "cl:v")])
+    text = item_text(context, item, done, mark.expires_on if mark else None)
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+@user_update
+async def open_item(update: Update, context: BotContext) -> None:
+    """Shows one item's page."""
+    found = await _own_item(update, context)
+    if found is not None:
+        end(context.user)
+        await show_item(update, context, found[1])
+
+
+@user_update
+async def toggle_item(update: Update, context: BotContext) -> None:
+    """Ticks or unticks the item, re-plans reminders, shows the checklist's progress."""
+    found = await _own_item(update, context)
+    if found is None:
+        return
+    plan, item = found
+    services = context.services
+    now = services.clock.now()
+    await checklists.toggle(context.db, context.user.telegram_id, item.id, now)
+    await context.db.flush()
+    await reminders.plan(
+        context.db,
+        context.user,
+        services.checklist,
+        now=now,
+        default_zone=services.settings.timezone,
+        checklist=plan,
+    )
+    end(context.user)
+    await show_checklist(update, context)
+
+
+@user_update
+async def ask_expiry_date(update: Update, context: BotContext) -> None:
+    found = await _own_item(update, context)
+    if found is None or not found[1].expiry:
+        if found is not None:
+            from handlers.stale import expired
+
+            await expired(update, context)
+        return
+    begin(context.user, DIALOG, "expiry", {"item": found[1].id})
+    await ask_expiry(update, context, None)
+
+
+async def typed_expiry(update: Update, context: BotContext, text: str) -> None:
+    services = context.services
+    item_id = (context.user.dialog_data or {}).get("item", "")
+    item = services.checklist.items.get(item_id)
+    if item is None:
+        end(context.user)
+        await show_checklist(update, context)
+        return
+    today = services.clock.now().astimezone(context._.tz).date()
+    try:
+        day = parse_day(text, today=today, max_years=15)
+    except DateError as exc:
+        await ask_expiry(update, context, date_problem(context, exc.reason))
+        return
+    await checklists.set_expiry(context.db, context.user.telegram_id, item_id, day.value)
+    await context.db.flush()
+    await reminders.plan(
+        context.db,
+        context.user,
+        services.checklist,
+        now=services.clock.now(),
+        default_zone=services.settings.timezone,
+    )
+    end(context.user)
+    notice = context._(
+        "Saved. I will remind you {days} days before it runs out.",
+        days=" / ".join(str(d) for d in services.checklist.expiry_reminder_days),
+    )
+    await show_item(update, context, item, notice)
+
+
+@step(DIALOG, "expiry", on_text=typed_expiry)
+async def ask_expiry(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    item = context.services.checklist.items.get((context.user.dialog_data or {}).get("item", ""))
+    title = _(item.title) if item else ""
+    text = _(
+        "Until when is it valid ({item})? Type the date, for example 15-03-2030.",
+        item=escape(title),
+    )
+    await show(update, context, with_notice(notice, text))
+
+
+@user_update
+async def share(update: Update, context: BotContext) -> None:
+    """A plain-text summary to forward to the family."""
+    from handlers.stale import expired
+
+    _ = context._
+    plan = await checklists.get(context.db, context.user.telegram_id)
+    if plan is None or not profiles.has_consent(context.user):
+        await expired(update, context)
+        return
+    view = await checklists.view(context.db, context.services.checklist, plan)
+    done, total = view.progress
+    sector = context.services.checklist.sectors.get(plan.sector or "")
+    country = context.services.checklist.countries.get(plan.country or "")
+    lines = [
+        _("Departure preparation — summary"),
+        _("Destination: {value}", value=_(country.name) if country else plan.country_other or "–"),
+        _("Work: {value}", value=_(sector.name) if sector else "–"),
+        _("Departure: {value}", value=_departure(context, plan)),
+        _("Agency: {value}", value=plan.agency or "–"),
+        "",
+        _("Done ({done} of {total}):", done=done, total=total),
+        *[f"✓ {_(item.title)}" for item in view.items if view.done(item.id)],
+        "",
+        _("Still missing:"),
+        *[f"✗ {_(item.title)}" for item in view.missing],
+        "",
+        _(
+            "Help lines: KemenP2MI/BP2MI 0800-1000 (free, 24 hours), police 110. The worker "
+            "keeps their own passport."
+        ),
+    ]
+    chat = update.effective_chat
+    assert chat is not None
+    # Plain text, no formatting: it is meant to be forwarded or copied as it is.
+    await context.bot.send_message(chat.id, "\n".join(lines), parse_mode=None)
+
+
+HANDLERS: Handlers = [
+    CommandHandler("persiapan", checklist_command, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(open_checklist, pattern=r"^cl:v$"),
+    CallbackQueryHandler(change_answers, pattern=r"^cl:setup$"),
+    CallbackQueryHandler(open_item, pattern=r"^cl:i:[a-z0-9-]+$"),
+    CallbackQueryHandler(toggle_item, pattern=r"^cl:t:[a-z0-9-]+$"),
+    CallbackQueryHandler(ask_expiry_date, pattern=r"^cl:d:[a-z0-9-]+$"),
+    CallbackQueryHandler(share, pattern=r"^cl:share$"),
+]
