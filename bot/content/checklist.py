@@ -194,5 +194,6 @@ def _item_at(raw: object, loc: tuple[int | str, ...]) -> str:
         ):
             entry_id = entries[loc[1]].get("id")
             if entry_id:
-                return f" ({str(loc[0]).rstrip('s')} {entry_id!r})"
+                kind = {"countries": "country"}.get(str(loc[0]), str(loc[0]).rstrip("s"))
+                return f" ({kind} {entry_id!r})"
     return ""
