@@ -16,6 +16,8 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.content import load_villages
 from bot.content.checklist import load_checklist
+from bot.content.job_offer import load_job_offer
+from bot.content.quiz import load_quiz
 from bot.context import SERVICES_KEY, BotContext, Services
 from bot.delivery import sweep_deliveries
 from bot.i18n import I18n
@@ -75,6 +77,8 @@ def build_application(
         i18n=I18n(settings.default_locale, tz),
         villages=load_villages(),
         checklist=load_checklist(),
+        quiz=load_quiz(),
+        job_offer=load_job_offer(),
         sessions=create_sessionmaker(engine),
         engine=engine,
         sweeps=[sweep_deliveries],

@@ -12,6 +12,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("menu", N_("Main menu")),
     ("persiapan", N_("Departure checklist")),
     ("pengingat", N_("Reminders: what is planned, on or off")),
+    ("kuis", N_("Quiz: warning signs of trafficking")),
+    ("cekkerja", N_("Check a job offer")),
     ("bahasa", N_("Change the language")),
     ("profil", N_("See and edit your profile")),
     ("dataku", N_("See all data kept about you")),

@@ -12,6 +12,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Villages
 from bot.content.checklist import Checklist
+from bot.content.job_offer import JobOffer
+from bot.content.quiz import Quiz
 from bot.i18n import I18n, Translator
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ class Services:
     i18n: I18n
     villages: Villages
     checklist: Checklist
+    quiz: Quiz
+    job_offer: JobOffer
     sessions: async_sessionmaker[AsyncSession]
     engine: AsyncEngine
     sweeps: list[Any] = field(default_factory=list)

@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.content.checklist import GROUPS, Item
 from bot.context import BotContext
-from bot.services import checklists, profiles, reminders
+from bot.services import checklists, profiles
 from bot.services.dates import DateError, parse_day
 from handlers.checklist_setup import DIALOG, begin_setup, date_problem
 from handlers.common import (
@@ -25,6 +25,7 @@ from handlers.common import (
     begin,
     button_value,
     end,
+    replan_reminders,
     show,
     step,
     user_update,
@@ -231,19 +232,11 @@ async def toggle_item(update: Update, context: BotContext) -> None:
     found = await _own_item(update, context)
     if found is None:
         return
-    plan, item = found
+    _plan, item = found
     services = context.services
     now = services.clock.now()
     await checklists.toggle(context.db, context.user.telegram_id, item.id, now)
-    await context.db.flush()
-    await reminders.plan(
-        context.db,
-        context.user,
-        services.checklist,
-        now=now,
-        default_zone=services.settings.timezone,
-        checklist=plan,
-    )
+    await replan_reminders(context)
     end(context.user)
     await show_checklist(update, context)
 
@@ -276,14 +269,7 @@ async def typed_expiry(update: Update, context: BotContext, text: str) -> None:
         await ask_expiry(update, context, date_problem(context, exc.reason))
         return
     await checklists.set_expiry(context.db, context.user.telegram_id, item_id, day.value)
-    await context.db.flush()
-    await reminders.plan(
-        context.db,
-        context.user,
-        services.checklist,
-        now=services.clock.now(),
-        default_zone=services.settings.timezone,
-    )
+    await replan_reminders(context)
     end(context.user)
     notice = context._(
         "Saved. I will remind you {days} days before it runs out.",

@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
-from bot.services import checklists, reminders
+from bot.services import checklists
 from bot.services.dates import DateError, parse_day
 from bot.services.profiles import clean_village_name
 from handlers.common import (
@@ -34,6 +34,7 @@ from handlers.common import (
     button_value,
     end,
     goto,
+    replan_reminders,
     show,
     step,
     with_notice,
@@ -232,14 +233,7 @@ async def _finish(update: Update, context: BotContext, *, agency: str | None) ->
     plan.agency = agency
     plan.updated_at = now
     end(context.user)
-    await reminders.plan(
-        context.db,
-        context.user,
-        services.checklist,
-        now=now,
-        default_zone=services.settings.timezone,
-        checklist=plan,
-    )
+    await replan_reminders(context)
     await show_checklist(update, context, context._("Your checklist is ready."))
 
 

@@ -202,3 +202,18 @@ def current_step(user: User) -> Step | None:
 
 def in_step(user: User, dialog: str, *names: str) -> bool:
     return user.dialog == dialog and (not names or user.step in names)
+
+
+async def replan_reminders(context: BotContext) -> None:
+    """After a change the reminders depend on (ticks, dates, zone, switch)."""
+    from bot.services import reminders
+
+    services = context.services
+    await context.db.flush()
+    await reminders.plan(
+        context.db,
+        context.user,
+        services.checklist,
+        now=services.clock.now(),
+        default_zone=services.settings.timezone,
+    )

@@ -5,12 +5,14 @@ The menu only lists what exists: later features add their buttons here.
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
+from bot.i18n import Translator
 from bot.services import profiles
 from handlers.common import (
     Handlers,
@@ -31,12 +33,25 @@ SWITCH_DIALOG = "village_switch"
 
 async def main_menu(update: Update, context: BotContext, notice: str | None = None) -> None:
     """The menu fitting the user: full for registered users, public-only after declining."""
-    _ = context._
+    consent = profiles.has_consent(context.user)
+    staff = await load_officer(context) is not None or is_admin(context)
+    # The shared translator of the language (copies carry a time zone; menus show none).
+    translator = context.services.i18n.translator(context._.locale)
+    text, markup = _menu(translator, consent=consent, staff=staff)
+    await show(update, context, with_notice(notice, text), markup)
+
+
+@functools.lru_cache(maxsize=64)
+def _menu(_: Translator, *, consent: bool, staff: bool) -> tuple[str, InlineKeyboardMarkup]:
+    """Built once per language and kind of user: the menu is on every other screen
+    (PTB keyboards are immutable, so one object can serve every update)."""
     rows: list[list[tuple[str, str]]] = []
-    if profiles.has_consent(context.user):
+    if consent:
         text = _("<b>Main menu</b>\nWhat would you like to do?")
         rows += [
             [(_.pgettext("menu", "🧳 Departure checklist"), "cl:v")],
+            [(_.pgettext("menu", "🧠 Trafficking quiz"), "qz:new")],
+            [(_.pgettext("menu", "🔎 Check a job offer"), "jc:new")],
             [(_.pgettext("menu", "👤 My profile"), "menu:profile")],
             [(_.pgettext("menu", "📄 My data"), "menu:data")],
         ]
@@ -52,9 +67,9 @@ async def main_menu(update: Update, context: BotContext, notice: str | None = No
             (_.pgettext("menu", "❓ Help"), "menu:help"),
         ]
     )
-    if await load_officer(context) is not None or is_admin(context):
+    if staff:
         rows.append([(_.pgettext("menu", "🛡 Officer menu"), "menu:officer")])
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    return text, keyboard(rows)
 
 
 async def help_text(context: BotContext) -> str:
@@ -67,6 +82,8 @@ async def help_text(context: BotContext) -> str:
         "<b>Commands</b>\n"
         "/menu – main menu\n"
         "/persiapan – your departure checklist\n"
+        "/kuis – quiz on the warning signs of trafficking\n"
+        "/cekkerja – check a job offer for warning signs\n"
         "/pengingat – reminders: what is planned, time zone, quiet hours\n"
         "/profil – your profile (who you are, your village)\n"
         "/bahasa – change the language\n"

@@ -41,6 +41,7 @@ async def officer_menu(update: Update, context: BotContext, notice: str | None =
     rows: list[list[tuple[str, str]]] = [
         [(_.pgettext("button", "📢 New announcement"), "an:new")],
         [(_.pgettext("button", "📋 Announcements"), "anl:list:0")],
+        [(_.pgettext("button", "📊 Quiz and job-check statistics"), "st:30")],
     ]
     if is_admin(context):
         rows.append([(_.pgettext("button", "Officers"), "adm:list")])

@@ -62,6 +62,12 @@ async def start(update: Update, context: BotContext) -> None:
     """Greets and asks for the language, or shows the menu to someone already registered."""
     user = context.user
     village_id = deep_link_village(context)
+    if profiles.has_consent(user) and context.args and context.args[0] == "kuis":
+        from handlers.quiz import start_round
+
+        end(user)
+        await start_round(update, context)
+        return
     if profiles.has_consent(user):
         if village_id and village_id != user.village_id:
             await menu.offer_village_switch(update, context, village_id)

@@ -264,6 +264,27 @@ def data_lines(context: BotContext) -> list[tuple[str, str]]:
     ]
 
 
+async def activity_lines(context: BotContext) -> list[str]:
+    """Quiz rounds and job-offer checks kept with the person's id."""
+    from sqlalchemy import func, select
+
+    from storage.models import JobCheck, QuizRound
+
+    _ = context._
+    me = context.user.telegram_id
+    counts = select(
+        select(func.count()).where(QuizRound.telegram_id == me).scalar_subquery(),
+        select(func.count()).where(JobCheck.telegram_id == me).scalar_subquery(),
+    )
+    rounds, checks = (await context.db.execute(counts)).one()
+    lines = []
+    if rounds:
+        lines.append(_("Quiz rounds and their answers: {n}", n=rounds))
+    if checks:
+        lines.append(_("Job-offer checks and their answers: {n}", n=checks))
+    return lines
+
+
 async def checklist_lines(context: BotContext) -> list[str]:
     """What the departure checklist keeps: answers, ticks and expiry dates."""
     from bot.services import checklists
@@ -304,6 +325,7 @@ async def show_data(update: Update, context: BotContext) -> None:
     _ = context._
     lines = [text for _key, text in data_lines(context) if text]
     lines += await checklist_lines(context)
+    lines += await activity_lines(context)
     if (officer := await load_officer(context)) is not None:
         lines.append(
             _(

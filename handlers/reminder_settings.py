@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.services import checklists, profiles, reminders
-from handlers.common import Handlers, show, user_update, with_notice
+from handlers.common import Handlers, replan_reminders, show, user_update, with_notice
 from handlers.keyboards import keyboard
 from storage.models import Delivery
 
@@ -99,18 +99,6 @@ async def show_settings(update: Update, context: BotContext, notice: str | None 
     await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
 
 
-async def _replan(context: BotContext) -> None:
-    services = context.services
-    await context.db.flush()
-    await reminders.plan(
-        context.db,
-        context.user,
-        services.checklist,
-        now=services.clock.now(),
-        default_zone=services.settings.timezone,
-    )
-
-
 async def _refuse_without_consent(update: Update, context: BotContext) -> bool:
     if profiles.has_consent(context.user):
         return False
@@ -144,7 +132,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     if data in ("rem:on", "rem:off"):
         user.reminders_off = data == "rem:off"
         user.updated_at = now
-        await _replan(context)
+        await replan_reminders(context)
         await show_settings(update, context, _("Saved."))
     elif data == "rem:tz":
         rows = [[(label, f"rem:z:{key}")] for key, (label, _zone) in _zones(context).items()]
@@ -153,7 +141,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
         user.timezone = chosen[1]
         user.updated_at = now
         context._ = context._.with_zone(ZoneInfo(chosen[1]))
-        await _replan(context)
+        await replan_reminders(context)
         await show_settings(update, context, context._("Saved."))
     elif data == "rem:q":
         rows = [

@@ -191,3 +191,50 @@ class ChecklistMark(Base):
     item_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     ticked_at: Mapped[datetime | None]
     expires_on: Mapped[date | None]
+
+
+class QuizRound(Base):
+    """One round of the warning-sign quiz. ``question_ids`` is the round's fixed order;
+    the answers given so far are ``quiz_answers`` rows (one per question, so a second tap
+    can never count twice). ``village_id`` is kept for the officers' statistics; when the
+    person erases their data ``telegram_id`` becomes NULL and the round stays anonymous."""
+
+    __tablename__ = "quiz_rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    village_id: Mapped[str | None] = mapped_column(String(64))
+    question_ids: Mapped[list[str]] = mapped_column(JSON)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    score: Mapped[int | None]
+
+    __table_args__ = (Index("ix_quiz_rounds_village_finished", "village_id", "finished_at"),)
+
+
+class QuizAnswer(Base):
+    __tablename__ = "quiz_answers"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    answer_id: Mapped[str] = mapped_column(String(4))
+    correct: Mapped[bool]
+    answered_at: Mapped[datetime]
+
+
+class JobCheck(Base):
+    """The outcome of one job-offer check (anonymous once the person erases their data)."""
+
+    __tablename__ = "job_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    village_id: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(8))
+    flags: Mapped[list[str]] = mapped_column(JSON)
+    answers: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_job_checks_village_created", "village_id", "created_at"),)

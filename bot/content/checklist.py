@@ -11,17 +11,15 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from bot.content.errors import ContentError
+from bot.content.loading import load_yaml
 from bot.content.villages import SLUG
 
 CHECKLIST_FILE = Path(__file__).with_name("checklist.yaml")
@@ -169,31 +167,4 @@ class Checklist:
 
 
 def load_checklist(path: Path = CHECKLIST_FILE) -> Checklist:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Checklist(_ChecklistFile.model_validate(raw))
-    except (OSError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ContentError(f"Content error in {path.name}: {first}") from None
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "file"
-        message = error["msg"].removeprefix("Value error, ")
-        item = _item_at(raw, error["loc"])
-        raise ContentError(f"Content error in {path.name} at {where}{item}: {message}") from None
-
-
-def _item_at(raw: object, loc: tuple[int | str, ...]) -> str:
-    """`` (item 'passport')`` when the error is inside a list entry that has an id."""
-    if len(loc) >= 2 and isinstance(raw, dict) and isinstance(loc[1], int):
-        entries = raw.get(str(loc[0]))
-        if (
-            isinstance(entries, list)
-            and loc[1] < len(entries)
-            and isinstance(entries[loc[1]], dict)
-        ):
-            entry_id = entries[loc[1]].get("id")
-            if entry_id:
-                kind = {"countries": "country"}.get(str(loc[0]), str(loc[0]).rstrip("s"))
-                return f" ({kind} {entry_id!r})"
-    return ""
+    return Checklist(load_yaml(path, _ChecklistFile))

@@ -17,7 +17,13 @@ TRANSLATED = {
     "sectors": ("name",),
     "items": ("title", "why", "where", "cost_note", "warning"),
     "reminders": ("text",),
+    "signs": ("name",),
+    "questions": ("text", "explanation", "instead"),
+    "rules": ("flag", "verify"),
 }
+# Lists inside an entry whose texts are translated too (quiz answers, job-offer options).
+NESTED = {"answers": ("text",), "options": ("text",)}
+SINGULAR = {"countries": "country", "answers": "answer", "options": "option"}
 
 
 def extract_content(
@@ -33,14 +39,24 @@ def extract_content(
         fields = TRANSLATED.get(key_node.value)
         if fields is None or not isinstance(value_node, yaml.SequenceNode):
             continue
-        for entry in value_node.value:
-            if not isinstance(entry, yaml.MappingNode):
-                continue
-            values = {k.value: v for k, v in entry.value if isinstance(v, yaml.ScalarNode)}
-            entry_id = values["id"].value if "id" in values else "?"
-            kind = key_node.value.rstrip("s").replace("countrie", "country")
-            for field in fields:
-                node = values.get(field)
-                if node is not None and node.value:
-                    comment = f"TRANSLATORS: {kind} {entry_id}: {field}"
-                    yield node.start_mark.line + 1, None, node.value, [comment]
+        yield from _entries(key_node.value, value_node, fields, "")
+
+
+def _entries(
+    key: str, sequence: yaml.SequenceNode, fields: tuple[str, ...], parent: str
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    kind = SINGULAR.get(key, key.rstrip("s"))
+    for entry in sequence.value:
+        if not isinstance(entry, yaml.MappingNode):
+            continue
+        scalars = {k.value: v for k, v in entry.value if isinstance(v, yaml.ScalarNode)}
+        label = f"{parent}{kind} {scalars['id'].value if 'id' in scalars else '?'}"
+        for field in fields:
+            node = scalars.get(field)
+            if node is not None and node.value:
+                comment = f"TRANSLATORS: {label}: {field}"
+                yield node.start_mark.line + 1, None, node.value, [comment]
+        for nested_key, nested_node in entry.value:
+            nested_fields = NESTED.get(nested_key.value)
+            if nested_fields and isinstance(nested_node, yaml.SequenceNode):
+                yield from _entries(nested_key.value, nested_node, nested_fields, f"{label}, ")

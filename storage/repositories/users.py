@@ -10,7 +10,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import is_postgresql
-from storage.models import Announcement, Checklist, ChecklistMark, Officer, User
+from storage.models import (
+    Announcement,
+    Checklist,
+    ChecklistMark,
+    JobCheck,
+    Officer,
+    QuizRound,
+    User,
+)
 
 # Built once: constructing the statement cost more than running it (profiled).
 _USER = (
@@ -76,6 +84,19 @@ async def erase(session: AsyncSession, telegram_id: int) -> None:
         update(Announcement)
         .where(Announcement.officer_id == telegram_id)
         .values(officer_id=None, progress_chat_id=None, progress_message_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    # Quiz rounds and job checks stay, without the person, so officers' statistics stay true.
+    await session.execute(
+        update(QuizRound)
+        .where(QuizRound.telegram_id == telegram_id)
+        .values(telegram_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(JobCheck)
+        .where(JobCheck.telegram_id == telegram_id)
+        .values(telegram_id=None, answers={})
         .execution_options(synchronize_session=False)
     )
     await session.execute(delete(ChecklistMark).where(ChecklistMark.telegram_id == telegram_id))

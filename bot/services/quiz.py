@@ -1,0 +1,187 @@
+"""Quiz rounds: drawing questions, recording answers exactly once, scores, statistics."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.content.quiz import Answer, Question, Quiz
+from storage.models import JobCheck, QuizAnswer, QuizRound, User
+
+
+def draw(quiz: Quiz, missed: Collection[str], rng: random.Random) -> list[str]:
+    """A round: questions missed before first, then different signs, no repeats."""
+    pool = list(quiz.questions.values())
+    rng.shuffle(pool)
+    pool.sort(key=lambda q: q.id not in missed)  # stable: missed ones first, still shuffled
+    chosen: list[Question] = []
+    signs: set[str] = set()
+    for question in pool:  # first pass: one question per sign
+        if len(chosen) < quiz.round_size and question.sign not in signs:
+            chosen.append(question)
+            signs.add(question.sign)
+    for question in pool:  # then fill up
+        if len(chosen) < quiz.round_size and question not in chosen:
+            chosen.append(question)
+    return [question.id for question in chosen]
+
+
+def shuffled_answers(round_id: int, question: Question) -> list[Answer]:
+    """The answer order of one question in one round: random, but the same after a restart."""
+    answers = list(question.answers)
+    random.Random(f"{round_id}:{question.id}").shuffle(answers)
+    return answers
+
+
+async def missed_before(session: AsyncSession, telegram_id: int) -> set[str]:
+    """Questions the person answered wrongly and has not answered rightly since."""
+    rows = await session.execute(
+        select(QuizAnswer.question_id, QuizAnswer.correct)
+        .join(QuizRound, QuizRound.id == QuizAnswer.round_id)
+        .where(QuizRound.telegram_id == telegram_id)
+        .order_by(QuizAnswer.answered_at)
+    )
+    missed: set[str] = set()
+    for question_id, correct in rows.all():
+        (missed.discard if correct else missed.add)(question_id)
+    return missed
+
+
+async def start(
+    session: AsyncSession, user: User, quiz: Quiz, *, now: datetime, rng: random.Random
+) -> QuizRound:
+    missed = await missed_before(session, user.telegram_id)
+    quiz_round = QuizRound(
+        telegram_id=user.telegram_id,
+        village_id=user.village_id,
+        question_ids=draw(quiz, missed, rng),
+        started_at=now,
+    )
+    session.add(quiz_round)
+    await session.flush()
+    return quiz_round
+
+
+async def answers_of(session: AsyncSession, round_id: int) -> dict[str, QuizAnswer]:
+    rows = await session.scalars(select(QuizAnswer).where(QuizAnswer.round_id == round_id))
+    return {answer.question_id: answer for answer in rows.all()}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    correct: bool
+    finished: bool
+    score: int
+
+
+async def answer(
+    session: AsyncSession,
+    quiz_round: QuizRound,
+    quiz: Quiz,
+    position: int,
+    answer_id: str,
+    *,
+    now: datetime,
+) -> Outcome | None:
+    """Record the answer to the question at ``position``; None when that question is not
+    the one waiting for an answer (a second tap, an old message, a forged button)."""
+    given = await answers_of(session, quiz_round.id)
+    if quiz_round.finished_at is not None or position != len(given):
+        return None
+    if position >= len(quiz_round.question_ids):
+        return None
+    question = quiz.questions.get(quiz_round.question_ids[position])
+    if question is None or answer_id not in {a.id for a in question.answers}:
+        return None
+    correct = answer_id == question.correct.id
+    session.add(
+        QuizAnswer(
+            round_id=quiz_round.id,
+            question_id=question.id,
+            answer_id=answer_id,
+            correct=correct,
+            answered_at=now,
+        )
+    )
+    score = sum(a.correct for a in given.values()) + correct
+    finished = position + 1 == len(quiz_round.question_ids)
+    if finished:
+        quiz_round.finished_at, quiz_round.score = now, score
+    await session.flush()
+    return Outcome(correct, finished, score)
+
+
+async def open_round(session: AsyncSession, telegram_id: int) -> QuizRound | None:
+    return (
+        await session.scalars(
+            select(QuizRound)
+            .where(QuizRound.telegram_id == telegram_id, QuizRound.finished_at.is_(None))
+            .order_by(QuizRound.id.desc())
+            .limit(1)
+        )
+    ).first()
+
+
+@dataclass(frozen=True)
+class Statistics:
+    people: int
+    rounds: int
+    average: float | None
+    most_missed: list[tuple[str, int]]
+    checks_by_village: dict[str | None, dict[str, int]]
+
+
+async def statistics(
+    session: AsyncSession, villages: Collection[str] | None, since: datetime
+) -> Statistics:
+    """Counts for an area (``None``: everywhere) since a moment; nobody is named."""
+
+    def in_area(column: Any) -> ColumnElement[bool]:
+        return column.in_(list(villages)) if villages is not None else true()
+
+    finished = (
+        select(QuizRound)
+        .where(QuizRound.finished_at >= since, in_area(QuizRound.village_id))
+        .subquery()
+    )
+    people, rounds, average = (
+        await session.execute(
+            select(
+                func.count(func.distinct(finished.c.telegram_id)),
+                func.count(),
+                func.avg(finished.c.score),
+            )
+        )
+    ).one()
+    missed: Sequence[tuple[str, int]] = (
+        await session.execute(
+            select(QuizAnswer.question_id, func.count())
+            .join(finished, finished.c.id == QuizAnswer.round_id)
+            .where(QuizAnswer.correct.is_(False))
+            .group_by(QuizAnswer.question_id)
+            .order_by(func.count().desc(), QuizAnswer.question_id)
+            .limit(5)
+        )
+    ).all()
+    checks: dict[str | None, dict[str, int]] = {}
+    for village, level, count in (
+        await session.execute(
+            select(JobCheck.village_id, JobCheck.level, func.count())
+            .where(JobCheck.created_at >= since, in_area(JobCheck.village_id))
+            .group_by(JobCheck.village_id, JobCheck.level)
+        )
+    ).all():
+        checks.setdefault(village, {})[level] = int(count)
+    return Statistics(
+        people=int(people or 0),
+        rounds=int(rounds or 0),
+        average=float(average) if average is not None else None,
+        most_missed=[(question, int(count)) for question, count in missed],
+        checks_by_village=checks,
+    )

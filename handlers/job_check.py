@@ -1,0 +1,148 @@
+"""``/cekkerja`` (menu: 🔎 Check a job offer): a guided check of a job offer.
+
+One question at a time with buttons (dialog ``jobcheck``, step ``q<n>``); the answers go
+through the rules of ``job_offer.yaml`` to a risk level with every red flag explained and
+what to verify where. The outcome is stored (for the officers' statistics) when the user
+has agreed to data processing.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.services import profiles
+from handlers.common import (
+    Handlers,
+    begin,
+    end,
+    goto,
+    in_step,
+    show,
+    step,
+    user_update,
+    with_notice,
+)
+from handlers.keyboards import keyboard
+from storage.models import JobCheck
+
+DIALOG = "jobcheck"
+
+
+def level_labels(context: BotContext) -> dict[str, str]:
+    _ = context._
+    return {
+        "low": _("🟢 Low risk: no warning sign found in your answers"),
+        "care": _("🟡 Take care: check these points before you go further"),
+        "high": _("🟠 High risk: do not pay or sign anything before checking"),
+        "stop": _("⛔ Stop: this offer shows signs of trafficking"),
+    }
+
+
+@user_update
+async def start(update: Update, context: BotContext) -> None:
+    """Starts the questionnaire."""
+    if not profiles.is_registered(context.user):
+        from handlers.stale import reprompt
+
+        await reprompt(update, context, context._("Let us finish setting up first."))
+        return
+    begin(context.user, DIALOG, "q0", {"answers": {}})
+    await ask(update, context, None)
+
+
+async def ask(update: Update, context: BotContext, notice: str | None) -> None:
+    """The current question of the check."""
+    _ = context._
+    questions = context.services.job_offer.questions
+    index = int((context.user.step or "q0")[1:])
+    question = questions[index]
+    text = (
+        _("<b>🔎 Job offer check</b> ({n} / {total})", n=index + 1, total=len(questions))
+        + "\n"
+        + escape(_(question.text))
+    )
+    rows = [[(_(option.text), f"jc:a:{index}:{option.id}")] for option in question.options]
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+def _register_steps() -> None:
+    # Every question is a step of its own, so a restart resumes at the right one.
+    for index in range(40):
+        step(DIALOG, f"q{index}")(ask)
+
+
+_register_steps()
+
+
+@user_update
+async def answered(update: Update, context: BotContext) -> None:
+    """Stores the answer and asks the next question, or shows the result."""
+    from handlers.stale import expired
+
+    parts = (update.callback_query.data or "").split(":") if update.callback_query else []
+    questions = context.services.job_offer.questions
+    if (
+        len(parts) != 4
+        or not parts[2].isdigit()
+        or not in_step(context.user, DIALOG, f"q{parts[2]}")
+    ):
+        await expired(update, context)
+        return
+    index = int(parts[2])
+    question = questions[index]
+    if parts[3] not in {option.id for option in question.options}:
+        await expired(update, context)
+        return
+    answers = {**(context.user.dialog_data or {}).get("answers", {}), question.id: parts[3]}
+    if index + 1 < len(questions):
+        goto(context.user, f"q{index + 1}", answers=answers)
+        await ask(update, context, None)
+        return
+    end(context.user)
+    await show_result(update, context, answers)
+
+
+async def show_result(update: Update, context: BotContext, answers: dict[str, str]) -> None:
+    _ = context._
+    offer = context.services.job_offer
+    flags = offer.flags(answers)
+    level = offer.level(answers)
+    lines = [f"<b>{level_labels(context)[level]}</b>"]
+    if flags:
+        lines.append(_("<b>Warning signs in this offer:</b>"))
+        lines += [f"• {escape(_(rule.flag))}" for rule in flags]
+        lines.append(_("<b>What to check, and where:</b>"))
+        lines += [f"• {escape(_(rule.verify))}" for rule in flags]
+    lines.append(
+        _(
+            "Help: KemenP2MI/BP2MI 0800-1000 (free, 24 hours), police 110. Disnaker and LTSA "
+            "check agencies and job offers for free."
+        )
+    )
+    if profiles.has_consent(context.user):
+        context.db.add(
+            JobCheck(
+                telegram_id=context.user.telegram_id,
+                village_id=context.user.village_id,
+                level=level,
+                flags=[rule.id for rule in flags],
+                answers=answers,
+                created_at=context.services.clock.now(),
+            )
+        )
+    rows = [
+        [(_.pgettext("button", "Check another offer"), "jc:new")],
+        [(_.pgettext("button", "« Menu"), "menu:main")],
+    ]
+    await show(update, context, "\n".join(lines), keyboard(rows))
+
+
+HANDLERS: Handlers = [
+    CommandHandler("cekkerja", start, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(start, pattern=r"^jc:new$"),
+    CallbackQueryHandler(answered, pattern=r"^jc:a:\d{1,2}:[a-z0-9-]+$"),
+]

@@ -1,0 +1,257 @@
+"""``/kuis`` (menu: 🧠 Quiz): the trafficking warning-sign quiz.
+
+A round is ``round_size`` questions drawn to cover different signs (questions missed
+before first), one question per message with its answers shuffled. Answering edits the
+message to say right or wrong and why, with a Next button. Every answer is a row, so a
+round survives restarts and a second tap on an old button changes nothing.
+
+Buttons: ``qz:new``, ``qz:a:<round>:<position>:<answer>``, ``qz:n:<round>``,
+``qz:rev:<round>``; the deep link ``?start=kuis`` opens the quiz.
+"""
+
+from __future__ import annotations
+
+import random
+from html import escape
+from urllib.parse import quote
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.services import profiles
+from bot.services import quiz as rounds
+from handlers.common import Handlers, answer_query, show, user_update, with_notice
+from handlers.keyboards import keyboard
+from storage.models import QuizRound
+
+DEEP_LINK = "kuis"
+
+
+async def _refuse(update: Update, context: BotContext) -> bool:
+    if profiles.has_consent(context.user):
+        return False
+    from handlers.stale import reprompt
+
+    notice = context._(
+        "The quiz keeps your answers, so it needs your agreement to data processing first. "
+        "Send /start to give it."
+    )
+    await reprompt(update, context, notice)
+    return True
+
+
+async def show_question(update: Update, context: BotContext, quiz_round: QuizRound) -> None:
+    """The question waiting for an answer, as a new message."""
+    _ = context._
+    quiz = context.services.quiz
+    position = len(await rounds.answers_of(context.db, quiz_round.id))
+    question = quiz.questions[quiz_round.question_ids[position]]
+    text = (
+        _("<b>Question {n} / {total}</b>", n=position + 1, total=len(quiz_round.question_ids))
+        + "\n\n"
+        + escape(_(question.text))
+    )
+    rows = [
+        [(_(answer.text), f"qz:a:{quiz_round.id}:{position}:{answer.id}")]
+        for answer in rounds.shuffled_answers(quiz_round.id, question)
+    ]
+    await show(update, context, text, keyboard(rows), new=True)
+
+
+async def start_round(update: Update, context: BotContext) -> None:
+    """Continues an unfinished round, or starts a new one."""
+    if await _refuse(update, context):
+        return
+    quiz_round = await rounds.open_round(context.db, context.user.telegram_id)
+    if quiz_round is None:
+        quiz_round = await rounds.start(
+            context.db,
+            context.user,
+            context.services.quiz,
+            now=context.services.clock.now(),
+            rng=random.Random(),
+        )
+        intro = context._(
+            "<b>🧠 Trafficking warning signs quiz</b>\n{n} situations that people from our "
+            "villages have met. Choose what you would do.",
+            n=len(quiz_round.question_ids),
+        )
+        await show(update, context, intro)
+    await show_question(update, context, quiz_round)
+
+
+@user_update
+async def quiz_command(update: Update, context: BotContext) -> None:
+    """Starts (or continues) a quiz round."""
+    await start_round(update, context)
+
+
+@user_update
+async def new_round(update: Update, context: BotContext) -> None:
+    """ "Play again" and the menu button."""
+    await start_round(update, context)
+
+
+async def _own_round(context: BotContext, round_id: str) -> QuizRound | None:
+    if not round_id.isdigit():
+        return None
+    quiz_round = await context.db.get(QuizRound, int(round_id))
+    if quiz_round is None or quiz_round.telegram_id != context.user.telegram_id:
+        return None
+    return quiz_round
+
+
+@user_update
+async def answered(update: Update, context: BotContext) -> None:
+    """Records the answer (once) and shows whether it was right, and why."""
+    _ = context._
+    parts = (update.callback_query.data or "").split(":") if update.callback_query else []
+    quiz_round = await _own_round(context, parts[2]) if len(parts) == 5 else None
+    if quiz_round is None or not parts[3].isdigit():
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    quiz = context.services.quiz
+    position = int(parts[3])
+    outcome = await rounds.answer(
+        context.db, quiz_round, quiz, position, parts[4], now=context.services.clock.now()
+    )
+    if outcome is None:  # already answered, or not this question's turn: nothing changes
+        await answer_query(update, context, _("You have already answered this question."))
+        return
+    question = quiz.questions[quiz_round.question_ids[position]]
+    verdict = (
+        _("✅ Right!")
+        if outcome.correct
+        else _("❌ Not quite. The safe answer: {answer}", answer=escape(_(question.correct.text)))
+    )
+    text = "\n\n".join(
+        [
+            _("<b>Question {n} / {total}</b>", n=position + 1, total=len(quiz_round.question_ids)),
+            escape(_(question.text)),
+            f"<b>{verdict}</b>",
+            escape(_(question.explanation)),
+            _("<b>What to do:</b> {text}", text=escape(_(question.instead))),
+        ]
+    )
+    label = (
+        _.pgettext("button", "See my score ▸")
+        if outcome.finished
+        else _.pgettext("button", "Next ▸")
+    )
+    await show(update, context, text, keyboard([[(label, f"qz:n:{quiz_round.id}")]]))
+
+
+@user_update
+async def next_step(update: Update, context: BotContext) -> None:
+    """The next question, or the score at the end."""
+    parts = (update.callback_query.data or "").split(":") if update.callback_query else []
+    quiz_round = await _own_round(context, parts[2]) if len(parts) == 3 else None
+    if quiz_round is None:
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    # Drop the Next button: a second tap would only show the same question again.
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_reply_markup(None)
+    if quiz_round.finished_at is None:
+        await show_question(update, context, quiz_round)
+    else:
+        await show_score(update, context, quiz_round)
+
+
+async def show_score(update: Update, context: BotContext, quiz_round: QuizRound) -> None:
+    _ = context._
+    quiz = context.services.quiz
+    score, total = quiz_round.score or 0, len(quiz_round.question_ids)
+    if score == total:
+        verdict = _("Excellent: you know the warning signs. Share the quiz with your family.")
+    elif score >= quiz.pass_mark:
+        verdict = _("Good. Look at the answers you missed: each one is a trap people fall into.")
+    else:
+        verdict = _(
+            "Be careful: several of these traps could catch you. Look at the answers you "
+            "missed, prepare with the checklist, and save the help line 0800-1000 "
+            "(KemenP2MI/BP2MI, free, 24 hours)."
+        )
+    text = _("<b>Your score: {score} / {total}</b>", score=score, total=total) + "\n" + verdict
+    given = await rounds.answers_of(context.db, quiz_round.id)
+    wrong = [qid for qid in quiz_round.question_ids if qid in given and not given[qid].correct]
+    if score < quiz.pass_mark:
+        items = {
+            item
+            for qid in wrong
+            for item in quiz.signs[quiz.questions[qid].sign].checklist_items
+            if item in context.services.checklist.items
+        }
+        if items:
+            titles = [_(context.services.checklist.items[item].title) for item in sorted(items)]
+            text += "\n\n" + _("Good to prepare:") + "\n" + "\n".join(f"• {t}" for t in titles)
+    bot_name = context.bot.username
+    share = f"https://t.me/share/url?url={quote(f'https://t.me/{bot_name}?start={DEEP_LINK}')}"
+    rows = []
+    if wrong:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _.pgettext("button", "Review my wrong answers"),
+                    callback_data=f"qz:rev:{quiz_round.id}",
+                )
+            ]
+        )
+    if score < quiz.pass_mark:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _.pgettext("menu", "🧳 Departure checklist"), callback_data="cl:v"
+                )
+            ]
+        )
+    rows += [
+        [InlineKeyboardButton(_.pgettext("button", "Play again"), callback_data="qz:new")],
+        [InlineKeyboardButton(_.pgettext("button", "Share the quiz"), url=share)],
+        [InlineKeyboardButton(_.pgettext("button", "« Menu"), callback_data="menu:main")],
+    ]
+    await show(update, context, text, InlineKeyboardMarkup(rows), new=True)
+
+
+@user_update
+async def review(update: Update, context: BotContext) -> None:
+    """The questions answered wrongly, with the safe answer and why."""
+    _ = context._
+    parts = (update.callback_query.data or "").split(":") if update.callback_query else []
+    quiz_round = await _own_round(context, parts[2]) if len(parts) == 3 else None
+    if quiz_round is None or quiz_round.finished_at is None:
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    quiz = context.services.quiz
+    given = await rounds.answers_of(context.db, quiz_round.id)
+    blocks = [_("<b>Your wrong answers</b>")]
+    for qid in quiz_round.question_ids:
+        if qid in given and not given[qid].correct:
+            question = quiz.questions[qid]
+            blocks.append(
+                f"• {escape(_(question.text))}\n"
+                + _("Safe answer: {answer}", answer=escape(_(question.correct.text)))
+                + "\n"
+                + escape(_(question.explanation))
+            )
+    rows = [
+        [(_.pgettext("button", "Play again"), "qz:new")],
+        [(_.pgettext("button", "« Menu"), "menu:main")],
+    ]
+    await show(update, context, with_notice(None, "\n\n".join(blocks)), keyboard(rows), new=True)
+
+
+HANDLERS: Handlers = [
+    CommandHandler("kuis", quiz_command, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(new_round, pattern=r"^qz:new$"),
+    CallbackQueryHandler(answered, pattern=r"^qz:a:\d{1,12}:\d{1,3}:[a-d]$"),
+    CallbackQueryHandler(next_step, pattern=r"^qz:n:\d{1,12}$"),
+    CallbackQueryHandler(review, pattern=r"^qz:rev:\d{1,12}$"),
+]
