@@ -242,7 +242,10 @@ class Engine:
                 return
             await self._finish(item, "sent", message_id=message.message_id)
             if (hook := self.after_sent.get(item.kind)) is not None:
-                await hook(self.services, item)
+                try:
+                    await hook(self.services, item)
+                except Exception:  # the message is out and recorded; the rest of the batch goes on
+                    log.exception("after-send step of delivery %s failed", item.delivery_id)
             return
         await self._retry_or_fail(item, "Telegram kept asking to wait (RetryAfter)")
 
