@@ -47,6 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     remove = actions.add_parser("remove", help="take the officer role away")
     remove.add_argument("telegram_id", type=int)
     actions.add_parser("list", help="list officers and their areas")
+
+    cases = commands.add_parser("cases", help="help-request cases")
+    case_actions = cases.add_subparsers(dest="action", required=True)
+    export = case_actions.add_parser("export", help="export cases for reporting")
+    export.add_argument("--area", help="a village or kabupaten id (default: all)")
+    export.add_argument("--from", dest="since", required=True, help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="until", required=True, help="last day, YYYY-MM-DD")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument(
+        "--with-personal-data",
+        action="store_true",
+        help="include names, contacts and descriptions (handle with care)",
+    )
     return parser
 
 
@@ -72,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(settings)
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings))
+    if args.command == "cases":
+        return asyncio.run(_export_cases(settings, args))
     return asyncio.run(_officer(settings, args))
 
 
@@ -149,6 +164,60 @@ async def _officer(settings: Settings, args: argparse.Namespace) -> int:
                     print("no officers")
     finally:
         await engine.dispose()
+    return 0
+
+
+async def _export_cases(settings: Settings, args: argparse.Namespace) -> int:
+    import csv
+    import json
+    from datetime import date, datetime, time, timedelta
+
+    from bot.content import load_villages
+    from bot.services import help_requests
+    from storage.db import create_engine, create_sessionmaker
+    from storage.migrations import upgrade
+
+    villages = load_villages()
+    scope = None
+    if args.area:
+        area = villages.area(args.area.strip().lower())
+        if area is None:
+            print(
+                f"error: unknown area {args.area!r}; known: {', '.join(villages.area_ids)}",
+                file=sys.stderr,
+            )
+            return 2
+        scope = area.village_ids
+    try:
+        first, last = date.fromisoformat(args.since), date.fromisoformat(args.until)
+    except ValueError:
+        print("error: --from and --to take dates like 2026-12-31", file=sys.stderr)
+        return 2
+    tz = settings.tz
+    since = datetime.combine(first, time(0), tzinfo=tz)
+    until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with create_sessionmaker(engine)() as session:
+            rows = await help_requests.export_rows(
+                session,
+                scope=scope,
+                since=since,
+                until=until,
+                personal=args.with_personal_data,
+            )
+    finally:
+        await engine.dispose()
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        columns = list(help_requests.PUBLIC_COLUMNS)
+        if args.with_personal_data:
+            columns += list(help_requests.PERSONAL_COLUMNS)
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
     return 0
 
 

@@ -238,3 +238,79 @@ class JobCheck(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_job_checks_village_created", "village_id", "created_at"),)
+
+
+class HelpRequest(Base):
+    """A request for help from a migrant or a family member: a case officers work on.
+
+    Personal fields (``requester_id``, ``subject``, ``description``, ``attachments``) are
+    removed when the requester erases their data; the case itself (category, village,
+    dates, outcome) stays so that the officers' figures stay true. ``village_id`` fixes
+    which area's officers see it; ``level`` is ``village`` or ``district`` (escalated).
+    The reference shown to people is ``DM-<year>-<id, six digits>``.
+    """
+
+    __tablename__ = "help_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requester_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    village_id: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(24))
+    urgent: Mapped[bool]
+    for_whom: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[dict[str, Any] | None]
+    description: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(10))
+    assigned_officer_id: Mapped[int | None] = mapped_column(BigInteger)
+    linked_request_id: Mapped[int | None]
+    requester_unreachable: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_action_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_help_requests_village_status", "village_id", "status"),
+        Index("ix_help_requests_officer_status", "assigned_officer_id", "status"),
+    )
+
+    @property
+    def reference(self) -> str:
+        return f"DM-{self.created_at.year}-{self.id:06d}"
+
+
+class HelpMessage(Base):
+    """What was said on a case: by the requester, by an officer (relayed), or an internal
+    ``note`` the requester never sees. Files are Telegram file ids (photo, voice)."""
+
+    __tablename__ = "help_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_requests.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(12))
+    author_id: Mapped[int | None] = mapped_column(BigInteger)
+    text: Mapped[str | None] = mapped_column(Text)
+    file_kind: Mapped[str | None] = mapped_column(String(12))
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class HelpEvent(Base):
+    """The audit log: who did what to a case, and when."""
+
+    __tablename__ = "help_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_requests.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[dict[str, Any]]
+    at: Mapped[datetime]

@@ -99,6 +99,9 @@ async def erase(session: AsyncSession, telegram_id: int) -> None:
         .values(telegram_id=None, answers={})
         .execution_options(synchronize_session=False)
     )
+    from bot.services import help_requests
+
+    await help_requests.anonymise(session, telegram_id)
     await session.execute(delete(ChecklistMark).where(ChecklistMark.telegram_id == telegram_id))
     await session.execute(delete(Checklist).where(Checklist.telegram_id == telegram_id))
     await session.execute(delete(Officer).where(Officer.telegram_id == telegram_id))

@@ -1,0 +1,403 @@
+"""Help requests as cases: creating them, the states they move through, the messages on
+them, who may see them, and the audit log of every action.
+
+States::
+
+    new ──claim──▶ claimed ──act──▶ in_progress ⇄ waiting (for the requester)
+      │                 │                  │
+      └───────────── resolve ─────────────┘──▶ resolved ──confirm / 7 days──▶ closed
+                                                   └──────── reopen ──────────┘
+
+Every change goes through :func:`_event`, so the audit log is complete by construction.
+Nothing here imports ``telegram``: handlers (and a future WhatsApp channel) call in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import HelpEvent, HelpMessage, HelpRequest
+
+CATEGORIES = (
+    "lost_contact",
+    "unpaid",
+    "violence",
+    "sick_accident_died",
+    "documents_held",
+    "wants_home",
+    "trafficking",
+    "pre_departure",
+    "other",
+)
+URGENT_CATEGORIES = frozenset({"violence", "sick_accident_died", "trafficking"})
+OPEN = ("new", "claimed", "in_progress", "waiting")
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"claimed", "resolved"}),
+    "claimed": frozenset({"in_progress", "waiting", "resolved"}),
+    "in_progress": frozenset({"waiting", "resolved"}),
+    "waiting": frozenset({"in_progress", "resolved"}),
+    "resolved": frozenset({"closed", "in_progress"}),
+    "closed": frozenset({"in_progress"}),
+}
+SUBJECT_FIELDS = (
+    "name",
+    "relationship",
+    "country",
+    "city",
+    "employer",
+    "last_contact",
+    "contact",
+)
+CLOSE_AFTER = timedelta(days=7)
+STALE_AFTER = timedelta(days=3)
+
+
+class CaseError(ValueError):
+    """An action that the case's state or the actor's role does not allow."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the requester said, before it becomes a case."""
+
+    category: str
+    for_whom: str
+    description: str
+    danger_now: bool = False
+    subject: dict[str, str] | None = None
+    attachments: tuple[dict[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORIES:
+            raise CaseError(f"unknown category {self.category!r}")
+        if self.for_whom not in ("self", "family"):
+            raise CaseError(f"unknown requester kind {self.for_whom!r}")
+        unknown = set(self.subject or {}) - set(SUBJECT_FIELDS)
+        if unknown:
+            raise CaseError(f"unknown subject fields {sorted(unknown)}")
+
+    @property
+    def urgent(self) -> bool:
+        return self.danger_now or self.category in URGENT_CATEGORIES
+
+
+def _event(
+    session: AsyncSession,
+    case: HelpRequest,
+    actor_id: int | None,
+    action: str,
+    now: datetime,
+    **detail: Any,
+) -> None:
+    session.add(
+        HelpEvent(request_id=case.id, actor_id=actor_id, action=action, detail=detail, at=now)
+    )
+    case.updated_at = now
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    requester_id: int,
+    village_id: str | None,
+    draft: Draft,
+    now: datetime,
+) -> HelpRequest:
+    """Store the request (before any reply is sent) and log its creation."""
+    case = HelpRequest(
+        requester_id=requester_id,
+        village_id=village_id,
+        category=draft.category,
+        urgent=draft.urgent,
+        for_whom=draft.for_whom,
+        subject=dict(draft.subject) if draft.subject else None,
+        description=draft.description,
+        attachments=[dict(a) for a in draft.attachments] or None,
+        status="new",
+        level="village",
+        requester_unreachable=False,
+        created_at=now,
+        updated_at=now,
+        last_action_at=now,
+    )
+    session.add(case)
+    await session.flush()
+    _event(
+        session, case, requester_id, "created", now, category=draft.category, urgent=draft.urgent
+    )
+    return case
+
+
+def _move(
+    session: AsyncSession,
+    case: HelpRequest,
+    status: str,
+    actor_id: int | None,
+    now: datetime,
+    **detail: Any,
+) -> None:
+    if status not in TRANSITIONS.get(case.status, frozenset()):
+        raise CaseError(f"a {case.status} case cannot become {status}")
+    previous, case.status = case.status, status
+    case.last_action_at = now
+    if status == "resolved":
+        case.resolved_at = now
+    if status == "closed":
+        case.closed_at = now
+    if status == "in_progress" and previous in ("resolved", "closed"):
+        case.resolved_at = case.closed_at = None
+        _event(session, case, actor_id, "reopened", now, **detail)
+        return
+    _event(session, case, actor_id, "status", now, before=previous, after=status, **detail)
+
+
+def claim(session: AsyncSession, case: HelpRequest, officer_id: int, now: datetime) -> None:
+    """The officer takes the case; a case someone else holds is not taken from them."""
+    if case.assigned_officer_id not in (None, officer_id):
+        raise CaseError("the case is already claimed by another officer")
+    if case.status != "new":
+        raise CaseError(f"a {case.status} case cannot be claimed")
+    case.assigned_officer_id = officer_id
+    case.claimed_at = now
+    _move(session, case, "claimed", officer_id, now)
+
+
+def set_status(
+    session: AsyncSession, case: HelpRequest, actor_id: int, status: str, now: datetime
+) -> None:
+    if status == "claimed":
+        raise CaseError("use claim to take a case")
+    _move(session, case, status, actor_id, now)
+
+
+def reassign(
+    session: AsyncSession, case: HelpRequest, actor_id: int, officer_id: int, now: datetime
+) -> None:
+    if case.status not in OPEN:
+        raise CaseError(f"a {case.status} case cannot be reassigned")
+    before, case.assigned_officer_id = case.assigned_officer_id, officer_id
+    case.last_action_at = now
+    if case.status == "new":
+        case.claimed_at = now
+        _move(session, case, "claimed", actor_id, now)
+    _event(session, case, actor_id, "reassigned", now, before=before, after=officer_id)
+
+
+def escalate(
+    session: AsyncSession, case: HelpRequest, actor_id: int | None, reason: str, now: datetime
+) -> None:
+    """Hand the case up to the district officers (also done by a deadline: actor None)."""
+    if case.level == "district":
+        raise CaseError("the case is already with the district")
+    if case.status not in OPEN:
+        raise CaseError(f"a {case.status} case cannot be escalated")
+    case.level = "district"
+    case.last_action_at = now
+    _event(session, case, actor_id, "escalated", now, reason=reason)
+
+
+def add_message(
+    session: AsyncSession,
+    case: HelpRequest,
+    *,
+    author: str,
+    author_id: int | None,
+    text: str | None,
+    now: datetime,
+    file_kind: str | None = None,
+    file_id: str | None = None,
+) -> HelpMessage:
+    """A message on the case: ``requester``, ``officer`` (relayed) or ``note`` (internal)."""
+    if author not in ("requester", "officer", "note"):
+        raise CaseError(f"unknown author {author!r}")
+    if not text and not file_id:
+        raise CaseError("an empty message")
+    message = HelpMessage(
+        request_id=case.id,
+        author=author,
+        author_id=author_id,
+        text=text,
+        file_kind=file_kind,
+        file_id=file_id,
+        created_at=now,
+    )
+    session.add(message)
+    case.last_action_at = now
+    if (author == "officer" and case.status == "claimed") or (
+        author == "requester" and case.status == "waiting"
+    ):
+        _move(session, case, "in_progress", author_id, now)
+    _event(
+        session,
+        case,
+        author_id,
+        "message" if author != "note" else "note",
+        now,
+        author=author,
+        file=file_kind,
+    )
+    return message
+
+
+def confirm_resolved(
+    session: AsyncSession, case: HelpRequest, requester_id: int, now: datetime
+) -> None:
+    if case.requester_id != requester_id:
+        raise CaseError("only the requester confirms")
+    _move(session, case, "closed", requester_id, now, by="requester")
+
+
+def reopen(session: AsyncSession, case: HelpRequest, actor_id: int | None, now: datetime) -> None:
+    if case.status not in ("resolved", "closed"):
+        raise CaseError(f"a {case.status} case is open already")
+    _move(session, case, "in_progress", actor_id, now)
+
+
+async def close_unanswered(session: AsyncSession, now: datetime) -> int:
+    """Close resolved cases the requester has not answered for ``CLOSE_AFTER``."""
+    cases = (
+        await session.scalars(
+            select(HelpRequest).where(
+                HelpRequest.status == "resolved", HelpRequest.resolved_at <= now - CLOSE_AFTER
+            )
+        )
+    ).all()
+    for case in cases:
+        _move(session, case, "closed", None, now, by="timeout")
+    return len(cases)
+
+
+def visible_to(case: HelpRequest, scope: Collection[str] | None) -> bool:
+    """Whether an officer whose area covers ``scope`` sees the case (None: an admin).
+
+    A kabupaten officer's scope holds all its villages, so escalated cases are theirs too;
+    a case from a village not in the data file is seen by admins only.
+    """
+    return scope is None or case.village_id in scope
+
+
+async def queue(
+    session: AsyncSession,
+    *,
+    officer_id: int,
+    scope: Collection[str] | None,
+    now: datetime,
+    limit: int = 30,
+) -> dict[str, Sequence[HelpRequest]]:
+    """The officer's queue: unclaimed in the area, mine, waiting for the family, overdue."""
+    in_area = select(HelpRequest)
+    if scope is not None:
+        in_area = in_area.where(HelpRequest.village_id.in_(list(scope)))
+    order = (HelpRequest.urgent.desc(), HelpRequest.created_at)
+
+    async def run(statement: Any) -> Sequence[HelpRequest]:
+        return (await session.scalars(statement.order_by(*order).limit(limit))).all()
+
+    return {
+        "unclaimed": await run(in_area.where(HelpRequest.status == "new")),
+        "mine": await run(
+            in_area.where(
+                HelpRequest.assigned_officer_id == officer_id,
+                HelpRequest.status.in_(("claimed", "in_progress")),
+            )
+        ),
+        "waiting": await run(
+            in_area.where(
+                HelpRequest.assigned_officer_id == officer_id, HelpRequest.status == "waiting"
+            )
+        ),
+        "overdue": await run(
+            in_area.where(
+                HelpRequest.status.in_(OPEN),
+                or_(
+                    HelpRequest.assigned_officer_id == officer_id,
+                    HelpRequest.assigned_officer_id.is_(None),
+                ),
+                HelpRequest.last_action_at <= now - STALE_AFTER,
+            )
+        ),
+    }
+
+
+async def history(
+    session: AsyncSession, case_id: int
+) -> tuple[list[HelpMessage], list[HelpEvent]]:
+    messages = (
+        await session.scalars(
+            select(HelpMessage).where(HelpMessage.request_id == case_id).order_by(HelpMessage.id)
+        )
+    ).all()
+    events = (
+        await session.scalars(
+            select(HelpEvent).where(HelpEvent.request_id == case_id).order_by(HelpEvent.id)
+        )
+    ).all()
+    return list(messages), list(events)
+
+
+async def anonymise(session: AsyncSession, requester_id: int) -> None:
+    """The requester erased their data: keep category, village, dates and outcome only."""
+    case_ids = select(HelpRequest.id).where(HelpRequest.requester_id == requester_id)
+    await session.execute(delete(HelpMessage).where(HelpMessage.request_id.in_(case_ids)))
+    await session.execute(
+        update(HelpEvent)
+        .where(HelpEvent.request_id.in_(case_ids), HelpEvent.actor_id == requester_id)
+        .values(actor_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.requester_id == requester_id)
+        .values(requester_id=None, subject=None, description=None, attachments=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+PUBLIC_COLUMNS = (
+    "reference",
+    "category",
+    "urgent",
+    "for_whom",
+    "village_id",
+    "level",
+    "status",
+    "created_at",
+    "claimed_at",
+    "resolved_at",
+    "closed_at",
+)
+PERSONAL_COLUMNS = ("requester_id", "assigned_officer_id", "description", *SUBJECT_FIELDS)
+
+
+async def export_rows(
+    session: AsyncSession,
+    *,
+    scope: Collection[str] | None,
+    since: datetime,
+    until: datetime,
+    personal: bool,
+) -> list[dict[str, Any]]:
+    """Cases created in ``[since, until)`` for reporting; personal fields only on request."""
+    statement = select(HelpRequest).where(
+        HelpRequest.created_at >= since, HelpRequest.created_at < until
+    )
+    if scope is not None:
+        statement = statement.where(HelpRequest.village_id.in_(list(scope)))
+    rows = []
+    for case in (await session.scalars(statement.order_by(HelpRequest.id))).all():
+        row: dict[str, Any] = {column: getattr(case, column) for column in PUBLIC_COLUMNS}
+        for column in ("created_at", "claimed_at", "resolved_at", "closed_at"):
+            row[column] = row[column].isoformat() if row[column] else None
+        if personal:
+            row["requester_id"] = case.requester_id
+            row["assigned_officer_id"] = case.assigned_officer_id
+            row["description"] = case.description
+            row.update({name: (case.subject or {}).get(name) for name in SUBJECT_FIELDS})
+        rows.append(row)
+    return rows
