@@ -36,7 +36,10 @@ def user_update(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def wrapper(update: Update, context: BotContext) -> None:
         telegram_user = update.effective_user
-        if telegram_user is None:
+        chat = update.effective_chat
+        # Only private chats carry a person's dialog; in groups the bot answers /start only
+        # (a button pressed in a group can only be forged: it is ignored, nothing stored).
+        if telegram_user is None or chat is None or chat.type != "private":
             return
         services = context.services
         now = services.clock.now()

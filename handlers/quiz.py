@@ -21,7 +21,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import BotContext
 from bot.services import profiles
 from bot.services import quiz as rounds
-from handlers.common import Handlers, answer_query, show, user_update, with_notice
+from handlers.common import Handlers, answer_query, show, user_update
 from handlers.keyboards import keyboard
 from storage.models import QuizRound
 
@@ -245,7 +245,7 @@ async def review(update: Update, context: BotContext) -> None:
         [(_.pgettext("button", "Play again"), "qz:new")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, with_notice(None, "\n\n".join(blocks)), keyboard(rows), new=True)
+    await show(update, context, "\n\n".join(blocks), keyboard(rows), new=True)
 
 
 HANDLERS: Handlers = [

@@ -221,6 +221,14 @@ async def test_group_chat_answers_only_start(person, emulator, db):
     assert await db.get(User, 307) is None  # nothing stored from a group
 
 
+async def test_forged_button_in_a_group_is_ignored(person, db):
+    group = person(310, chat_id=-100502, chat_type="group")
+    await group.say("/start")
+    reply = await group.press("menu:main")
+    assert reply.messages == []
+    assert await db.get(User, 310) is None
+
+
 async def test_group_start_in_javanese(person):
     reply = await person(308, language_code="jv", chat_id=-100501, chat_type="supergroup").say(
         "/start@DesmigratifBot"

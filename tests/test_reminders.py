@@ -154,10 +154,8 @@ async def test_settings_show_what_is_planned(person):
     await set_up(p, departure="15-03-2027")
     reply = await p.say("/pengingat")
     assert "13 Februari 2027" in reply.text
-    assert (
-        label("id", "", "{n} day before departure", n=30).replace("day", "day") in reply.text
-        or True
-    )
+    # Plural messages are looked up by their singular source (id has one form).
+    assert label("id", "", "{n} day before departure", n=30) in reply.text
     reply = await p.tap(label("id", "button", "🌙 Quiet hours"))
     reply = await p.tap("22:00–07:00")
     assert "22:00–07:00" in reply.text
