@@ -90,6 +90,28 @@ async def _refuse(update: Update, context: BotContext) -> None:
     await main_menu(update, context, notice=context._("Only officers can send announcements."))
 
 
+def too_long(context: BotContext, length: int, *, photo: bool) -> str | None:
+    """Why a text of ``length`` visible characters cannot be sent, or None if it can.
+
+    With a photo the text is its caption, which Telegram limits to 1024 characters.
+    """
+    _ = context._
+    limit = MAX_CAPTION if photo else MAX_TEXT
+    if length <= limit:
+        return None
+    if photo:
+        return _(
+            "With a photo the text can have at most {limit} characters; this one has {count}.",
+            count=_.number(length),
+            limit=_.number(limit),
+        )
+    return _(
+        "This text has {count} characters; an announcement can have at most {limit}.",
+        count=_.number(length),
+        limit=_.number(limit),
+    )
+
+
 @user_update
 async def start(update: Update, context: BotContext) -> None:
     """Starts a new announcement (officers and admins only)."""
@@ -108,26 +130,12 @@ async def take_text(update: Update, context: BotContext, text: str) -> None:
     """Stores the Indonesian text (formatting kept) and offers to add a photo."""
     message = update.effective_message
     assert message is not None
-    length = telegram_length(text)
-    if length > MAX_TEXT:
-        notice = context._(
-            "This text has {count} characters; an announcement can have at most {limit}.",
-            count=context._.number(length),
-            limit=context._.number(MAX_TEXT),
-        )
-        await ask_text(update, context, notice)
-        return
     data = _data(context)
-    texts = {**data.get("texts", {}), "id": message.text_html}
-    if data.get("photo") and length > MAX_CAPTION:
-        texts.pop("id")
-        notice = context._(
-            "With a photo the text can have at most {limit} characters; this one has {count}.",
-            count=context._.number(length),
-            limit=context._.number(MAX_CAPTION),
-        )
+    notice = too_long(context, telegram_length(text), photo=bool(data.get("photo")))
+    if notice is not None:
         await ask_text(update, context, notice)
         return
+    texts = {**data.get("texts", {}), "id": message.text_html}
     if data.get("editing"):
         goto(context.user, "preview", texts=texts)
         await show_preview(update, context, None)
@@ -149,12 +157,7 @@ async def take_photo_with_caption(update: Update, context: BotContext) -> None:
             update, context, context._("Please add the announcement text as the photo's caption.")
         )
         return
-    if telegram_length(caption) > MAX_CAPTION:
-        notice = context._(
-            "With a photo the text can have at most {limit} characters; this one has {count}.",
-            count=context._.number(telegram_length(caption)),
-            limit=context._.number(MAX_CAPTION),
-        )
+    if (notice := too_long(context, telegram_length(caption), photo=True)) is not None:
         await ask_text(update, context, notice)
         return
     texts = {**_data(context).get("texts", {}), "id": message.caption_html}
@@ -180,13 +183,8 @@ async def take_photo(update: Update, context: BotContext) -> None:
     if not message.photo:
         await ask_photo(update, context, context._("That is not a photo."))
         return
-    length = telegram_length(html_to_plain(_data(context).get("texts", {}).get("id", "")))
-    if length > MAX_CAPTION:
-        notice = context._(
-            "With a photo the text can have at most {limit} characters; this one has {count}.",
-            count=context._.number(length),
-            limit=context._.number(MAX_CAPTION),
-        )
+    text = html_to_plain(_data(context).get("texts", {}).get("id", ""))
+    if (notice := too_long(context, telegram_length(text), photo=True)) is not None:
         await ask_photo(update, context, notice)
         return
     goto(context.user, "versions", photo=message.photo[-1].file_id)
@@ -250,13 +248,8 @@ async def take_version(update: Update, context: BotContext, text: str) -> None:
     message = update.effective_message
     assert message is not None
     data = _data(context)
-    limit = MAX_CAPTION if data.get("photo") else MAX_TEXT
-    if telegram_length(text) > limit:
-        notice = context._(
-            "This text has {count} characters; an announcement can have at most {limit}.",
-            count=context._.number(telegram_length(text)),
-            limit=context._.number(limit),
-        )
+    notice = too_long(context, telegram_length(text), photo=bool(data.get("photo")))
+    if notice is not None:
         await ask_version(update, context, notice)
         return
     texts = {**data.get("texts", {}), data.get("language", "jv"): message.text_html}
