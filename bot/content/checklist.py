@@ -8,7 +8,7 @@ gettext catalogs (``bot.content.extract`` feeds them to ``make messages``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -24,7 +24,7 @@ from bot.content.villages import SLUG
 
 CHECKLIST_FILE = Path(__file__).with_name("checklist.yaml")
 SCHEMES = ("p3mi", "g2g", "ukps", "unsure")
-GROUPS = (
+Group = Literal[
     "documents",
     "health",
     "training",
@@ -32,7 +32,8 @@ GROUPS = (
     "insurance",
     "before_flight",
     "after_arrival",
-)
+]
+GROUPS: tuple[str, ...] = get_args(Group)  # the checklist's order of groups
 Scope = Literal["all"] | list[str]
 
 
@@ -62,15 +63,7 @@ class Sector(_Strict):
 
 class Item(_Strict):
     id: str = Field(pattern=SLUG)
-    group: Literal[
-        "documents",
-        "health",
-        "training",
-        "agreements",
-        "insurance",
-        "before_flight",
-        "after_arrival",
-    ]
+    group: Group
     title: str = Field(min_length=3, max_length=48)
     why: str = Field(min_length=10)
     where: str = Field(min_length=5)
