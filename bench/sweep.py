@@ -25,10 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.scratch import DEFAULT_URL, scratch_schema
 from storage.db import create_sessionmaker
-from storage.migrations import upgrade
 from storage.repositories import deliveries
 
 SCHEMA = "bench_sweep"
@@ -77,28 +76,13 @@ async def time_claims(engine, rounds: int = 30) -> float:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-    )
+    parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
-    admin = create_async_engine(args.database_url)
-    async with admin.begin() as connection:
-        await connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine = create_async_engine(
-        args.database_url, connect_args={"server_settings": {"search_path": SCHEMA}}
-    )
-    try:
-        await upgrade(engine)
+    async with scratch_schema(args.database_url, SCHEMA) as engine:
         await fill(engine, 10_000)
         small = await time_claims(engine)
         await fill(engine, 1_000_000)
         large = await time_claims(engine)
-    finally:
-        await engine.dispose()
-        async with admin.begin() as connection:
-            await connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await admin.dispose()
     print(f"claim {BATCH} of {DUE} due rows, median of 30:")
     print(f"  table of    10,000 rows: {small:.2f} ms")
     print(f"  table of 1,000,000 rows: {large:.2f} ms   (ratio {large / small:.2f})")

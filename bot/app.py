@@ -13,9 +13,10 @@ from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
 from bot.commands import register_commands
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.content import load_villages
 from bot.content.checklist import load_checklist
+from bot.content.help import load_help
 from bot.content.job_offer import load_job_offer
 from bot.content.quiz import load_quiz
 from bot.context import SERVICES_KEY, BotContext, Services
@@ -70,15 +71,22 @@ def build_application(
     from handlers import register
 
     tz = settings.tz
+    villages = load_villages()
+    unknown = sorted(set(settings.officer_groups) - set(villages.area_ids))
+    if unknown:
+        raise SettingsError(
+            f"OFFICER_GROUPS: unknown area {unknown[0]!r}; known: {', '.join(villages.area_ids)}"
+        )
     engine = create_engine(settings.database_url)
     services = Services(
         settings=settings,
         clock=clock or SystemClock(),
         i18n=I18n(settings.default_locale, tz),
-        villages=load_villages(),
+        villages=villages,
         checklist=load_checklist(),
         quiz=load_quiz(),
         job_offer=load_job_offer(),
+        help=load_help(),
         sessions=create_sessionmaker(engine),
         engine=engine,
         sweeps=[sweep_deliveries],
@@ -89,6 +97,7 @@ def build_application(
             await upgrade(engine)
         if register_bot_commands:
             await register_commands(application.bot, services.i18n)
+        services.bot_username = application.bot.username
         schedule_sweep(application)
         log.info("bot @%s ready on %s", application.bot.username, engine.dialect.name)
 

@@ -14,6 +14,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pengingat", N_("Reminders: what is planned, on or off")),
     ("kuis", N_("Quiz: warning signs of trafficking")),
     ("cekkerja", N_("Check a job offer")),
+    ("tolong", N_("Ask the village officers for help")),
+    ("status", N_("Your help requests and their status")),
     ("bahasa", N_("Change the language")),
     ("profil", N_("See and edit your profile")),
     ("dataku", N_("See all data kept about you")),

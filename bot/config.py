@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         default=frozenset(),
         description="Comma-separated Telegram user ids allowed to grant officer roles.",
     )
+    officer_groups: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=dict,
+        description=(
+            "Officers' group chats per area, told of new and escalated help requests "
+            "(never phone numbers or descriptions): kebumen=-1001234,jogosimo=-1005678"
+        ),
+    )
     broadcast_rate: float = Field(
         default=25.0,
         gt=0,
@@ -98,6 +105,22 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "must be comma-separated Telegram user ids, e.g. 123,456"
                 ) from None
+        return value
+
+    @field_validator("officer_groups", mode="before")
+    @classmethod
+    def _split_groups(cls, value: object) -> object:
+        if isinstance(value, str):
+            groups: dict[str, int] = {}
+            for part in filter(None, (p.strip() for p in value.replace(";", ",").split(","))):
+                area, _, chat = part.partition("=")
+                try:
+                    groups[area.strip().lower()] = int(chat)
+                except ValueError:
+                    raise ValueError(
+                        "must be area=chat-id pairs, e.g. kebumen=-1001234,jogosimo=-1005678"
+                    ) from None
+            return groups
         return value
 
     @property

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Villages
 from bot.content.checklist import Checklist
+from bot.content.help import HelpContent
 from bot.content.job_offer import JobOffer
 from bot.content.quiz import Quiz
 from bot.i18n import I18n, Translator
@@ -35,9 +36,11 @@ class Services:
     checklist: Checklist
     quiz: Quiz
     job_offer: JobOffer
+    help: HelpContent
     sessions: async_sessionmaker[AsyncSession]
     engine: AsyncEngine
     sweeps: list[Any] = field(default_factory=list)
+    bot_username: str = ""  # known once the bot is initialised (for t.me links in jobs)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

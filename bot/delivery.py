@@ -38,7 +38,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.context import Services, services_of
-from bot.services import announcements, reminders
+from bot.services import announcements, case_alerts, reminders
 from bot.services.profiles import CONSENT_GIVEN
 from storage.models import Announcement, User
 from storage.repositories import deliveries, users
@@ -59,6 +59,12 @@ class Pacer:
         self._limiter = AsyncLimiter(max(rate / 10, 1), 0.1 if rate >= 10 else 1 / rate)
         self._last: dict[int, float] = {}
         self._paused_until = 0.0
+
+    def forget_chats(self) -> None:
+        """Forget when each chat last got a message. For drivers whose steps stand for
+        more than a second between two of a person's actions but take less in real time
+        (the simulator, tests): otherwise a sweep would sleep out the per-chat second."""
+        self._last.clear()
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
@@ -125,11 +131,15 @@ class Outgoing:
     payload: dict[str, Any] | None = None
     text: str | None = None
     photo: str | None = None
+    media: tuple[str, str] | None = None  # ("voice" | "document" | "photo", file id)
+    markup: Any = None
     skip_reason: str | None = None
     defer_until: datetime | None = None
+    done: bool = False  # work rows (case deadlines): the renderer did the work, nothing to send
 
 
 Renderer = Callable[[Services, list[Outgoing]], Awaitable[None]]
+Hook = Callable[[Services, Outgoing], Awaitable[None]]
 
 
 class Engine:
@@ -143,15 +153,17 @@ class Engine:
         self.batch = max(10, min(int(settings.broadcast_rate * 2), 2000))
         self.lease = timedelta(seconds=settings.delivery_lease_seconds)
         self.max_attempts = settings.delivery_max_attempts
+        from bot.case_messages import on_notice_blocked, render_deadlines, render_notices
         from bot.reminder_messages import after_reminder, render_reminders
 
         self.renderers: dict[str, Renderer] = {
             announcements.KIND: render_announcements,
             reminders.KIND: render_reminders,
+            case_alerts.NOTICE: render_notices,
+            case_alerts.DEADLINE: render_deadlines,
         }
-        self.after_sent: dict[str, Callable[[Services, Outgoing], Awaitable[None]]] = {
-            reminders.KIND: after_reminder,
-        }
+        self.after_sent: dict[str, Hook] = {reminders.KIND: after_reminder}
+        self.after_blocked: dict[str, Hook] = {case_alerts.NOTICE: on_notice_blocked}
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.marks = Marks(services.engine)
         self._progress_at: dict[int, float] = {}
@@ -208,6 +220,9 @@ class Engine:
         if item.skip_reason is not None:
             await self._finish(item, "skipped", error=item.skip_reason)
             return
+        if item.done:
+            await self._finish(item, "done")
+            return
         if item.defer_until is not None:  # the recipient's quiet hours: wait for morning
             when = item.defer_until
             await self.marks.run(
@@ -230,6 +245,7 @@ class Engine:
                 await self._finish(item, "blocked", error=exc.message)
                 async with self.services.sessions() as session, session.begin():
                     await users.mark_unreachable(session, item.chat_id, self.services.clock.now())
+                await self._hook(self.after_blocked, item)
                 return
             except BadRequest as exc:
                 await self._finish(item, "failed", error=exc.message)
@@ -241,18 +257,30 @@ class Engine:
                 await self._finish(item, "failed", error=exc.message)
                 return
             await self._finish(item, "sent", message_id=message.message_id)
-            if (hook := self.after_sent.get(item.kind)) is not None:
-                try:
-                    await hook(self.services, item)
-                except Exception:  # the message is out and recorded; the rest of the batch goes on
-                    log.exception("after-send step of delivery %s failed", item.delivery_id)
+            await self._hook(self.after_sent, item)
             return
         await self._retry_or_fail(item, "Telegram kept asking to wait (RetryAfter)")
 
+    async def _hook(self, hooks: dict[str, Hook], item: Outgoing) -> None:
+        if (hook := hooks.get(item.kind)) is not None:
+            try:
+                await hook(self.services, item)
+            except Exception:  # the outcome is recorded; the rest of the batch goes on
+                log.exception("follow-up step of delivery %s failed", item.delivery_id)
+
     async def _send(self, bot: Bot, item: Outgoing) -> Message:
         extra: dict[str, Any] = {"allow_paid_broadcast": True} if self.paid else {}
+        if item.markup is not None:
+            extra["reply_markup"] = item.markup
         if item.photo:
             return await bot.send_photo(item.chat_id, item.photo, caption=item.text, **extra)
+        if item.media is not None:
+            kind, file_id = item.media
+            send = {"voice": bot.send_voice, "document": bot.send_document}.get(
+                kind, bot.send_photo
+            )
+            sent: Message = await send(item.chat_id, file_id, caption=item.text, **extra)  # type: ignore[operator]
+            return sent
         assert item.text is not None
         return await bot.send_message(item.chat_id, item.text, **extra)
 

@@ -70,7 +70,8 @@ class ChatMessage:
 
     def find_button(self, label: str) -> Button | None:
         """The button labelled ``label`` (case-insensitive); failing an exact match, one
-        whose label differs only by a leading ✓/✅ mark (pre-selected or chosen items)."""
+        whose label differs only by marks and emoji around the words (``✅ Send`` for
+        ``Send``, ``📵 Lost contact`` for ``Lost contact``, ``Continue ▶️``)."""
         wanted = label.strip().casefold()
         buttons = [button for row in self.buttons for button in row]
         for button in buttons:
@@ -83,7 +84,13 @@ class ChatMessage:
 
 
 def _unmarked(label: str) -> str:
-    return label.strip().removeprefix("✓").removeprefix("✅").strip().casefold()
+    words = label.strip()
+    start, end = 0, len(words)
+    while start < end and not (words[start].isalnum() or words[start] in "«("):
+        start += 1
+    while end > start and not (words[end - 1].isalnum() or words[end - 1] in ")…."):
+        end -= 1
+    return words[start:end].casefold()
 
 
 @dataclass
@@ -321,6 +328,10 @@ class BotAPIEmulator(BaseRequest):
                         raise _Refused(400, "Bad Request: BUTTON_DATA_INVALID")
                     if data is None and button.get("url") is None:
                         raise _Refused(400, "Bad Request: can't parse inline keyboard button")
+                    # Telegram opens only web and tg:// links from buttons (no tel:).
+                    url = button.get("url")
+                    if url is not None and not url.startswith(("https://", "http://", "tg://")):
+                        raise _Refused(400, "Bad Request: wrong HTTP URL specified")
                     parsed.append(Button(button["text"], data, button.get("url")))
                 rows.append(parsed)
             if total > MAX_BUTTONS:
@@ -410,6 +421,9 @@ class BotAPIEmulator(BaseRequest):
 
     def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._media(params, "document")
+
+    def _api_sendVoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._media(params, "voice")
 
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._existing(params)

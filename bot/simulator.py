@@ -28,6 +28,7 @@ from telegram import Update
 from bot.app import BotApplication, build_application
 from bot.clock import ManualClock, parse_duration
 from bot.config import Settings
+from bot.delivery import engine_of
 from bot.emulator import BotAPIEmulator, ChatMessage
 from bot.scheduler import run_due
 
@@ -227,6 +228,9 @@ class Simulator:
         self.language_code = language_code
         self.person = Person(app, emulator, user_id, language_code=language_code)
         self.failures = 0
+        # What each person's chat looked like when we left it: switching back shows what
+        # arrived meanwhile (an officer's notification, a reply relayed by the bot).
+        self.left: dict[int, dict[int, int]] = {}
 
     def print(self, line: str) -> None:
         print(line, file=self.out, flush=True)
@@ -249,6 +253,8 @@ class Simulator:
             for out_line in render(reply):
                 self.print(out_line)
         # Like the live bot's sweep, which runs every second: deliver what is due now.
+        # A person takes more than a second per line, so the per-chat pacing has passed.
+        engine_of(self.app).pacer.forget_chats()
         before = self.person.snapshot()
         if await run_due(self.app):
             for out_line in render(Reply(self.person.changes_since(before))):
@@ -256,10 +262,11 @@ class Simulator:
 
     async def _act(self, line: str) -> Reply | None:
         if line.startswith(":user "):
+            self.left[self.person.chat_id] = self.person.snapshot()
             self.person = Person(
                 self.app, self.emulator, int(line.split()[1]), language_code=self.language_code
             )
-            return None
+            return Reply(self.person.changes_since(self.left.get(self.person.chat_id, {})))
         if line.startswith(":clock "):
             from bot.services.when import PATTERN, ZONES
 

@@ -43,7 +43,8 @@ def user_update(handler: Handler) -> Handler:
             return
         services = context.services
         now = services.clock.now()
-        async with services.sessions() as session, session.begin():
+        # Not ``session.begin()``: a handler may commit early (:func:`commit_now`).
+        async with services.sessions() as session:
             user, officer = await users.get_or_create(
                 session,
                 telegram_user.id,
@@ -61,11 +62,18 @@ def user_update(handler: Handler) -> Handler:
             if user.timezone:
                 context._ = context._.with_zone(ZoneInfo(user.timezone))
             await handler(update, context)
+            await session.commit()
             query = update.callback_query
             if query is not None and not context.query_answered:
                 await query.answer()
 
     return wrapper
+
+
+async def commit_now(context: BotContext) -> None:
+    """Make what the handler stored so far durable before replying (help requests: the
+    person must never see a reference number for a request that was not saved)."""
+    await context.db.commit()
 
 
 def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
@@ -88,6 +96,14 @@ def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
         return user_update(checked)
 
     return decorate
+
+
+def button_number(update: Update, position: int) -> int:
+    """The number at ``position`` of the pressed button's data (``cs:v:12`` → 12 at 2);
+    0 when it is missing or not a number (forged data)."""
+    query = update.callback_query
+    parts = (query.data or "").split(":") if query is not None else []
+    return int(parts[position]) if len(parts) > position and parts[position].isdigit() else 0
 
 
 def button_value(update: Update) -> str:
@@ -140,6 +156,17 @@ async def show(
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def pressed_on_page(update: Update, marker: str) -> bool:
+    """Whether the pressed button sits on one of our pages (recognised by a button with
+    the ``marker`` data, e.g. its back button), which is edited in place. A button under a
+    notification opens a new message instead: the notification stays in the chat as the
+    record of what arrived (an officer's message, a new case)."""
+    query = update.callback_query
+    markup = getattr(query.message, "reply_markup", None) if query is not None else None
+    rows = markup.inline_keyboard if markup is not None else ()
+    return any(button.callback_data == marker for row in rows for button in row)
 
 
 def with_notice(notice: str | None, text: str) -> str:

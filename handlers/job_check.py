@@ -134,7 +134,10 @@ async def show_result(update: Update, context: BotContext, answers: dict[str, st
                 created_at=context.services.clock.now(),
             )
         )
-    rows = [
+    rows = []
+    if level in ("high", "stop") and profiles.has_consent(context.user):
+        rows.append([(_.pgettext("button", "🆘 Ask the officers for help"), "hr:new")])
+    rows += [
         [(_.pgettext("button", "Check another offer"), "jc:new")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]

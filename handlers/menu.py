@@ -52,6 +52,10 @@ def _menu(_: Translator, *, consent: bool, staff: bool) -> tuple[str, InlineKeyb
             [(_.pgettext("menu", "🧳 Departure checklist"), "cl:v")],
             [(_.pgettext("menu", "🧠 Trafficking quiz"), "qz:new")],
             [(_.pgettext("menu", "🔎 Check a job offer"), "jc:new")],
+            [
+                (_.pgettext("menu", "🆘 Ask for help"), "hr:new"),
+                (_.pgettext("menu", "📨 My requests"), "hr:list"),
+            ],
             [(_.pgettext("menu", "👤 My profile"), "menu:profile")],
             [(_.pgettext("menu", "📄 My data"), "menu:data")],
         ]
@@ -61,6 +65,7 @@ def _menu(_: Translator, *, consent: bool, staff: bool) -> tuple[str, InlineKeyb
             "information is available."
         )
         rows.append([(_.pgettext("menu", "✅ Agree to data processing"), "menu:consent")])
+        rows.append([(_.pgettext("menu", "🚨 Emergency contacts"), "hr:sos")])
     rows.append(
         [
             (_.pgettext("menu", "🌐 Language"), "menu:language"),
@@ -84,6 +89,8 @@ async def help_text(context: BotContext) -> str:
         "/persiapan – your departure checklist\n"
         "/kuis – quiz on the warning signs of trafficking\n"
         "/cekkerja – check a job offer for warning signs\n"
+        "/tolong – ask the village officers for help (also for a family member abroad)\n"
+        "/status – your help requests: their status, add information\n"
         "/pengingat – reminders: what is planned, time zone, quiet hours\n"
         "/profil – your profile (who you are, your village)\n"
         "/bahasa – change the language\n"
@@ -97,7 +104,8 @@ async def help_text(context: BotContext) -> str:
     )
     if await load_officer(context) is not None or is_admin(context):
         text += "\n\n" + _(
-            "<b>For officers</b>\n/umumkan – send an announcement\n/pengumuman – your "
+            "<b>For officers</b>\n/kasus – help requests: your queue and cases\n"
+            "/umumkan – send an announcement\n/pengumuman – your "
             "announcements, their reports, cancel or stop\n/petugas – manage officers "
             "(admins only)"
         )

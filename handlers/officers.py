@@ -39,6 +39,7 @@ async def officer_menu(update: Update, context: BotContext, notice: str | None =
     if is_admin(context):
         lines.append(_("You are an admin: you can grant and remove officer roles."))
     rows: list[list[tuple[str, str]]] = [
+        [(_.pgettext("button", "🗂 Help requests"), "cs:q")],
         [(_.pgettext("button", "📢 New announcement"), "an:new")],
         [(_.pgettext("button", "📋 Announcements"), "anl:list:0")],
         [(_.pgettext("button", "📊 Quiz and job-check statistics"), "st:30")],

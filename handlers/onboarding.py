@@ -68,6 +68,14 @@ async def start(update: Update, context: BotContext) -> None:
         end(user)
         await start_round(update, context)
         return
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("case_") and payload[5:].isdigit():
+        # An officers' group chat's "Open in private chat" button.
+        from handlers.officer_cases import open_from_link
+
+        end(user)
+        if await open_from_link(update, context, int(payload[5:])):
+            return
     if profiles.has_consent(user):
         if village_id and village_id != user.village_id:
             await menu.offer_village_switch(update, context, village_id)

@@ -285,6 +285,39 @@ async def activity_lines(context: BotContext) -> list[str]:
     return lines
 
 
+async def help_request_lines(context: BotContext) -> list[str]:
+    """Help requests: each with what it keeps (details, description, messages, files)."""
+    from sqlalchemy import func, select
+
+    from bot import case_text
+    from storage.models import HelpMessage, HelpRequest
+
+    _ = context._
+    found = await context.db.execute(
+        select(
+            HelpRequest,
+            select(func.count()).where(HelpMessage.request_id == HelpRequest.id).scalar_subquery(),
+        )
+        .where(HelpRequest.requester_id == context.user.telegram_id)
+        .order_by(HelpRequest.id)
+    )
+    lines = []
+    for case, messages in found.all():
+        lines.append(
+            _(
+                "Help request {reference} ({category}, {status}, sent {date}): the details "
+                "you gave, your description, {files} files and {messages} messages",
+                reference=case.reference,
+                category=case_text.category(_, context.services, case.category),
+                status=case_text.requester_status(_, case.status),
+                date=_when(context, case.created_at),
+                files=len(case.attachments or []),
+                messages=messages,
+            )
+        )
+    return lines
+
+
 async def checklist_lines(context: BotContext) -> list[str]:
     """What the departure checklist keeps: answers, ticks and expiry dates."""
     from bot.services import checklists
@@ -326,6 +359,7 @@ async def show_data(update: Update, context: BotContext) -> None:
     lines = [text for _key, text in data_lines(context) if text]
     lines += await checklist_lines(context)
     lines += await activity_lines(context)
+    lines += await help_request_lines(context)
     if (officer := await load_officer(context)) is not None:
         lines.append(
             _(

@@ -266,6 +266,8 @@ class HelpRequest(Base):
     assigned_officer_id: Mapped[int | None] = mapped_column(BigInteger)
     linked_request_id: Mapped[int | None]
     requester_unreachable: Mapped[bool] = mapped_column(default=False)
+    # The token of the one pending "no action for days" check (see case_alerts.plan_idle).
+    idle_check: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_action_at: Mapped[datetime]

@@ -20,6 +20,8 @@ TRANSLATED = {
     "signs": ("name",),
     "questions": ("text", "explanation", "instead"),
     "rules": ("flag", "verify"),
+    "categories": ("label",),
+    "contacts": ("name", "note"),
 }
 # Lists inside an entry whose texts are translated too (quiz answers, job-offer options).
 NESTED = {"answers": ("text",), "options": ("text",)}

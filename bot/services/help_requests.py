@@ -190,7 +190,12 @@ def reassign(
 
 
 def escalate(
-    session: AsyncSession, case: HelpRequest, actor_id: int | None, reason: str, now: datetime
+    session: AsyncSession,
+    case: HelpRequest,
+    actor_id: int | None,
+    reason: str,
+    now: datetime,
+    **detail: Any,
 ) -> None:
     """Hand the case up to the district officers (also done by a deadline: actor None)."""
     if case.level == "district":
@@ -199,7 +204,7 @@ def escalate(
         raise CaseError(f"a {case.status} case cannot be escalated")
     case.level = "district"
     case.last_action_at = now
-    _event(session, case, actor_id, "escalated", now, reason=reason)
+    _event(session, case, actor_id, "escalated", now, reason=reason, **detail)
 
 
 def add_message(
@@ -259,6 +264,32 @@ def reopen(session: AsyncSession, case: HelpRequest, actor_id: int | None, now: 
     _move(session, case, "in_progress", actor_id, now)
 
 
+def close_unconfirmed(session: AsyncSession, case: HelpRequest, now: datetime) -> None:
+    """The requester did not answer a resolved case in time: close it."""
+    _move(session, case, "closed", None, now, by="timeout")
+
+
+def mark_unreachable(session: AsyncSession, case: HelpRequest, now: datetime) -> None:
+    """The requester blocked the bot: the case stays open for the officers, marked."""
+    case.requester_unreachable = True
+    _event(session, case, None, "unreachable", now)
+
+
+def link(
+    session: AsyncSession, family: HelpRequest, own: HelpRequest, actor_id: int, now: datetime
+) -> None:
+    """The migrant agreed: their own request and their family's about them are linked."""
+    if own.for_whom != "self" or family.for_whom != "family":
+        raise CaseError("only a family's request and the migrant's own request are linked")
+    family.linked_request_id, own.linked_request_id = own.id, family.id
+    _event(session, family, actor_id, "linked", now, other=own.id)
+    _event(session, own, actor_id, "linked", now, other=family.id)
+
+
+# An action that changes nothing but belongs in the audit log (e.g. a link asked).
+log = _event
+
+
 async def close_unanswered(session: AsyncSession, now: datetime) -> int:
     """Close resolved cases the requester has not answered for ``CLOSE_AFTER``."""
     cases = (
@@ -288,6 +319,7 @@ async def queue(
     officer_id: int,
     scope: Collection[str] | None,
     now: datetime,
+    stale_after: timedelta = STALE_AFTER,
     limit: int = 30,
 ) -> dict[str, Sequence[HelpRequest]]:
     """The officer's queue: unclaimed in the area, mine, waiting for the family, overdue."""
@@ -319,7 +351,7 @@ async def queue(
                     HelpRequest.assigned_officer_id == officer_id,
                     HelpRequest.assigned_officer_id.is_(None),
                 ),
-                HelpRequest.last_action_at <= now - STALE_AFTER,
+                HelpRequest.last_action_at <= now - stale_after,
             )
         ),
     }

@@ -19,7 +19,7 @@ from storage.db import is_postgresql
 from storage.models import Delivery
 
 OPEN = ("pending", "claimed")
-FINAL = ("sent", "blocked", "failed", "cancelled", "skipped")
+FINAL = ("sent", "done", "blocked", "failed", "cancelled", "skipped")
 
 
 async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

@@ -1,0 +1,368 @@
+"""The delivery engine's help-request rows: notices to send, deadlines to act on.
+
+A notice is rendered when it is due, from the case as it is then, in the recipient's
+language at that moment: a notice about a case that was claimed in the meantime still
+goes out (it says so), one to an officer who lost the role or a requester who erased
+their data is skipped. Deadlines are checked against the case's state at the same moment;
+see :mod:`bot.services.case_alerts` for what each does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import case_text
+from bot.context import Services
+from bot.i18n import Translator
+from bot.services import case_alerts
+from bot.services import help_requests as cases
+from storage.db import is_postgresql
+from storage.models import HelpMessage, HelpRequest, Officer, User
+
+if TYPE_CHECKING:
+    from bot.delivery import Outgoing
+
+log = logging.getLogger("desmigratif.cases")
+CAPTION = 600  # of a message's own text under a photo or voice note (Telegram: 1,024 in all)
+TEXT = 3500  # of a message's own text in a notice (Telegram: 4,096 in all)
+
+
+def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows])
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+async def load_case(session: AsyncSession, case_id: int, *, lock: bool) -> HelpRequest | None:
+    """The case, locked against a concurrent officer action on PostgreSQL."""
+    statement = select(HelpRequest).where(HelpRequest.id == case_id)
+    if lock and is_postgresql(session):
+        statement = statement.with_for_update()
+    return (await session.scalars(statement)).first()
+
+
+# --- notices ---------------------------------------------------------------------------
+
+
+async def render_notices(services: Services, items: list[Outgoing]) -> None:
+    case_ids = {int((item.payload or {}).get("case", 0)) for item in items}
+    message_ids = {int(p["message"]) for item in items if "message" in (p := item.payload or {})}
+    chat_ids = {item.chat_id for item in items}
+    async with services.sessions() as session:
+        found = await session.scalars(select(HelpRequest).where(HelpRequest.id.in_(case_ids)))
+        by_id = {case.id: case for case in found.all()}
+        people = {
+            user.telegram_id: user
+            for user in (
+                await session.scalars(select(User).where(User.telegram_id.in_(chat_ids)))
+            ).all()
+        }
+        officer_ids = set(
+            (
+                await session.scalars(
+                    select(Officer.telegram_id).where(Officer.telegram_id.in_(chat_ids))
+                )
+            ).all()
+        )
+        messages = {
+            message.id: message
+            for message in (
+                await session.scalars(select(HelpMessage).where(HelpMessage.id.in_(message_ids)))
+            ).all()
+        }
+    admins = services.settings.admin_ids
+    for item in items:
+        if item.skip_reason is not None:
+            continue
+        payload = item.payload or {}
+        case = by_id.get(int(payload.get("case", 0)))
+        to = payload.get("to")
+        user = people.get(item.chat_id)
+        if case is None:
+            item.skip_reason = "case gone"
+        elif to == "requester" and case.requester_id != item.chat_id:
+            item.skip_reason = "erased"
+        elif to == "officer" and item.chat_id not in officer_ids and item.chat_id not in admins:
+            item.skip_reason = "no longer an officer"
+        else:
+            locale = user.locale if user is not None else services.settings.default_locale
+            _ = services.i18n.translator(locale)
+            message = messages.get(int(payload["message"])) if "message" in payload else None
+            if "message" in payload and message is None:
+                item.skip_reason = "message erased"
+                continue
+            _render_notice(_, services, item, case, payload, message)
+
+
+def _render_notice(
+    _: Translator,
+    services: Services,
+    item: Outgoing,
+    case: HelpRequest,
+    payload: dict[str, Any],
+    message: HelpMessage | None,
+) -> None:
+    to, event = payload.get("to"), str(payload.get("event"))
+    # Under a photo or voice note Telegram allows 1,024 characters: the typed text is cut
+    # before it is escaped (never inside a tag or an entity); the case keeps all of it.
+    limit = CAPTION if message is not None and message.file_id else TEXT
+    if to == "requester":
+        item.text, item.markup = _for_requester(_, services, case, event, payload, message, limit)
+    elif to == "group":
+        item.text, item.markup = _for_group(_, services, case, event)
+    else:
+        item.text, item.markup = _for_officer(_, services, case, event, payload, message, limit)
+    if message is not None and message.file_id:
+        item.media = (message.file_kind or "photo", message.file_id)
+
+
+def _event_line(_: Translator, event: str, payload: dict[str, Any], services: Services) -> str:
+    deadlines = services.help.deadlines
+    return {
+        "new": _("🆘 <b>New help request</b>"),
+        "realert": _(
+            "⏰ <b>Still unclaimed after {minutes} minutes</b>: please claim this urgent request.",
+            minutes=int(deadlines.urgent_realert.total_seconds() // 60),
+        ),
+        "escalated": _("⬆️ <b>Escalated to the district officers</b>"),
+        "idle": _(
+            "⏰ <b>No action for {days} days</b> on this case you hold.",
+            days=deadlines.idle_reminder.days,
+        ),
+        "assigned": _("👥 <b>This case was assigned to you.</b>"),
+        "message": _("💬 <b>The requester wrote:</b>"),
+        "unreachable": _(
+            "⚠️ <b>The requester blocked the bot.</b> The case stays open; they cannot get "
+            "messages until they write again."
+        ),
+        "linked": _("🔗 <b>Linked with the migrant's own request.</b>"),
+        "link_declined": _("🔗 The migrant did not agree to link the requests."),
+        "reopened": _("↩️ <b>The requester says they still need help:</b> the case is open again."),
+        "confirmed": _("✅ The requester confirmed that the problem is solved: case closed."),
+    }.get(event, event)
+
+
+def _for_officer(
+    _: Translator,
+    services: Services,
+    case: HelpRequest,
+    event: str,
+    payload: dict[str, Any],
+    message: HelpMessage | None,
+    limit: int,
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [_event_line(_, event, payload, services), *case_text.heading(_, services, case)]
+    if event in ("new", "realert", "escalated"):
+        lines.append(case_text.for_whom(_, case))
+        if reason := payload.get("reason"):
+            lines.append(_("Reason: {reason}", reason=escape(str(reason))))
+        if hours := payload.get("hours"):
+            lines.append(_("Nobody claimed it within {hours} hours.", hours=hours))
+        if case.description:
+            lines.append(_("Summary: {text}", text=case_text.summary(case.description)))
+    if message is not None and message.text:
+        lines.append(escape(message.text[:limit]))
+        if len(message.text) > limit:
+            lines.append(_("(continues: open the case to read all of it)"))
+    if case.status not in ("new",):
+        lines.append(case_text.officer_status(_, case.status))
+    rows = []
+    if case.status == "new":
+        rows.append([_button(_.pgettext("button", "🙋 Claim"), f"cs:claim:{case.id}")])
+    rows.append([_button(_.pgettext("button", "📂 Open the case"), f"cs:v:{case.id}")])
+    if event == "message":
+        rows.append([_button(_.pgettext("button", "✉️ Reply"), f"cs:w:{case.id}")])
+    return "\n".join(lines), _markup(rows)
+
+
+def _for_group(
+    _: Translator, services: Services, case: HelpRequest, event: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """No names, phone numbers or descriptions: the group is not a private chat."""
+    lines = [_event_line(_, event, {}, services), *case_text.heading(_, services, case)]
+    if case.status != "new":
+        lines.append(case_text.officer_status(_, case.status))
+    link = f"https://t.me/{services.bot_username}?start=case_{case.id}"
+    rows = [[InlineKeyboardButton(_.pgettext("button", "📂 Open in private chat"), url=link)]]
+    return "\n".join(lines), _markup(rows)
+
+
+def _for_requester(
+    _: Translator,
+    services: Services,
+    case: HelpRequest,
+    event: str,
+    payload: dict[str, Any],
+    message: HelpMessage | None,
+    limit: int,
+) -> tuple[str, InlineKeyboardMarkup]:
+    reference = case.reference
+    view = _button(_.pgettext("button", "📄 See my request"), f"hr:v:{case.id}")
+    if event == "message" and message is not None:
+        author = _("Officer of {office}", office=payload.get("office") or "Desmigratif")
+        # An officer's text is at most MAX_RELAYED (3,800) characters: it fits whole.
+        body = message.text or ""
+        if len(body) > limit and message.file_id:
+            body = body[:limit] + "…"
+        text = f"<b>{escape(author)}</b> · {reference}\n{escape(body)}"
+        reply = _button(_.pgettext("button", "↩️ Reply"), f"hr:add:{case.id}")
+        return text.rstrip(), _markup([[reply], [view]])
+    if event == "created":
+        return case_text.saved(_, case), _markup([[view]])
+    if event == "link_ask":
+        other = str(payload.get("other_reference", ""))
+        text = _(
+            "A member of your family asked the village officers for help about you "
+            "({other}). May the officers link it with your own request {reference}, so "
+            "that they see both? Your family does not see your messages.",
+            other=other,
+            reference=reference,
+        )
+        data = f"hr:ln:{case.id}:{payload.get('other')}"
+        return text, _markup(
+            [
+                [_button(_.pgettext("button", "Yes, link them"), f"{data}:y")],
+                [_button(_.pgettext("button", "No"), f"{data}:n")],
+            ]
+        )
+    if event == "closed":
+        text = _(
+            "Your request {reference} was closed: it was solved {days} days ago and we heard "
+            "nothing more. If you still need help, open it again.",
+            reference=reference,
+            days=services.help.deadlines.close_after.days,
+        )
+        again = _button(_.pgettext("button", "↩️ I still need help"), f"hr:re:{case.id}")
+        return text, _markup([[again], [view]])
+    text = _(
+        "Your request {reference} has a new status:\n{status}",
+        reference=reference,
+        status=case_text.requester_status(_, case.status),
+    )
+    if event == "escalated":
+        text += "\n" + _("It was handed to the district manpower office officers.")
+    if case.status == "resolved":
+        text += "\n" + _("Is your problem solved?")
+        return text, _markup(
+            [
+                [_button(_.pgettext("button", "✅ Yes, close it"), f"hr:ok:{case.id}")],
+                [_button(_.pgettext("button", "↩️ No, I still need help"), f"hr:re:{case.id}")],
+            ]
+        )
+    return text, _markup([[view]])
+
+
+async def on_notice_blocked(services: Services, item: Outgoing) -> None:
+    """A requester who blocked the bot: the case stays open, marked, and officers know."""
+    payload = item.payload or {}
+    if payload.get("to") != "requester":
+        return
+    now = services.clock.now()
+    async with services.sessions() as session, session.begin():
+        case = await load_case(session, int(payload.get("case", 0)), lock=True)
+        if case is None or case.requester_unreachable:
+            return
+        cases.mark_unreachable(session, case, now)
+        officers = (
+            [case.assigned_officer_id]
+            if case.assigned_officer_id is not None
+            else (
+                await case_alerts.responsible(
+                    session, services.villages, case, admin_ids=services.settings.admin_ids
+                )
+            )[0]
+        )
+        await case_alerts.notify(session, case, "unreachable", officers=officers, now=now)
+
+
+# --- deadlines -------------------------------------------------------------------------
+
+
+async def render_deadlines(services: Services, items: list[Outgoing]) -> None:
+    for item in items:
+        if item.skip_reason is not None:
+            continue
+        payload = item.payload or {}
+        try:
+            async with services.sessions() as session, session.begin():
+                await _check(services, session, item, int(payload.get("case", 0)))
+        except Exception:  # one broken case must not stop the others' deadlines
+            log.exception("deadline %s of case %s failed", item.delivery_id, payload.get("case"))
+            item.skip_reason = "failed, see the log"
+
+
+async def _check(services: Services, session: AsyncSession, item: Outgoing, case_id: int) -> None:
+    check = str((item.payload or {}).get("check"))
+    now = services.clock.now()
+    deadlines = services.help.deadlines
+    case = await load_case(session, case_id, lock=True)
+    if case is None or case.requester_id is None:
+        item.skip_reason = "case gone or anonymised"
+        return
+
+    async def alert(event: str, **extra: Any) -> None:
+        await case_alerts.alert_officers(
+            session,
+            services.villages,
+            case,
+            event,
+            admin_ids=services.settings.admin_ids,
+            groups=services.settings.officer_groups,
+            now=now,
+            **extra,
+        )
+
+    if check == "realert":
+        if case.status != "new":
+            item.skip_reason = "claimed"
+            return
+        await alert("realert")
+    elif check == "escalate":
+        if case.status != "new" or case.level == "district":
+            item.skip_reason = "claimed or escalated"
+            return
+        waited = deadlines.urgent_escalate if case.urgent else deadlines.normal_escalate
+        hours = int(waited.total_seconds() // 3600)
+        cases.escalate(session, case, None, "", now, hours=hours)
+        await alert("escalated", hours=hours)
+        await case_alerts.notify(session, case, "escalated", requester=True, now=now)
+    elif check == "idle":
+        if (item.payload or {}).get("token") != case.idle_check:
+            item.skip_reason = "superseded"  # a newer claim, reassignment or reopening
+            return
+        if case.status not in cases.OPEN or case.assigned_officer_id is None:
+            item.skip_reason = "not held"
+            return
+        due: datetime = case.last_action_at + deadlines.idle_reminder
+        if due > now:
+            item.defer_until = due
+            return
+        await case_alerts.notify(
+            session, case, "idle", officers=[case.assigned_officer_id], now=now
+        )
+        item.defer_until = now + deadlines.idle_reminder
+        return
+    elif check == "close":
+        if case.status != "resolved" or case.resolved_at is None:
+            item.skip_reason = "answered"
+            return
+        due = case.resolved_at + deadlines.close_after
+        if due > now:
+            item.defer_until = due
+            return
+        cases.close_unconfirmed(session, case, now)
+        await case_alerts.notify(session, case, "closed", requester=True, now=now)
+    else:
+        item.skip_reason = f"unknown check {check}"
+        return
+    item.done = True

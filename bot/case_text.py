@@ -1,0 +1,186 @@
+"""How a help request reads: for the requester, for officers in private, for group chats.
+
+Shared by the handlers and by the notices the delivery engine sends, so a case looks the
+same wherever it appears. Everything the requester typed is HTML-escaped here.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from bot.context import Services
+from bot.i18n import Translator
+from storage.models import HelpRequest
+
+# Telegram's limit is 4096; a case page keeps room for its header and lines around it.
+DESCRIPTION_ON_PAGE = 1500
+CHUNK = 3500
+PHONE = re.compile(r"\+?\d[\d .\-()]{5,}\d")
+
+
+def requester_status(_: Translator, status: str) -> str:
+    """The state in plain words, for the person who asked for help."""
+    return {
+        "new": _("📨 Received: waiting for an officer"),
+        "claimed": _("🙋 An officer is handling it"),
+        "in_progress": _("🔧 Being handled"),
+        "waiting": _("⏳ The officer is waiting for your answer"),
+        "resolved": _("✅ Solved: please confirm"),
+        "closed": _("🔒 Closed"),
+    }.get(status, status)
+
+
+def officer_status(_: Translator, status: str) -> str:
+    return {
+        "new": _.pgettext("case status", "🆕 New, unclaimed"),
+        "claimed": _.pgettext("case status", "🙋 Claimed"),
+        "in_progress": _.pgettext("case status", "🔧 In progress"),
+        "waiting": _.pgettext("case status", "⏳ Waiting for the requester"),
+        "resolved": _.pgettext("case status", "✅ Resolved"),
+        "closed": _.pgettext("case status", "🔒 Closed"),
+    }.get(status, status)
+
+
+def category(_: Translator, services: Services, category_id: str) -> str:
+    found = services.help.category(category_id)
+    return _(found.label) if found is not None else category_id
+
+
+def office(services: Services, area_id: str | None) -> str:
+    """``Desa Jogosimo`` or ``Kabupaten Kebumen``: proper nouns, the same in every language."""
+    villages = services.villages
+    if (village := villages.village(area_id)) is not None:
+        return f"Desa {village.name}"
+    if area_id in villages.kabupaten:
+        return f"Kabupaten {villages.kabupaten[area_id].name}"
+    return "Desmigratif"
+
+
+def village(_: Translator, services: Services, case: HelpRequest) -> str:
+    if case.village_id is None:
+        return _("a village not on the list")
+    return escape(services.villages.area_name(case.village_id))
+
+
+def subject_labels(_: Translator) -> dict[str, str]:
+    return {
+        "name": _("Name"),
+        "relationship": _("Relationship"),
+        "country": _("Country"),
+        "city": _("City or area"),
+        "employer": _("Employer or agency"),
+        "last_contact": _("Last contact"),
+        "contact": _("Phone or WhatsApp"),
+    }
+
+
+def relationship_labels(_: Translator) -> dict[str, str]:
+    return {
+        "spouse": _.pgettext("relationship", "Husband or wife"),
+        "child": _.pgettext("relationship", "Son or daughter"),
+        "parent": _.pgettext("relationship", "Father or mother"),
+        "sibling": _.pgettext("relationship", "Brother or sister"),
+        "relative": _.pgettext("relationship", "Other relative"),
+    }
+
+
+def subject_lines(
+    _: Translator, case_subject: dict[str, str] | None, *, phones: bool
+) -> list[str]:
+    labels = subject_labels(_)
+    relationships = relationship_labels(_)
+    lines = []
+    for field, value in (case_subject or {}).items():
+        if field == "contact" and not phones:
+            continue
+        shown = relationships.get(value, value) if field == "relationship" else value
+        lines.append(f"{labels.get(field, field)}: {escape(shown)}")
+    return lines
+
+
+def for_whom(_: Translator, case: HelpRequest) -> str:
+    if case.for_whom == "self":
+        return _("For: the requester themself")
+    name = (case.subject or {}).get("name")
+    return _("For: a family member abroad ({name})", name=escape(name or "–"))
+
+
+def heading(_: Translator, services: Services, case: HelpRequest) -> list[str]:
+    """Reference, urgency, category and village: what even a group chat may see."""
+    urgent = _("🚨 URGENT") + " · " if case.urgent else ""
+    lines = [
+        f"<b>{case.reference}</b> · {urgent}{category(_, services, case.category)}",
+        _("Village: {village}", village=village(_, services, case)),
+    ]
+    if case.level == "district":
+        lines.append(_("⬆️ Escalated to the district"))
+    return lines
+
+
+def summary(text: str | None, limit: int = 300) -> str:
+    """The start of a description, escaped, for notifications."""
+    if not text:
+        return ""
+    short = text if len(text) <= limit else text[:limit].rstrip() + "…"
+    return escape(short)
+
+
+def mask_phones(text: str) -> str:
+    return PHONE.sub("•••", text)
+
+
+def chunks(text: str, size: int = CHUNK) -> list[str]:
+    """Split a long (escaped) text at line or word ends so every part fits one message;
+    a word longer than that is cut, but never inside an HTML entity such as ``&amp;``."""
+    parts: list[str] = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        if cut <= size // 2:
+            cut = text.rfind(" ", 0, size)
+        if cut <= size // 2:
+            cut = size
+            entity = text.rfind("&", cut - 10, cut)
+            if entity != -1 and ";" not in text[entity:cut]:
+                cut = entity
+        parts.append(text[:cut])
+        text = text[cut:].lstrip()
+    if text:
+        parts.append(text)
+    return parts
+
+
+def pack(lines: list[str], size: int = CHUNK) -> list[str]:
+    """Whole lines into as few messages as fit, so no cut falls inside a line's tags
+    (only the escaped text of a line longer than a message is cut, by :func:`chunks`)."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        pieces = chunks(line, size) if len(line) > size else [line]
+        for piece in pieces:
+            if current and len(current) + 1 + len(piece) > size:
+                messages.append(current)
+                current = ""
+            current = f"{current}\n{piece}" if current else piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def saved(_: Translator, case: HelpRequest) -> str:
+    """The confirmation a requester gets once the request is stored."""
+    lines = [
+        _("✅ <b>Your request is saved.</b>"),
+        _("Reference number: <b>{reference}</b>", reference=case.reference),
+        "",
+        _("<b>What happens next</b>"),
+        _("• The officers responsible for your village are told now."),
+        _(
+            "• An officer answers you here, in this chat. You are told whenever the status "
+            "changes."
+        ),
+        _("• /status shows your requests; there you can add information at any time."),
+    ]
+    if case.urgent:
+        lines.append(_("• If someone is in danger, do not wait: call the police on 110."))
+    return "\n".join(lines)

@@ -1,0 +1,593 @@
+"""``/tolong`` (menu: 🆘 Ask for help): a request for help becomes a case for the officers.
+
+Dialog ``help``::
+
+    category ─(urgent)─▶ contacts ─▶ for_whom ─▶ [family: name ▶ relationship] ▶ country
+      ▶ city ▶ employer ▶ [family: last_contact ▶ contact] ▶ description ▶ review ▶ Send
+
+Every answer is kept in ``users.dialog_data`` as it is given, so a restart loses nothing.
+On Send the case, the officers' notices and its deadlines are committed before the
+person sees their reference number. Emergency contacts are shown before any urgent
+request, and to everyone (also without consent) from the menu.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot import case_text
+from bot.context import BotContext
+from bot.services import case_alerts, profiles
+from bot.services import help_requests as cases
+from handlers.common import (
+    Handlers,
+    Prompt,
+    answer_query,
+    at_step,
+    begin,
+    button_value,
+    commit_now,
+    end,
+    goto,
+    in_step,
+    show,
+    step,
+    user_update,
+    with_notice,
+)
+from handlers.keyboards import keyboard
+
+log = logging.getLogger("desmigratif.cases")
+
+DIALOG = "help"
+SELF_STEPS = ("country", "city", "employer")
+FAMILY_STEPS = ("name", "relationship", "country", "city", "employer", "last_contact", "contact")
+OPTIONAL = frozenset({"city", "employer", "last_contact", "contact"})
+MAX_FIELD = 200
+MAX_ATTACHMENTS = 10
+
+
+def _data(context: BotContext) -> dict[str, Any]:
+    return dict(context.user.dialog_data or {})
+
+
+def contacts_text(context: BotContext) -> str:
+    """The verified emergency contacts; numbers in plain text so phones make them tappable."""
+    _ = context._
+    lines = [_("<b>🚨 If someone is in danger now, call for help first:</b>")]
+    for contact in context.services.help.contacts:
+        parts = [f"<b>{escape(_(contact.name))}</b>"]
+        if contact.number:
+            parts.append(_("call {number}", number=contact.number))
+        if contact.abroad:
+            parts.append(_("from abroad {number}", number=contact.abroad))
+        if contact.whatsapp:
+            parts.append(_("WhatsApp {number}", number=contact.whatsapp))
+        if contact.link:
+            parts.append(contact.link)
+        lines.append("• " + " · ".join(parts) + "\n  " + escape(_(contact.note)))
+    return "\n".join(lines)
+
+
+# --- start -------------------------------------------------------------------------------
+
+
+@user_update
+async def start(update: Update, context: BotContext) -> None:
+    """Starts a new request (``/tolong``, the menu, a job check's result)."""
+    _ = context._
+    if not profiles.has_consent(context.user):
+        from handlers.stale import reprompt
+
+        notice = _(
+            "To send a request to the officers you need to agree to data processing first "
+            "(/start). The emergency contacts below are for everyone."
+        )
+        if not profiles.is_registered(context.user):
+            await reprompt(update, context, with_notice(notice, contacts_text(context)))
+            return
+        await show(
+            update, context, with_notice(notice, contacts_text(context)), _menu_row(context)
+        )
+        return
+    begin(context.user, DIALOG, "category")
+    await ask_category(update, context, None)
+
+
+@user_update
+async def emergency_contacts(update: Update, context: BotContext) -> None:
+    """The contacts alone (menu button, also for people who declined data processing)."""
+    await show(update, context, contacts_text(context), _menu_row(context))
+
+
+def _menu_row(context: BotContext) -> Any:
+    return keyboard([[(context._.pgettext("button", "« Menu"), "menu:main")]])
+
+
+def _cancel_row(context: BotContext) -> list[tuple[str, str]]:
+    return [(context._.pgettext("button", "✖️ Cancel the request"), "hr:cancel")]
+
+
+@step(DIALOG, "category")
+async def ask_category(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    text = _("<b>🆘 Ask for help</b>\nWhat happened? Choose what fits best.")
+    rows = [[(_.pgettext("button", "🚨 Someone is in danger right now"), "hr:danger")]]
+    rows += [
+        [(_(category.label), f"hr:cat:{category.id}")]
+        for category in context.services.help.categories
+    ]
+    rows.append(_cancel_row(context))
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+@at_step(DIALOG, "category")
+async def danger(update: Update, context: BotContext) -> None:
+    """Danger now: the contacts first, then the request goes on (marked urgent)."""
+    goto(context.user, "contacts", danger=True)
+    await ask_contacts(update, context, None)
+
+
+@at_step(DIALOG, "category")
+async def chose_category(update: Update, context: BotContext) -> None:
+    category = context.services.help.category(button_value(update))
+    if category is None:
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    data = _data(context)
+    if (category.urgent or data.get("danger")) and not data.get("contacts_seen"):
+        goto(context.user, "contacts", category=category.id)
+        await ask_contacts(update, context, None)
+        return
+    following = "review" if data.get("editing") else "for_whom"
+    goto(context.user, following, category=category.id)
+    await STEP_PROMPTS[following](update, context, None)
+
+
+@step(DIALOG, "contacts")
+async def ask_contacts(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    text = (
+        contacts_text(context)
+        + "\n\n"
+        + _("When you are safe, continue: the village officers will get your request.")
+    )
+    rows = [[(_.pgettext("button", "Continue the request ▶️"), "hr:go")], _cancel_row(context)]
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+async def after_contacts(update: Update, context: BotContext) -> None:
+    # "Danger now" chose no category yet; an urgent category already has one.
+    data = _data(context)
+    following = (
+        "category" if "category" not in data else "review" if data.get("editing") else "for_whom"
+    )
+    goto(context.user, following, contacts_seen=True)
+    await STEP_PROMPTS[following](update, context, None)
+
+
+@step(DIALOG, "for_whom")
+async def ask_for_whom(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    text = _("Who needs help?")
+    rows = [
+        [(_.pgettext("button", "Me"), "hr:who:self")],
+        [(_.pgettext("button", "A family member abroad"), "hr:who:family")],
+        _cancel_row(context),
+    ]
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+@at_step(DIALOG, "for_whom")
+async def chose_for_whom(update: Update, context: BotContext) -> None:
+    who = button_value(update)
+    if who not in ("self", "family"):
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    steps = SELF_STEPS if who == "self" else FAMILY_STEPS
+    goto(context.user, steps[0], for_whom=who, subject={})
+    await STEP_PROMPTS[steps[0]](update, context, None)
+
+
+# --- details about the person who needs help --------------------------------------------
+
+
+def _questions(context: BotContext) -> dict[str, str]:
+    _ = context._
+    family = _data(context).get("for_whom") == "family"
+    return {
+        "name": _("What is the name of your family member who needs help?"),
+        "relationship": _("How are you related to them?"),
+        "country": _("In which country are they now?")
+        if family
+        else _("In which country are you now?"),
+        "city": _("In which city or area?"),
+        "employer": _("The name of the employer or the agency (P3MI), if you know it:"),
+        "last_contact": _(
+            "When did you last hear from them, and how? (for example: 2 weeks ago, WhatsApp)"
+        ),
+        "contact": _(
+            "Their phone or WhatsApp number, if you have it. Only the officers handling the "
+            "request see it."
+        ),
+    }
+
+
+def _next_step(context: BotContext, current: str) -> str:
+    data = _data(context)
+    steps = FAMILY_STEPS if data.get("for_whom") == "family" else SELF_STEPS
+    index = steps.index(current)
+    if index + 1 < len(steps):
+        return steps[index + 1]
+    return "review" if data.get("editing") else "description"
+
+
+async def _ask_field(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    name = context.user.step or "name"
+    text = _questions(context)[name]
+    rows: list[list[tuple[str, str]]] = []
+    if name == "relationship":
+        rows += [
+            [(label, f"hr:rel:{key}")] for key, label in case_text.relationship_labels(_).items()
+        ]
+    if name == "country":
+        countries = context.services.checklist.countries.values()
+        rows += [[(_(country.name), f"hr:cty:{country.id}")] for country in countries]
+        text += "\n" + _("Or type the name of the country.")
+    if name in OPTIONAL:
+        rows.append([(_.pgettext("button", "Skip ⏭"), "hr:skip")])
+    rows.append(_cancel_row(context))
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+async def _store_field(update: Update, context: BotContext, value: str | None) -> None:
+    name = context.user.step or ""
+    subject = dict(_data(context).get("subject") or {})
+    if value is None:
+        subject.pop(name, None)
+    else:
+        subject[name] = value
+    following = _next_step(context, name)
+    goto(context.user, following, subject=subject)
+    await STEP_PROMPTS[following](update, context, None)
+
+
+async def typed_field(update: Update, context: BotContext, text: str) -> None:
+    _ = context._
+    value = " ".join(text.split())
+    name = context.user.step or ""
+    if name == "relationship":
+        await _ask_field(update, context, _("Please choose one of the buttons."))
+        return
+    if len(value) > MAX_FIELD:
+        notice = _(
+            "That is too long for this question ({count} characters; at most {limit}). "
+            "You can tell everything in the description later.",
+            count=len(value),
+            limit=MAX_FIELD,
+        )
+        await _ask_field(update, context, notice)
+        return
+    if name == "contact" and not 7 <= sum(ch.isdigit() for ch in value) <= 15:
+        notice = _(
+            "That does not look like a phone number. Example: 0812 3456 7890 or +60 12 345 6789"
+        )
+        await _ask_field(update, context, notice)
+        return
+    await _store_field(update, context, value)
+
+
+for _name in FAMILY_STEPS:
+    step(DIALOG, _name, on_text=typed_field)(_ask_field)
+
+
+@at_step(DIALOG, *FAMILY_STEPS)
+async def field_button(update: Update, context: BotContext) -> None:
+    """Relationship and country buttons, and Skip on optional questions."""
+    from handlers.stale import expired
+
+    _ = context._
+    data = (update.callback_query.data or "") if update.callback_query else ""
+    name = context.user.step or ""
+    value = button_value(update)
+    if data == "hr:skip" and name in OPTIONAL:
+        await _store_field(update, context, None)
+    elif data.startswith("hr:rel:") and name == "relationship":
+        if value not in case_text.relationship_labels(_):
+            await expired(update, context)
+            return
+        await _store_field(update, context, value)
+    elif data.startswith("hr:cty:") and name == "country":
+        country = context.services.checklist.countries.get(value)
+        if country is None:
+            await expired(update, context)
+            return
+        await _store_field(update, context, _(country.name))
+    else:
+        await expired(update, context)
+
+
+# --- description ---------------------------------------------------------------------------
+
+
+def _attachment(update: Update) -> dict[str, str] | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    if message.photo:
+        return {"kind": "photo", "file_id": message.photo[-1].file_id}
+    if message.voice:
+        return {"kind": "voice", "file_id": message.voice.file_id}
+    if message.document:
+        return {"kind": "document", "file_id": message.document.file_id}
+    return None
+
+
+def attachment_summary(context: BotContext, attachments: list[dict[str, str]]) -> str:
+    _ = context._
+    kinds = [a.get("kind") for a in attachments]
+    labels = {
+        "photo": _.ngettext("{n} photo", "{n} photos", kinds.count("photo")),
+        "voice": _.ngettext("{n} voice note", "{n} voice notes", kinds.count("voice")),
+        "document": _.ngettext("{n} document", "{n} documents", kinds.count("document")),
+    }
+    parts = [text for kind, text in labels.items() if kind in kinds]
+    return ", ".join(parts)
+
+
+@step(DIALOG, "description")
+async def ask_description(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    data = _data(context)
+    has_some = bool(data.get("description") or data.get("attachments"))
+    if has_some:
+        text = _(
+            "Received. You can send more (text, a photo of a document, a voice note), or "
+            "continue to check your request."
+        )
+        rows = [[(_.pgettext("button", "Continue ▶️"), "hr:go")], _cancel_row(context)]
+    else:
+        text = _(
+            "Tell us in your own words what happened: where, when, who is involved, what "
+            "help is needed. You can also send a photo of a document or a voice note."
+        )
+        rows = [_cancel_row(context)]
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+async def typed_description(update: Update, context: BotContext, text: str) -> None:
+    # Kept whole, however long: several messages are joined.
+    before = _data(context).get("description") or ""
+    goto(context.user, "description", description=f"{before}\n\n{text}".strip())
+    await ask_description(update, context, None)
+
+
+async def description_media(update: Update, context: BotContext) -> None:
+    _ = context._
+    attachment = _attachment(update)
+    if attachment is None:
+        notice = _("Here I can take text, a photo of a document or a voice note.")
+        from handlers.stale import reprompt
+
+        await reprompt(update, context, notice)
+        return
+    attachments = list(_data(context).get("attachments") or [])
+    if len(attachments) >= MAX_ATTACHMENTS:
+        notice = _(
+            "That is enough files for one request ({n}). Please continue.", n=MAX_ATTACHMENTS
+        )
+        await ask_description(update, context, notice)
+        return
+    attachments.append(attachment)
+    changes: dict[str, Any] = {"attachments": attachments}
+    message = update.effective_message
+    if message is not None and message.caption:
+        before = _data(context).get("description") or ""
+        changes["description"] = f"{before}\n\n{message.caption}".strip()
+    goto(context.user, "description", **changes)
+    await ask_description(update, context, None)
+
+
+step(DIALOG, "description", on_text=typed_description, on_media=description_media)(ask_description)
+
+
+async def description_done(update: Update, context: BotContext) -> None:
+    data = _data(context)
+    if not (data.get("description") or data.get("attachments")):
+        await ask_description(update, context, context._("Please tell us what happened first."))
+        return
+    goto(context.user, "review", editing=False)
+    await ask_review(update, context, None)
+
+
+@at_step(DIALOG, "contacts", "description")
+async def go_on(update: Update, context: BotContext) -> None:
+    """The Continue button of the contacts screen and of the description."""
+    if in_step(context.user, DIALOG, "contacts"):
+        await after_contacts(update, context)
+    else:
+        await description_done(update, context)
+
+
+# --- review, edit, send ------------------------------------------------------------------
+
+
+def _draft(context: BotContext) -> cases.Draft:
+    data = _data(context)
+    return cases.Draft(
+        category=str(data.get("category") or "other"),
+        for_whom=str(data.get("for_whom") or "self"),
+        description=str(data.get("description") or ""),
+        danger_now=bool(data.get("danger")),
+        subject={k: str(v) for k, v in (data.get("subject") or {}).items()} or None,
+        attachments=tuple(data.get("attachments") or ()),
+    )
+
+
+@step(DIALOG, "review")
+async def ask_review(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    services = context.services
+    draft = _draft(context)
+    lines = [_("<b>Please check your request</b>")]
+    urgent = " · " + _("🚨 URGENT") if draft.urgent else ""
+    lines.append(case_text.category(_, services, draft.category) + urgent)
+    if draft.for_whom == "self":
+        lines.append(_("For: me"))
+    else:
+        lines.append(_("For: a family member abroad"))
+    lines += case_text.subject_lines(_, draft.subject, phones=True)
+    description = draft.description
+    if description:
+        shown = case_text.summary(description, case_text.DESCRIPTION_ON_PAGE)
+        lines.append(_("What happened: {text}", text=shown))
+        if len(description) > case_text.DESCRIPTION_ON_PAGE:
+            lines.append(
+                _("({count} characters in all: everything is sent)", count=len(description))
+            )
+    if draft.attachments:
+        lines.append(
+            _("Files: {files}", files=attachment_summary(context, list(draft.attachments)))
+        )
+    rows = [
+        [(_.pgettext("button", "✅ Send to the officers"), "hr:send")],
+        [(_.pgettext("button", "✏️ Edit"), "hr:edit")],
+        _cancel_row(context),
+    ]
+    await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+
+
+@step(DIALOG, "edit")
+async def ask_edit(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    rows = [
+        [(_.pgettext("button", "What happened (category)"), "hr:ed:category")],
+        [(_.pgettext("button", "Who needs help, and the details"), "hr:ed:subject")],
+        [(_.pgettext("button", "The description (write it again)"), "hr:ed:description")],
+        [(_.pgettext("button", "« Back to the request"), "hr:ed:review")],
+    ]
+    await show(
+        update, context, with_notice(notice, _("What do you want to change?")), keyboard(rows)
+    )
+
+
+@at_step(DIALOG, "review")
+async def edit(update: Update, context: BotContext) -> None:
+    goto(context.user, "edit")
+    await ask_edit(update, context, None)
+
+
+@at_step(DIALOG, "edit")
+async def edit_part(update: Update, context: BotContext) -> None:
+    part = button_value(update)
+    if part == "category":
+        goto(context.user, "category", editing=True)
+        await ask_category(update, context, None)
+    elif part == "subject":
+        goto(context.user, "for_whom", editing=True)
+        await ask_for_whom(update, context, None)
+    elif part == "description":
+        goto(context.user, "description", description="", attachments=[], editing=False)
+        await ask_description(update, context, None)
+    else:
+        goto(context.user, "review", editing=False)
+        await ask_review(update, context, None)
+
+
+@at_step(DIALOG, "review")
+async def send(update: Update, context: BotContext) -> None:
+    """Stores the case, its notices and deadlines, commits, and only then answers."""
+    _ = context._
+    services = context.services
+    now = services.clock.now()
+    user = context.user
+    case = await cases.create(
+        context.db,
+        requester_id=user.telegram_id,
+        village_id=user.village_id,
+        draft=_draft(context),
+        now=now,
+    )
+    await case_alerts.alert_officers(
+        context.db,
+        services.villages,
+        case,
+        "new",
+        admin_ids=services.settings.admin_ids,
+        groups=services.settings.officer_groups,
+        now=now,
+    )
+    deadlines = services.help.deadlines
+    await case_alerts.plan_new(
+        context.db,
+        case,
+        urgent_realert=deadlines.urgent_realert,
+        urgent_escalate=deadlines.urgent_escalate,
+        normal_escalate=deadlines.normal_escalate,
+        now=now,
+    )
+    end(user)
+    await commit_now(context)
+    rows = [
+        [(_.pgettext("button", "📨 My requests"), "hr:list")],
+        [(_.pgettext("button", "« Menu"), "menu:main")],
+    ]
+    try:
+        await show(update, context, case_text.saved(_, case), keyboard(rows))
+    except TelegramError:
+        # Saved but not confirmed: the delivery engine retries the confirmation (with its
+        # backoff) rather than the error handler's "your last step was not saved".
+        log.warning("confirmation of case %s failed; queued for delivery", case.id, exc_info=True)
+        await case_alerts.notify(context.db, case, "created", requester=True, now=now)
+
+
+STEP_PROMPTS: dict[str, Prompt] = {
+    **dict.fromkeys(FAMILY_STEPS, _ask_field),
+    "category": ask_category,
+    "for_whom": ask_for_whom,
+    "description": ask_description,
+    "review": ask_review,
+}
+
+
+@user_update
+async def cancel(update: Update, context: BotContext) -> None:
+    from handlers.menu import main_menu
+
+    if not in_step(context.user, DIALOG):
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    end(context.user)
+    await answer_query(update, context, context._("Request cancelled."))
+    await main_menu(
+        update, context, notice=context._("The request was cancelled; nothing was sent.")
+    )
+
+
+HANDLERS: Handlers = [
+    CommandHandler("tolong", start, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(start, pattern=r"^hr:new$"),
+    CallbackQueryHandler(emergency_contacts, pattern=r"^hr:sos$"),
+    CallbackQueryHandler(danger, pattern=r"^hr:danger$"),
+    CallbackQueryHandler(chose_category, pattern=r"^hr:cat:[a-z_]{1,24}$"),
+    CallbackQueryHandler(go_on, pattern=r"^hr:go$"),
+    CallbackQueryHandler(chose_for_whom, pattern=r"^hr:who:[a-z]{1,8}$"),
+    CallbackQueryHandler(field_button, pattern=r"^hr:(skip|rel:[a-z]{1,10}|cty:[a-z0-9-]{1,24})$"),
+    CallbackQueryHandler(edit, pattern=r"^hr:edit$"),
+    CallbackQueryHandler(edit_part, pattern=r"^hr:ed:[a-z]{1,12}$"),
+    CallbackQueryHandler(send, pattern=r"^hr:send$"),
+    CallbackQueryHandler(cancel, pattern=r"^hr:cancel$"),
+]

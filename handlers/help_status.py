@@ -1,0 +1,357 @@
+"""``/status``: the requester's own help requests, adding information, confirming.
+
+A requester sees only their own cases (every button re-checks the owner, so a forged
+case id is refused). Officers' messages appear as "Officer of Desa …", never with the
+officer's account. What the requester adds goes into the case and to the officer
+handling it (or the area's officers while nobody has claimed it).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from sqlalchemy import select
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot import case_text
+from bot.case_messages import load_case
+from bot.context import BotContext
+from bot.services import case_alerts, profiles
+from bot.services import help_requests as cases
+from handlers.common import (
+    Handlers,
+    answer_query,
+    begin,
+    button_number,
+    end,
+    in_step,
+    pressed_on_page,
+    show,
+    step,
+    user_update,
+    with_notice,
+)
+from handlers.help_request import attachment_summary
+from handlers.keyboards import keyboard
+from handlers.stale import expired
+from storage.models import HelpEvent, HelpRequest
+
+ADD_DIALOG = "help_add"
+LISTED = 15
+
+
+async def _own_case(context: BotContext, case_id: int) -> HelpRequest | None:
+    """The requester's own case, or None (someone else's, or a forged id)."""
+    case = await load_case(context.db, case_id, lock=True)
+    if case is None or case.requester_id != context.user.telegram_id:
+        return None
+    return case
+
+
+@user_update
+async def status_command(update: Update, context: BotContext) -> None:
+    if in_step(context.user, ADD_DIALOG):
+        end(context.user)
+    await show_list(update, context, None)
+
+
+@user_update
+async def list_button(update: Update, context: BotContext) -> None:
+    if in_step(context.user, ADD_DIALOG):
+        end(context.user)
+    await show_list(update, context, None)
+
+
+async def show_list(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    found = await context.db.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.requester_id == context.user.telegram_id)
+        .order_by(HelpRequest.id.desc())
+        .limit(LISTED)
+    )
+    mine = found.all()
+    rows: list[list[tuple[str, str]]] = []
+    if not mine:
+        text = _("You have not sent any request for help. /tolong starts one.")
+        if profiles.has_consent(context.user):
+            rows.append([(_.pgettext("button", "🆘 Ask for help"), "hr:new")])
+    else:
+        lines = [_("<b>📨 Your requests</b>")]
+        for case in mine:
+            category = case_text.category(_, context.services, case.category)
+            status = case_text.requester_status(_, case.status)
+            lines.append(
+                f"• <b>{case.reference}</b> · {category}\n  {status} · {_.date(case.created_at)}"
+            )
+            rows.append([(case.reference, f"hr:v:{case.id}")])
+        text = "\n".join(lines)
+    rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+async def show_case(
+    update: Update, context: BotContext, case: HelpRequest, notice: str | None = None
+) -> None:
+    _ = context._
+    services = context.services
+    lines = [
+        f"<b>{case.reference}</b> · {case_text.category(_, services, case.category)}",
+        _("Sent on {date}", date=_.datetime(case.created_at)),
+        case_text.requester_status(_, case.status),
+    ]
+    if case.level == "district":
+        lines.append(_("Handled by the district manpower office officers."))
+    messages, _events = await cases.history(context.db, case.id)
+    shown = [m for m in messages if m.author != "note"][-8:]
+    if shown:
+        lines.append("")
+        lines.append(_("<b>Messages</b>"))
+    office = case_text.office(services, await _handling_area(context, case))
+    for message in shown:
+        who = (
+            _("You") if message.author == "requester" else _("Officer of {office}", office=office)
+        )
+        body = escape(message.text or "") if message.text else ""
+        if message.file_kind:
+            body = (body + " " if body else "") + attachment_summary(
+                context, [{"kind": message.file_kind}]
+            )
+        lines.append(f"<b>{escape(who)}</b> ({_.datetime(message.created_at)}): {body}")
+    text = "\n".join(lines)
+    if len(text) > case_text.CHUNK:
+        text = text[: case_text.CHUNK] + "…"
+    rows: list[list[tuple[str, str]]] = []
+    if case.status in cases.OPEN:
+        rows.append([(_.pgettext("button", "➕ Add information"), f"hr:add:{case.id}")])
+    if case.status == "resolved":
+        rows.append([(_.pgettext("button", "✅ Yes, close it"), f"hr:ok:{case.id}")])
+    if case.status in ("resolved", "closed"):
+        rows.append([(_.pgettext("button", "↩️ I still need help"), f"hr:re:{case.id}")])
+    rows.append([(_.pgettext("button", "« My requests"), "hr:list")])
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+async def _handling_area(context: BotContext, case: HelpRequest) -> str | None:
+    """Whose office speaks to the requester: the assigned officer's area, else the case's."""
+    if case.assigned_officer_id is not None:
+        from storage.repositories import officers
+
+        officer = await officers.get(context.db, case.assigned_officer_id)
+        if officer is not None:
+            return officer.area_id
+    return case.village_id
+
+
+@user_update
+async def view(update: Update, context: BotContext) -> None:
+    context.reply_as_new = not pressed_on_page(update, "hr:list")
+    case = await _own_case(context, button_number(update, 2))
+    if case is None:
+        await expired(update, context)
+        return
+    await show_case(update, context, case)
+
+
+# --- adding information ----------------------------------------------------------------
+
+
+@user_update
+async def add(update: Update, context: BotContext) -> None:
+    context.reply_as_new = not pressed_on_page(update, "hr:list")
+    case = await _own_case(context, button_number(update, 2))
+    if case is None or case.status not in cases.OPEN:
+        await expired(update, context)
+        return
+    begin(context.user, ADD_DIALOG, "info", {"case": case.id, "reference": case.reference})
+    await ask_info(update, context, None)
+
+
+@step(ADD_DIALOG, "info")
+async def ask_info(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    data = context.user.dialog_data or {}
+    text = _(
+        "Write what you want to add to {reference}, or send a photo or a voice note. "
+        "Everything goes to the officer handling it.",
+        reference=data.get("reference", ""),
+    )
+    rows = [[(_.pgettext("button", "✔️ Done"), f"hr:v:{data.get('case', 0)}")]]
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+async def _add_to_case(
+    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
+) -> None:
+    _ = context._
+    services = context.services
+    now = services.clock.now()
+    case_id = int((context.user.dialog_data or {}).get("case", 0))
+    case = await _own_case(context, case_id)
+    if case is None or case.status not in cases.OPEN:
+        end(context.user)
+        await show_list(update, context, _("That request is closed; nothing was added."))
+        return
+    message = cases.add_message(
+        context.db,
+        case,
+        author="requester",
+        author_id=context.user.telegram_id,
+        text=text,
+        now=now,
+        file_kind=file["kind"] if file else None,
+        file_id=file["file_id"] if file else None,
+    )
+    case.requester_unreachable = False
+    await context.db.flush()
+    await _tell_officers(context, case, "message", message=message.id)
+    notice = _("✅ Added to {reference}. The officer is told.", reference=case.reference)
+    context.reply_as_new = True
+    await ask_info(update, context, notice)
+
+
+async def _tell_officers(context: BotContext, case: HelpRequest, event: str, **extra: Any) -> None:
+    services = context.services
+    now = services.clock.now()
+    if case.assigned_officer_id is not None:
+        await case_alerts.notify(
+            context.db, case, event, officers=[case.assigned_officer_id], now=now, **extra
+        )
+        return
+    people, _area = await case_alerts.responsible(
+        context.db, services.villages, case, admin_ids=services.settings.admin_ids
+    )
+    await case_alerts.notify(context.db, case, event, officers=people, now=now, **extra)
+
+
+async def typed_info(update: Update, context: BotContext, text: str) -> None:
+    await _add_to_case(update, context, text, None)
+
+
+async def media_info(update: Update, context: BotContext) -> None:
+    from handlers.help_request import _attachment
+
+    attachment = _attachment(update)
+    if attachment is None:
+        from handlers.stale import reprompt
+
+        await reprompt(
+            update,
+            context,
+            context._("Here I can take text, a photo of a document or a voice note."),
+        )
+        return
+    message = update.effective_message
+    await _add_to_case(update, context, message.caption if message else None, attachment)
+
+
+step(ADD_DIALOG, "info", on_text=typed_info, on_media=media_info)(ask_info)
+
+
+# --- resolved: confirm or reopen -------------------------------------------------------
+
+
+@user_update
+async def confirm(update: Update, context: BotContext) -> None:
+    context.reply_as_new = not pressed_on_page(update, "hr:list")
+    case = await _own_case(context, button_number(update, 2))
+    if case is None or case.status != "resolved":
+        await expired(update, context)
+        return
+    cases.confirm_resolved(
+        context.db, case, context.user.telegram_id, context.services.clock.now()
+    )
+    await _tell_officers(context, case, "confirmed")
+    await answer_query(update, context, context._("Thank you. The request is closed."))
+    await show_case(update, context, case, context._("Thank you. The request is closed."))
+
+
+@user_update
+async def reopen(update: Update, context: BotContext) -> None:
+    context.reply_as_new = not pressed_on_page(update, "hr:list")
+    case = await _own_case(context, button_number(update, 2))
+    if case is None or case.status not in ("resolved", "closed"):
+        await expired(update, context)
+        return
+    now = context.services.clock.now()
+    cases.reopen(context.db, case, context.user.telegram_id, now)
+    if case.assigned_officer_id is not None:
+        await case_alerts.plan_idle(
+            context.db, case, now + context.services.help.deadlines.idle_reminder
+        )
+    await _tell_officers(context, case, "reopened")
+    notice = context._("The request is open again; the officer is told.")
+    await show_case(update, context, case, notice)
+
+
+# --- linking a family's request with the migrant's own ---------------------------------
+
+
+@user_update
+async def link_answer(update: Update, context: BotContext) -> None:
+    """``hr:ln:<own case>:<family case>:y|n``: only valid when the bot asked exactly this."""
+    context.reply_as_new = not pressed_on_page(update, "hr:list")
+    _ = context._
+    own = await _own_case(context, button_number(update, 2))
+    family_id = button_number(update, 3)
+    family = await load_case(context.db, family_id, lock=True) if family_id else None
+    asked = (
+        await context.db.scalars(
+            select(HelpEvent).where(
+                HelpEvent.request_id == (own.id if own else 0), HelpEvent.action == "link_asked"
+            )
+        )
+    ).all()
+    if (
+        own is None
+        or family is None
+        or own.for_whom != "self"
+        or family.for_whom != "family"
+        or not any(event.detail.get("other") == family.id for event in asked)
+    ):
+        await expired(update, context)
+        return
+    if own.linked_request_id is not None or family.linked_request_id is not None:
+        await show_case(update, context, own, _("These requests cannot be linked any more."))
+        return
+    now = context.services.clock.now()
+    agreed = (update.callback_query.data or "").endswith(":y") if update.callback_query else False
+    if agreed:
+        cases.link(context.db, family, own, context.user.telegram_id, now)
+        notice = _("Thank you. The officers now see both requests together.")
+    else:
+        cases.log(context.db, own, context.user.telegram_id, "link_declined", now, other=family.id)
+        notice = _("All right: the requests stay separate.")
+    people = {i for i in (family.assigned_officer_id, own.assigned_officer_id) if i is not None}
+    if not people:
+        people = set(
+            (
+                await case_alerts.responsible(
+                    context.db,
+                    context.services.villages,
+                    family,
+                    admin_ids=context.services.settings.admin_ids,
+                )
+            )[0]
+        )
+    await case_alerts.notify(
+        context.db,
+        family,
+        "linked" if agreed else "link_declined",
+        officers=sorted(people),
+        now=now,
+    )
+    await show_case(update, context, own, notice)
+
+
+HANDLERS: Handlers = [
+    CommandHandler("status", status_command, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(list_button, pattern=r"^hr:list$"),
+    CallbackQueryHandler(view, pattern=r"^hr:v:\d{1,10}$"),
+    CallbackQueryHandler(add, pattern=r"^hr:add:\d{1,10}$"),
+    CallbackQueryHandler(confirm, pattern=r"^hr:ok:\d{1,10}$"),
+    CallbackQueryHandler(reopen, pattern=r"^hr:re:\d{1,10}$"),
+    CallbackQueryHandler(link_answer, pattern=r"^hr:ln:\d{1,10}:\d{1,10}:[yn]$"),
+]

@@ -1,0 +1,682 @@
+"""``/kasus`` (officer menu: 🗂 Help requests): the officers' queue and case pages.
+
+An officer sees the cases of their area only (an admin sees all): every command, button
+and typed answer re-checks the scope, so a forged ``cs:*`` button for a case elsewhere is
+refused. Writing to the requester and changing the state need the case to be yours
+(claim it, or have it reassigned to you); notes, reassigning and escalating are open to
+every officer of the area. Each action is logged on the case by the service.
+
+Dialog ``case`` holds what an officer is typing: ``write`` (to the requester), ``note``,
+``escalate`` (the reason), ``link`` (the migrant's reference number).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from html import escape
+from typing import Any
+
+from sqlalchemy import select
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot import case_text
+from bot.case_messages import load_case
+from bot.context import BotContext
+from bot.services import case_alerts
+from bot.services import help_requests as cases
+from handlers.announce import sender_scope
+from handlers.common import (
+    Handlers,
+    answer_query,
+    begin,
+    button_number,
+    button_value,
+    end,
+    in_step,
+    pressed_on_page,
+    show,
+    step,
+    user_update,
+    with_notice,
+)
+from handlers.help_request import _attachment, attachment_summary
+from handlers.keyboards import keyboard
+from handlers.stale import expired
+from storage.models import HelpRequest, Officer, User
+
+DIALOG = "case"
+PER_SECTION = 8
+REFERENCE = re.compile(r"DM-\d{4}-(\d{6,10})")
+STATUS_BUTTONS = ("in_progress", "waiting", "resolved")
+MAX_RELAYED = 3800
+
+
+def _ids(update: Update) -> list[str]:
+    query = update.callback_query
+    return (query.data or "").split(":") if query is not None else []
+
+
+async def _scope(context: BotContext) -> tuple[bool, Collection[str] | None]:
+    allowed, _area, scope = await sender_scope(context)
+    return allowed, scope
+
+
+async def case_in_scope(context: BotContext, case_id: int) -> HelpRequest | None:
+    """The case when the current user is an officer (or admin) whose area covers it."""
+    allowed, scope = await _scope(context)
+    if not allowed:
+        return None
+    case = await load_case(context.db, case_id, lock=True)
+    if case is None or not cases.visible_to(case, scope):
+        return None
+    return case
+
+
+# --- the queue -------------------------------------------------------------------------
+
+
+@user_update
+async def queue_command(update: Update, context: BotContext) -> None:
+    if in_step(context.user, DIALOG):
+        end(context.user)
+    await show_queue(update, context, None)
+
+
+async def show_queue(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    allowed, scope = await _scope(context)
+    if not allowed:
+        from handlers.menu import main_menu
+
+        await main_menu(update, context, notice=_("Only officers can see help requests."))
+        return
+    services = context.services
+    sections = await cases.queue(
+        context.db,
+        officer_id=context.user.telegram_id,
+        scope=scope,
+        now=services.clock.now(),
+        stale_after=services.help.deadlines.idle_reminder,
+        limit=PER_SECTION,
+    )
+    titles = {
+        "unclaimed": _("🆕 Unclaimed in your area"),
+        "mine": _("🙋 Yours"),
+        "waiting": _("⏳ Waiting for the family"),
+        "overdue": _(
+            "⏰ No action for {days} days", days=services.help.deadlines.idle_reminder.days
+        ),
+    }
+    lines = [_("<b>🗂 Help requests</b>")]
+    rows: list[list[tuple[str, str]]] = []
+    shown: set[int] = set()
+    for key, title in titles.items():
+        found = sections[key]
+        lines.append(f"\n<b>{title}</b>: {len(found)}")
+        for case in found:
+            urgent = "🚨 " if case.urgent else ""
+            label = f"{urgent}{case.reference} · {case_text.category(_, services, case.category)}"
+            lines.append("• " + escape(label))
+            if case.id not in shown:
+                shown.add(case.id)
+                rows.append([(label[:60], f"cs:v:{case.id}")])
+    if not shown:
+        lines.append("\n" + _("Nothing waiting. Thank you!"))
+    rows.append([(_.pgettext("button", "🔄 Refresh"), "cs:q")])
+    rows.append([(_.pgettext("button", "« Officer menu"), "menu:officer")])
+    await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+
+
+@user_update
+async def queue_button(update: Update, context: BotContext) -> None:
+    if in_step(context.user, DIALOG):
+        end(context.user)
+    await show_queue(update, context, None)
+
+
+# --- the case page -----------------------------------------------------------------------
+
+
+async def _officer_name(context: BotContext, officer_id: int | None) -> str:
+    _ = context._
+    if officer_id is None:
+        return _("nobody yet")
+    if officer_id == context.user.telegram_id:
+        return _("you")
+    officer = await context.db.get(Officer, officer_id)
+    area = case_text.office(context.services, officer.area_id) if officer else "–"
+    return f"<code>{officer_id}</code> ({escape(area)})"
+
+
+async def show_case(
+    update: Update, context: BotContext, case: HelpRequest, notice: str | None = None
+) -> None:
+    _ = context._
+    services = context.services
+    lines = case_text.heading(_, services, case)
+    lines.append(case_text.officer_status(_, case.status))
+    lines.append(
+        _("Handled by: {who}", who=await _officer_name(context, case.assigned_officer_id))
+    )
+    lines.append(_("Sent on {date}", date=_.datetime(case.created_at)))
+    if case.requester_id is None:
+        lines.append(_("The requester erased their data: only the outline of the case is kept."))
+    else:
+        requester = await context.db.get(User, case.requester_id)
+        lines.append(_("Requester: Telegram ID <code>{id}</code>", id=case.requester_id))
+        if case.requester_unreachable or (requester and requester.unreachable_at):
+            lines.append(_("⚠️ The requester blocked the bot: messages cannot reach them now."))
+    lines.append(case_text.for_whom(_, case))
+    lines += case_text.subject_lines(_, case.subject, phones=True)
+    if case.description:
+        lines.append(
+            _(
+                "What happened: {text}",
+                text=case_text.summary(case.description, case_text.DESCRIPTION_ON_PAGE),
+            )
+        )
+    if case.attachments:
+        lines.append(_("Files: {files}", files=attachment_summary(context, case.attachments)))
+    if case.linked_request_id:
+        lines.append(_("🔗 Linked with request no. {id}", id=case.linked_request_id))
+    await show(
+        update, context, with_notice(notice, "\n".join(lines)), keyboard(_buttons(context, case))
+    )
+
+
+def _buttons(context: BotContext, case: HelpRequest) -> list[list[tuple[str, str]]]:
+    _ = context._
+    mine = case.assigned_officer_id == context.user.telegram_id
+    i = case.id
+    rows: list[list[tuple[str, str]]] = []
+    if case.status == "new":
+        rows.append([(_.pgettext("button", "🙋 Claim"), f"cs:claim:{i}")])
+    if mine and case.status in cases.OPEN and case.requester_id is not None:
+        rows.append([(_.pgettext("button", "✉️ Write to the requester"), f"cs:w:{i}")])
+    if case.requester_id is not None:
+        rows.append([(_.pgettext("button", "📝 Internal note"), f"cs:n:{i}")])
+    if mine:
+        labels = {
+            "in_progress": _.pgettext("button", "🔧 In progress"),
+            "waiting": _.pgettext("button", "⏳ Waiting for the requester"),
+            "resolved": _.pgettext("button", "✅ Resolved"),
+        }
+        allowed = cases.TRANSITIONS.get(case.status, frozenset())
+        if case.status in cases.OPEN:
+            row = [(label, f"cs:st:{i}:{s}") for s, label in labels.items() if s in allowed]
+            rows += [[button] for button in row]
+    if case.status in ("resolved", "closed") and case.requester_id is not None:
+        rows.append([(_.pgettext("button", "↩️ Reopen"), f"cs:st:{i}:in_progress")])
+    if case.status in cases.OPEN:
+        rows.append([(_.pgettext("button", "👥 Reassign"), f"cs:ra:{i}")])
+        if case.level != "district":
+            rows.append([(_.pgettext("button", "⬆️ Escalate to the district"), f"cs:esc:{i}")])
+        if case.for_whom == "family" and case.linked_request_id is None:
+            rows.append(
+                [(_.pgettext("button", "🔗 Link the migrant's own request"), f"cs:ln:{i}")]
+            )
+    rows.append(
+        [
+            (_.pgettext("button", "📜 History"), f"cs:h:{i}"),
+            (_.pgettext("button", "📄 Full text and files"), f"cs:f:{i}"),
+        ]
+    )
+    rows.append([(_.pgettext("button", "« Queue"), "cs:q")])
+    return rows
+
+
+@user_update
+async def view(update: Update, context: BotContext) -> None:
+    case = await case_in_scope(context, button_number(update, 2))
+    if case is None:
+        await expired(update, context)
+        return
+    if in_step(context.user, DIALOG):
+        end(context.user)
+    context.reply_as_new = not pressed_on_page(update, "cs:q")
+    await show_case(update, context, case)
+
+
+async def open_from_link(update: Update, context: BotContext, case_id: int) -> bool:
+    """``/start case_<id>`` from a group chat's button: the case page, if in scope."""
+    case = await case_in_scope(context, case_id)
+    if case is None:
+        return False
+    await show_case(update, context, case)
+    return True
+
+
+# --- actions ---------------------------------------------------------------------------
+
+
+async def _tell_requester(
+    context: BotContext, case: HelpRequest, event: str, **extra: Any
+) -> None:
+    await case_alerts.notify(
+        context.db, case, event, requester=True, now=context.services.clock.now(), **extra
+    )
+
+
+@user_update
+async def claim(update: Update, context: BotContext) -> None:
+    _ = context._
+    case = await case_in_scope(context, button_number(update, 2))
+    if case is None:
+        await expired(update, context)
+        return
+    now = context.services.clock.now()
+    context.reply_as_new = not pressed_on_page(update, "cs:q")
+    if case.assigned_officer_id == context.user.telegram_id:
+        await show_case(update, context, case, _("You already handle this case."))
+        return
+    try:
+        cases.claim(context.db, case, context.user.telegram_id, now)
+    except cases.CaseError:
+        await answer_query(update, context, _("Another officer has already claimed it."))
+        await show_case(update, context, case, _("Another officer has already claimed it."))
+        return
+    await case_alerts.plan_idle(
+        context.db, case, now + context.services.help.deadlines.idle_reminder
+    )
+    await _tell_requester(context, case, "status")
+    context.reply_as_new = not pressed_on_page(update, "cs:q")
+    await show_case(
+        update, context, case, _("✅ You handle this case now. The requester is told.")
+    )
+
+
+@user_update
+async def set_status(update: Update, context: BotContext) -> None:
+    _ = context._
+    case = await case_in_scope(context, button_number(update, 2))
+    target = button_value(update)
+    # Only "in progress" reopens a finished case: a second tap on Resolved, or a stale
+    # page's Waiting, must not bring it back.
+    reopening = (
+        case is not None and case.status in ("resolved", "closed") and target == "in_progress"
+    )
+    if (
+        case is None
+        or target not in STATUS_BUTTONS
+        or (case.assigned_officer_id != context.user.telegram_id and not reopening)
+    ):
+        await expired(update, context)
+        return
+    now = context.services.clock.now()
+    deadlines = context.services.help.deadlines
+    try:
+        if reopening:
+            cases.reopen(context.db, case, context.user.telegram_id, now)
+        else:
+            cases.set_status(context.db, case, context.user.telegram_id, target, now)
+    except cases.CaseError:
+        await expired(update, context)
+        return
+    if case.status == "resolved":
+        await case_alerts.plan_check(context.db, case, "close", now + deadlines.close_after)
+    if reopening:
+        if case.assigned_officer_id is None:
+            case.assigned_officer_id = context.user.telegram_id
+        await case_alerts.plan_idle(context.db, case, now + deadlines.idle_reminder)
+    await _tell_requester(context, case, "status")
+    await show_case(update, context, case, _("Status changed. The requester is told."))
+
+
+@user_update
+async def reassign_menu(update: Update, context: BotContext) -> None:
+    _ = context._
+    case = await case_in_scope(context, button_number(update, 2))
+    if case is None or case.status not in cases.OPEN:
+        await expired(update, context)
+        return
+    candidates = await _candidates(context, case)
+    rows = [
+        [
+            (
+                f"{o.telegram_id} · {case_text.office(context.services, o.area_id)}",
+                f"cs:ra:{case.id}:{o.telegram_id}",
+            )
+        ]
+        for o in candidates
+        if o.telegram_id != case.assigned_officer_id
+    ][:20]
+    text = _("Assign {reference} to which officer?", reference=case.reference)
+    if not rows:
+        text = _("There is no other officer for this village.")
+    rows.append([(_.pgettext("button", "« Back to the case"), f"cs:v:{case.id}")])
+    await show(update, context, text, keyboard(rows))
+
+
+async def _candidates(context: BotContext, case: HelpRequest) -> list[Officer]:
+    """Officers whose area covers the case's village (the village's and the district's)."""
+    areas = [
+        case.village_id or "",
+        case_alerts.district_of(context.services.villages, case.village_id) or "",
+    ]
+    found = await context.db.scalars(
+        select(Officer).where(Officer.area_id.in_(areas)).order_by(Officer.telegram_id)
+    )
+    return list(found.all())
+
+
+@user_update
+async def reassign(update: Update, context: BotContext) -> None:
+    _ = context._
+    case = await case_in_scope(context, button_number(update, 2))
+    target = button_number(update, 3)
+    if case is None or case.status not in cases.OPEN:
+        await expired(update, context)
+        return
+    if target not in {o.telegram_id for o in await _candidates(context, case)}:
+        await expired(update, context)
+        return
+    now = context.services.clock.now()
+    was_new = case.status == "new"
+    cases.reassign(context.db, case, context.user.telegram_id, target, now)
+    await case_alerts.notify(context.db, case, "assigned", officers=[target], now=now)
+    if was_new:  # now someone holds it, as after a claim
+        await _tell_requester(context, case, "status")
+    await case_alerts.plan_idle(
+        context.db, case, now + context.services.help.deadlines.idle_reminder
+    )
+    await show_case(update, context, case, _("Reassigned. The officer is told."))
+
+
+# --- typed actions: write, note, escalate, link ------------------------------------------
+
+
+def _prompts(context: BotContext) -> dict[str, str]:
+    _ = context._
+    return {
+        "write": _(
+            "Write your message to the requester (text, a photo or a voice note). They see it "
+            "as from the officer of your office, not from your own account."
+        ),
+        "note": _("Write an internal note. The requester never sees it."),
+        "escalate": _("Why should the district take this case? One or two sentences."),
+        "link": _(
+            "Type the reference number of the migrant's own request (for example "
+            "DM-2026-000123). The migrant is asked to agree before the requests are linked."
+        ),
+    }
+
+
+@user_update
+async def start_typing(update: Update, context: BotContext) -> None:
+    parts = _ids(update)
+    action = {"w": "write", "n": "note", "esc": "escalate", "ln": "link"}.get(
+        parts[1] if len(parts) > 1 else ""
+    )
+    case = await case_in_scope(context, button_number(update, 2))
+    if case is None or action is None or not _may(context, case, action):
+        await expired(update, context)
+        return
+    begin(context.user, DIALOG, action, {"case": case.id, "reference": case.reference})
+    await ask_typed(update, context, None)
+
+
+def _may(context: BotContext, case: HelpRequest, action: str) -> bool:
+    if case.requester_id is None:
+        return False
+    if action == "write":
+        return case.assigned_officer_id == context.user.telegram_id and case.status in cases.OPEN
+    if action == "escalate":
+        return case.status in cases.OPEN and case.level != "district"
+    if action == "link":
+        return (
+            case.status in cases.OPEN and case.for_whom == "family" and not case.linked_request_id
+        )
+    return True
+
+
+async def ask_typed(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    data = context.user.dialog_data or {}
+    text = (
+        f"<b>{escape(str(data.get('reference', '')))}</b>\n"
+        + _prompts(context)[context.user.step or "note"]
+    )
+    rows = [[(_.pgettext("button", "✖️ Cancel"), f"cs:v:{data.get('case', 0)}")]]
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+async def _typed_case(update: Update, context: BotContext) -> HelpRequest | None:
+    case = await case_in_scope(context, int((context.user.dialog_data or {}).get("case", 0)))
+    action = context.user.step or ""
+    if case is None or not _may(context, case, action):
+        end(context.user)
+        await show_queue(update, context, context._("That case cannot take this any more."))
+        return None
+    return case
+
+
+async def typed(update: Update, context: BotContext, text: str) -> None:
+    await _typed_action(update, context, text, None)
+
+
+async def typed_media(update: Update, context: BotContext) -> None:
+    attachment = _attachment(update)
+    if attachment is None or context.user.step not in ("write", "note"):
+        from handlers.stale import reprompt
+
+        await reprompt(update, context, context._("Please type it as text."))
+        return
+    message = update.effective_message
+    await _typed_action(update, context, message.caption if message else None, attachment)
+
+
+async def _typed_action(
+    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
+) -> None:
+    _ = context._
+    case = await _typed_case(update, context)
+    if case is None:
+        return
+    action = context.user.step or ""
+    now = context.services.clock.now()
+    officer_id = context.user.telegram_id
+    if action == "write" and len(text or "") > MAX_RELAYED:
+        # The requester gets it under a header in one message (Telegram: 4,096 characters).
+        notice = _(
+            "That is too long for one message ({count} characters; at most {limit}). "
+            "Please send it in two parts.",
+            count=len(text or ""),
+            limit=MAX_RELAYED,
+        )
+        await ask_typed(update, context, notice)
+        return
+    if action in ("write", "note"):
+        message = cases.add_message(
+            context.db,
+            case,
+            author="officer" if action == "write" else "note",
+            author_id=officer_id,
+            text=text,
+            now=now,
+            file_kind=file["kind"] if file else None,
+            file_id=file["file_id"] if file else None,
+        )
+        await context.db.flush()
+        if action == "write":
+            office = case_text.office(
+                context.services, context.officer.area_id if context.officer else case.village_id
+            )
+            await _tell_requester(context, case, "message", message=message.id, office=office)
+            notice = _("✅ Sent to the requester.")
+        else:
+            notice = _("✅ Note saved.")
+    elif action == "escalate":
+        reason = " ".join((text or "").split())[:500] or "–"
+        cases.escalate(context.db, case, officer_id, reason, now)
+        await case_alerts.alert_officers(
+            context.db,
+            context.services.villages,
+            case,
+            "escalated",
+            admin_ids=context.services.settings.admin_ids,
+            groups=context.services.settings.officer_groups,
+            now=now,
+            reason=reason,
+        )
+        await _tell_requester(context, case, "escalated")
+        notice = _("⬆️ Escalated. The district officers are told.")
+    else:
+        result = await _ask_link(context, case, text or "")
+        if result is not None:
+            await ask_typed(update, context, result)
+            return
+        notice = _("🔗 The migrant is asked to agree. You are told of the answer.")
+    end(context.user)
+    context.reply_as_new = True
+    await show_case(update, context, case, notice)
+
+
+async def _ask_link(context: BotContext, family: HelpRequest, text: str) -> str | None:
+    """Asks the migrant's consent; returns a reason to ask again when it cannot."""
+    _ = context._
+    match = REFERENCE.search(text.upper())
+    own = await case_in_scope(context, int(match.group(1))) if match else None
+    if own is None or own.id == family.id or match is None or own.reference != match.group(0):
+        return _("No request with that reference number in your area. Example: DM-2026-000123")
+    if own.for_whom != "self" or own.requester_id is None or own.linked_request_id:
+        return _("That request is not a migrant's own request, or it is linked already.")
+    migrant = await context.db.get(User, own.requester_id)
+    if migrant is None or migrant.unreachable_at is not None:
+        return _("The migrant cannot be reached through the bot now (they blocked it).")
+    now = context.services.clock.now()
+    # Logged on the migrant's case: the only one whose requester may answer.
+    cases.log(context.db, own, context.user.telegram_id, "link_asked", now, other=family.id)
+    cases.log(context.db, family, context.user.telegram_id, "link_requested", now, other=own.id)
+    await case_alerts.notify(
+        context.db,
+        own,
+        "link_ask",
+        requester=True,
+        now=now,
+        other=family.id,
+        other_reference=family.reference,
+    )
+    return None
+
+
+for _action in ("write", "note", "escalate", "link"):
+    step(DIALOG, _action, on_text=typed, on_media=typed_media)(ask_typed)
+
+
+# --- history and full text -----------------------------------------------------------------
+
+
+@user_update
+async def history(update: Update, context: BotContext) -> None:
+    _ = context._
+    case = await case_in_scope(context, button_number(update, 2))
+    if case is None:
+        await expired(update, context)
+        return
+    messages, events = await cases.history(context.db, case.id)
+    lines = [_("<b>History of {reference}</b>", reference=case.reference)]
+    for event in events:
+        who = _actor(context, event.actor_id, case)
+        what = escape(_action_label(context, event.action, event.detail))
+        lines.append(f"{_.datetime(event.at)} · {who} · {what}")
+    authors = {
+        "requester": _("Requester"),
+        "officer": _("Officer → requester"),
+        "note": _("Internal note"),
+    }
+    if messages:
+        lines.append("\n" + _("<b>Messages</b>"))
+    for message in messages:
+        parts = [escape(message.text or "")]
+        if message.file_kind:
+            parts.append(attachment_summary(context, [{"kind": message.file_kind}]))
+        body = " ".join(part for part in parts if part)
+        author = authors.get(message.author, message.author)
+        lines.append(f"{_.datetime(message.created_at)} · <b>{author}</b>: {body}")
+    for part in case_text.pack(lines):
+        await context.bot.send_message(context.user.telegram_id, part)
+    context.reply_as_new = True
+    await show_case(update, context, case)
+
+
+def _actor(context: BotContext, actor_id: int | None, case: HelpRequest) -> str:
+    _ = context._
+    if actor_id is None:
+        return _("the bot")
+    if actor_id == case.requester_id:
+        return _("requester")
+    return f"<code>{actor_id}</code>"
+
+
+def _action_label(context: BotContext, action: str, detail: dict[str, Any]) -> str:
+    _ = context._
+    status = case_text.officer_status
+    labels = {
+        "created": _("request sent"),
+        "status": _(
+            "status: {before} → {after}",
+            before=status(_, str(detail.get("before"))),
+            after=status(_, str(detail.get("after"))),
+        ),
+        "reopened": _("reopened"),
+        "reassigned": _("reassigned to {id}", id=detail.get("after")),
+        "escalated": _("escalated to the district: {reason}", reason=detail.get("reason", ""))
+        if "hours" not in detail
+        else _(
+            "escalated to the district: nobody claimed it within {hours} hours",
+            hours=detail["hours"],
+        ),
+        "message": _("message"),
+        "note": _("internal note"),
+        "unreachable": _("requester blocked the bot"),
+        "linked": _("linked with request no. {id}", id=detail.get("other")),
+        "link_asked": _("link with request no. {id} asked", id=detail.get("other")),
+        "link_requested": _("link with request no. {id} asked", id=detail.get("other")),
+        "link_declined": _("link with request no. {id} declined", id=detail.get("other")),
+    }
+    return labels.get(action, action)
+
+
+@user_update
+async def full_text(update: Update, context: BotContext) -> None:
+    """The whole description, split into messages, and every file as it was sent."""
+    _ = context._
+    case = await case_in_scope(context, button_number(update, 2))
+    if case is None:
+        await expired(update, context)
+        return
+    chat = context.user.telegram_id
+    header = _("<b>{reference}: what happened</b>", reference=case.reference)
+    for part in case_text.chunks(escape(case.description or "–")):
+        await context.bot.send_message(chat, f"{header}\n{part}")
+    messages, _events = await cases.history(context.db, case.id)
+    files = [*(case.attachments or [])] + [
+        {"kind": m.file_kind, "file_id": m.file_id} for m in messages if m.file_id and m.file_kind
+    ]
+    senders = {
+        "photo": context.bot.send_photo,
+        "voice": context.bot.send_voice,
+        "document": context.bot.send_document,
+    }
+    for file in files[:20]:
+        send = senders.get(str(file.get("kind")))
+        if send is not None:
+            await send(chat, file["file_id"], caption=case.reference)  # type: ignore[operator]
+    context.reply_as_new = True
+    await show_case(update, context, case)
+
+
+HANDLERS: Handlers = [
+    CommandHandler("kasus", queue_command, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(queue_button, pattern=r"^cs:q$"),
+    CallbackQueryHandler(view, pattern=r"^cs:v:\d{1,10}$"),
+    CallbackQueryHandler(claim, pattern=r"^cs:claim:\d{1,10}$"),
+    CallbackQueryHandler(set_status, pattern=r"^cs:st:\d{1,10}:[a-z_]{1,12}$"),
+    CallbackQueryHandler(reassign_menu, pattern=r"^cs:ra:\d{1,10}$"),
+    CallbackQueryHandler(reassign, pattern=r"^cs:ra:\d{1,10}:\d{1,15}$"),
+    CallbackQueryHandler(start_typing, pattern=r"^cs:(w|n|esc|ln):\d{1,10}$"),
+    CallbackQueryHandler(history, pattern=r"^cs:h:\d{1,10}$"),
+    CallbackQueryHandler(full_text, pattern=r"^cs:f:\d{1,10}$"),
+]
