@@ -259,6 +259,9 @@ def _for_requester(
                 [_button(_.pgettext("button", "↩️ No, I still need help"), f"hr:re:{case.id}")],
             ]
         )
+    if case.status in cases.OPEN:
+        add = _button(_.pgettext("button", "➕ Add information"), f"hr:add:{case.id}")
+        return text, _markup([[add], [view]])
     return text, _markup([[view]])
 
 

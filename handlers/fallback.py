@@ -19,6 +19,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import pick_locale
+from bot.services import profiles
 from handlers.common import Handlers, current_step, user_update
 from handlers.stale import expired, reprompt
 from storage.repositories import users
@@ -36,11 +37,24 @@ async def text_answer(update: Update, context: BotContext) -> None:
     if step is not None and step.on_text is not None:
         await step.on_text(update, context, message.text)
         return
+    if step is None and await _to_a_case(update, context, message.text, None):
+        return
     _ = context._
     if step is not None:
         await reprompt(update, context, _("Please answer with one of the buttons below."))
     else:
         await reprompt(update, context, _("I did not understand that. Please use the buttons."))
+
+
+async def _to_a_case(
+    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
+) -> bool:
+    """Outside any dialog, a requester's message goes to their open help request."""
+    from handlers.help_status import take_loose_message
+
+    if not profiles.has_consent(context.user):
+        return False
+    return await take_loose_message(update, context, text, file)
 
 
 @user_update
@@ -62,6 +76,14 @@ async def other_message(update: Update, context: BotContext) -> None:
     if step is not None and step.on_media is not None:
         await step.on_media(update, context)
         return
+    if step is None:
+        from handlers.help_request import attachment_of
+
+        message = update.effective_message
+        file = attachment_of(update)
+        caption = message.caption if message is not None else None
+        if file is not None and await _to_a_case(update, context, caption, file):
+            return
     _ = context._
     await reprompt(update, context, _("I can only read text messages and button taps here."))
 

@@ -321,7 +321,7 @@ async def field_button(update: Update, context: BotContext) -> None:
 # --- description ---------------------------------------------------------------------------
 
 
-def _attachment(update: Update) -> dict[str, str] | None:
+def attachment_of(update: Update) -> dict[str, str] | None:
     message = update.effective_message
     if message is None:
         return None
@@ -375,7 +375,7 @@ async def typed_description(update: Update, context: BotContext, text: str) -> N
 
 async def description_media(update: Update, context: BotContext) -> None:
     _ = context._
-    attachment = _attachment(update)
+    attachment = attachment_of(update)
     if attachment is None:
         notice = _("Here I can take text, a photo of a document or a voice note.")
         from handlers.stale import reprompt

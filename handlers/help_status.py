@@ -39,6 +39,7 @@ from handlers.stale import expired
 from storage.models import HelpEvent, HelpRequest
 
 ADD_DIALOG = "help_add"
+ROUTE_DIALOG = "help_route"
 LISTED = 15
 
 
@@ -186,30 +187,35 @@ async def _add_to_case(
     update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
 ) -> None:
     _ = context._
-    services = context.services
-    now = services.clock.now()
     case_id = int((context.user.dialog_data or {}).get("case", 0))
     case = await _own_case(context, case_id)
     if case is None or case.status not in cases.OPEN:
         end(context.user)
         await show_list(update, context, _("That request is closed; nothing was added."))
         return
+    await _store_info(context, case, text, file)
+    notice = _("✅ Added to {reference}. The officer is told.", reference=case.reference)
+    context.reply_as_new = True
+    await ask_info(update, context, notice)
+
+
+async def _store_info(
+    context: BotContext, case: HelpRequest, text: str | None, file: dict[str, str] | None
+) -> None:
+    """The requester's message goes into the case and to the officer handling it."""
     message = cases.add_message(
         context.db,
         case,
         author="requester",
         author_id=context.user.telegram_id,
         text=text,
-        now=now,
+        now=context.services.clock.now(),
         file_kind=file["kind"] if file else None,
         file_id=file["file_id"] if file else None,
     )
     case.requester_unreachable = False
     await context.db.flush()
     await _tell_officers(context, case, "message", message=message.id)
-    notice = _("✅ Added to {reference}. The officer is told.", reference=case.reference)
-    context.reply_as_new = True
-    await ask_info(update, context, notice)
 
 
 async def _tell_officers(context: BotContext, case: HelpRequest, event: str, **extra: Any) -> None:
@@ -231,9 +237,9 @@ async def typed_info(update: Update, context: BotContext, text: str) -> None:
 
 
 async def media_info(update: Update, context: BotContext) -> None:
-    from handlers.help_request import _attachment
+    from handlers.help_request import attachment_of
 
-    attachment = _attachment(update)
+    attachment = attachment_of(update)
     if attachment is None:
         from handlers.stale import reprompt
 
@@ -248,6 +254,110 @@ async def media_info(update: Update, context: BotContext) -> None:
 
 
 step(ADD_DIALOG, "info", on_text=typed_info, on_media=media_info)(ask_info)
+
+
+# --- a message typed outside any dialog ---------------------------------------------------
+
+
+async def _open_cases(context: BotContext) -> list[HelpRequest]:
+    found = await context.db.scalars(
+        select(HelpRequest)
+        .where(
+            HelpRequest.requester_id == context.user.telegram_id,
+            HelpRequest.status.in_(cases.OPEN),
+        )
+        .order_by(HelpRequest.id.desc())
+        .limit(LISTED)
+    )
+    return list(found.all())
+
+
+async def take_loose_message(
+    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
+) -> bool:
+    """Someone with open requests wrote outside any dialog: most likely an answer to an
+    officer, typed without tapping Reply. It goes into the case (asking which one when
+    there are several) rather than being answered with "use the buttons" and lost."""
+    open_cases = await _open_cases(context)
+    if not open_cases:
+        return False
+    if len(open_cases) == 1:
+        await _added(update, context, open_cases[0], text, file)
+        return True
+    begin(context.user, ROUTE_DIALOG, "choose", {"text": text, "file": file})
+    await ask_route(update, context, None)
+    return True
+
+
+async def _added(
+    update: Update,
+    context: BotContext,
+    case: HelpRequest,
+    text: str | None,
+    file: dict[str, str] | None,
+) -> None:
+    _ = context._
+    await _store_info(context, case, text, file)
+    notice = _("✅ Added to {reference}. The officer is told.", reference=case.reference)
+    notice += "\n" + _("To do something else, send /menu.")
+    rows = [
+        [(_.pgettext("button", "📄 See my request"), f"hr:v:{case.id}")],
+        [(_.pgettext("button", "« Menu"), "menu:main")],
+    ]
+    await show(update, context, notice, keyboard(rows), new=True)
+
+
+@step(ROUTE_DIALOG, "choose")
+async def ask_route(update: Update, context: BotContext, notice: str | None) -> None:
+    _ = context._
+    rows = [
+        [
+            (
+                f"{case.reference} · {case_text.category(_, context.services, case.category)}"[
+                    :60
+                ],
+                f"hr:rt:{case.id}",
+            )
+        ]
+        for case in await _open_cases(context)
+    ]
+    rows.append([(_.pgettext("button", "✖️ It is not for the officers"), "hr:rt:0")])
+    text = _("Which of your requests is this message about? The officer handling it gets it.")
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+async def _more_for_route(update: Update, context: BotContext, text: str) -> None:
+    """More typed while choosing: kept together with what came before."""
+    before = (context.user.dialog_data or {}).get("text") or ""
+    context.user.dialog_data = {
+        **(context.user.dialog_data or {}),
+        "text": f"{before}\n\n{text}".strip(),
+    }
+    await ask_route(update, context, None)
+
+
+step(ROUTE_DIALOG, "choose", on_text=_more_for_route)(ask_route)
+
+
+@user_update
+async def route(update: Update, context: BotContext) -> None:
+    if not in_step(context.user, ROUTE_DIALOG, "choose"):
+        await expired(update, context)
+        return
+    data = dict(context.user.dialog_data or {})
+    case_id = button_number(update, 2)
+    if case_id == 0:
+        from handlers.menu import main_menu
+
+        end(context.user)
+        await main_menu(update, context, notice=context._("All right: it was not sent."))
+        return
+    case = await _own_case(context, case_id)
+    if case is None or case.status not in cases.OPEN:
+        await expired(update, context)
+        return
+    end(context.user)
+    await _added(update, context, case, data.get("text"), data.get("file"))
 
 
 # --- resolved: confirm or reopen -------------------------------------------------------
@@ -353,5 +463,6 @@ HANDLERS: Handlers = [
     CallbackQueryHandler(add, pattern=r"^hr:add:\d{1,10}$"),
     CallbackQueryHandler(confirm, pattern=r"^hr:ok:\d{1,10}$"),
     CallbackQueryHandler(reopen, pattern=r"^hr:re:\d{1,10}$"),
+    CallbackQueryHandler(route, pattern=r"^hr:rt:\d{1,10}$"),
     CallbackQueryHandler(link_answer, pattern=r"^hr:ln:\d{1,10}:\d{1,10}:[yn]$"),
 ]

@@ -41,7 +41,7 @@ from handlers.common import (
     user_update,
     with_notice,
 )
-from handlers.help_request import _attachment, attachment_summary
+from handlers.help_request import attachment_of, attachment_summary
 from handlers.keyboards import keyboard
 from handlers.stale import expired
 from storage.models import HelpRequest, Officer, User
@@ -457,7 +457,7 @@ async def typed(update: Update, context: BotContext, text: str) -> None:
 
 
 async def typed_media(update: Update, context: BotContext) -> None:
-    attachment = _attachment(update)
+    attachment = attachment_of(update)
     if attachment is None or context.user.step not in ("write", "note"):
         from handlers.stale import reprompt
 

@@ -439,3 +439,56 @@ def test_content_lists_only_verified_contacts():
             row = next(line for line in facts.splitlines() if number in line)
             assert "[V]" in row, f"{number} is not marked verified"
         assert re.search(r"\[V\]", contact.source)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_a_reply_typed_without_the_button_reaches_the_case(
+    app, person, db, sweep, emulator, locale
+):
+    """Villagers answer an officer by just typing: nothing they send may be lost."""
+    await officer(app, person, 500, "jogosimo", locale="en")
+    p = await villager(person, 718, locale=locale)
+    await ask_for_help(p, locale=locale)
+    reply = await p.say("Nomor paspornya C1234567.")
+    sees(
+        reply, locale, "✅ Added to {reference}. The officer is told.", reference="DM-2026-000001"
+    )
+    reply = await p.send("photo")
+    sees(
+        reply, locale, "✅ Added to {reference}. The officer is told.", reference="DM-2026-000001"
+    )
+    await sweep()
+    [case] = await cases_of(db, 718)
+    messages = (
+        await db.scalars(select(HelpMessage).where(HelpMessage.request_id == case.id))
+    ).all()
+    assert [(m.text, m.file_kind) for m in messages] == [
+        ("Nomor paspornya C1234567.", None),
+        (None, "photo"),
+    ]
+    assert any("C1234567" in m.text for m in emulator.bot_messages(500))
+
+
+async def test_with_several_open_requests_the_person_chooses(person, db):
+    p = await villager(person, 719)
+    await ask_for_help(p)
+    await ask_for_help(p, category="unpaid", description="Gaji belum dibayar.")
+    reply = await p.say("Majikannya sudah menjawab.")
+    sees(reply, "id", "Which of your requests is this message about?")
+    assert reply.buttons[:2] == [
+        f"DM-2026-000002 · {category_label('id', 'unpaid')}",
+        f"DM-2026-000001 · {category_label('id', 'lost_contact')}",
+    ]
+    await p.say("Dia baik-baik saja.")  # more text while choosing is kept with it
+    reply = await p.tap(f"DM-2026-000001 · {category_label('id', 'lost_contact')}")
+    sees(reply, "id", "✅ Added to {reference}. The officer is told.", reference="DM-2026-000001")
+    first, _second = await cases_of(db, 719)
+    texts = (
+        await db.scalars(select(HelpMessage.text).where(HelpMessage.request_id == first.id))
+    ).all()
+    assert texts == ["Majikannya sudah menjawab.\n\nDia baik-baik saja."]
+    reply = await p.say("halo")
+    reply = await p.tap(label("id", "button", "✖️ It is not for the officers"))
+    sees(reply, "id", "All right: it was not sent.")
+    count = await db.scalar(select(func.count()).select_from(HelpMessage))
+    assert count == 1
