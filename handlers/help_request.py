@@ -118,7 +118,9 @@ def _cancel_row(context: BotContext) -> list[tuple[str, str]]:
 async def ask_category(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
     text = _("<b>🆘 Ask for help</b>\nWhat happened? Choose what fits best.")
-    rows = [[(_.pgettext("button", "🚨 Someone is in danger right now"), "hr:danger")]]
+    rows = []
+    if not _data(context).get("danger"):  # said already: the contacts were shown
+        rows.append([(_.pgettext("button", "🚨 Someone is in danger right now"), "hr:danger")])
     rows += [
         [(_(category.label), f"hr:cat:{category.id}")]
         for category in context.services.help.categories

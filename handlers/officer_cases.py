@@ -414,6 +414,7 @@ async def start_typing(update: Update, context: BotContext) -> None:
         await expired(update, context)
         return
     begin(context.user, DIALOG, action, {"case": case.id, "reference": case.reference})
+    context.reply_as_new = not pressed_on_page(update, "cs:q")  # Reply under a notice
     await ask_typed(update, context, None)
 
 

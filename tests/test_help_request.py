@@ -110,6 +110,8 @@ async def test_danger_now_button_marks_any_category_urgent(person, db):
     assert "110" in reply.text
     reply = await p.tap(label("id", "button", "Continue the request ▶️"))
     sees(reply, "id", "<b>🆘 Ask for help</b>\nWhat happened?")
+    # said already: no way back round the contacts
+    assert label("id", "button", "🚨 Someone is in danger right now") not in reply.buttons
     await p.tap(category_label("id", "wants_home"))
     # the contacts were shown already: straight on
     await p.tap(label("id", "button", "Me"))

@@ -1157,3 +1157,19 @@ async def test_a_long_history_is_sent_whole(app, person, emulator, sweep, db):
     assert history.count("Internal note: ") == 3
     assert "Agency called." in history
     assert "Consulate informed." in history
+
+
+async def test_reply_under_a_notice_keeps_the_notice(app, person, emulator, sweep, db):
+    """The requester's message stays in the officer's chat when they tap Reply under it."""
+    people = await staff(app, person, (BU, "jogosimo"))
+    bu = people[BU]
+    requester = await request_for_help(person, sweep)
+    await bu.tap(label("en", "button", "🙋 Claim"))
+    await requester.say("Majikannya bernama Tan.")
+    await sweep()
+    notice = emulator.bot_messages(BU)[-1]
+    assert "Majikannya bernama Tan." in notice.text
+    reply = await bu.tap(label("en", "button", "✉️ Reply"))
+    sees(reply, "en", "Write your message to the requester")
+    assert "Majikannya bernama Tan." in emulator.bot_messages(BU)[-2].text
+    assert not reply.messages[0].edited
