@@ -52,3 +52,32 @@ async def test_concurrent_updates_of_one_user_are_serialised(settings, emulator,
     stored = await db.get(User, 602)
     assert stored.step == "village"
     assert stored.dialog_data["role"] in ("family", "abroad")
+
+
+async def test_two_officers_claiming_at_once_on_two_processes(settings, emulator, clock, db):
+    """The case row is locked while a claim is checked: exactly one officer gets it."""
+    from sqlalchemy import select
+
+    from storage.models import HelpEvent, HelpRequest
+    from tests.announcing import officer, villager
+    from tests.helping import ask_for_help
+
+    first = build_application(settings, request=emulator, clock=clock)
+    second = build_application(settings, request=emulator, clock=clock)
+    async with first, second:
+        await officer(first, lambda *a, **k: Person(first, emulator, *a, **k), 611, "jogosimo")
+        await officer(first, lambda *a, **k: Person(first, emulator, *a, **k), 612, "jogosimo")
+        requester = await villager(lambda *a, **k: Person(first, emulator, *a, **k), 613)
+        await ask_for_help(requester)
+        db.expire_all()
+        case = await db.scalar(select(HelpRequest))
+        await asyncio.gather(
+            Person(first, emulator, 611).press(f"cs:claim:{case.id}"),
+            Person(second, emulator, 612).press(f"cs:claim:{case.id}"),
+        )
+    db.expire_all()
+    case = await db.scalar(select(HelpRequest))
+    claims = (await db.scalars(select(HelpEvent).where(HelpEvent.action == "status"))).all()
+    assert case.status == "claimed"
+    assert case.assigned_officer_id in (611, 612)
+    assert [event.actor_id for event in claims] == [case.assigned_officer_id]
