@@ -494,3 +494,15 @@ async def test_with_several_open_requests_the_person_chooses(person, db):
     sees(reply, "id", "All right: it was not sent.")
     count = await db.scalar(select(func.count()).select_from(HelpMessage))
     assert count == 1
+
+
+async def test_a_request_nobody_can_receive_is_logged_loudly(settings, emulator, clock, caplog):
+    """No officer for the village and no admin: the case is kept and the log says so."""
+    lonely = build_application(
+        settings.model_copy(update={"admin_ids": frozenset()}), request=emulator, clock=clock
+    )
+    async with lonely:
+        p = await villager(lambda *a, **k: Person(lonely, emulator, *a, **k), 720)
+        reply = await ask_for_help(p)
+    sees(reply, "id", "✅ <b>Your request is saved.</b>")
+    assert "help request 1 (new) reached nobody" in caplog.text

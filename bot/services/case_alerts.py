@@ -14,6 +14,7 @@ Nothing here imports ``telegram``; :mod:`bot.case_messages` renders the rows.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
@@ -25,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.content import Villages
 from storage.models import HelpRequest, Officer
 from storage.repositories import deliveries
+
+log = logging.getLogger("desmigratif.cases")
 
 NOTICE = "case_notice"
 DEADLINE = "case_deadline"
@@ -111,6 +114,15 @@ async def alert_officers(
     """Tell the responsible officers (and their area's group chat, if configured)."""
     people, area = await responsible(session, villages, case, admin_ids=admin_ids)
     group = groups.get(area) if area is not None else None
+    if not people and group is None:
+        # Every request must reach a person: say so loudly. The case waits in /kasus for
+        # the first officer of the area (or admin); its re-alert and escalation try again.
+        log.error(
+            "help request %s (%s) reached nobody: no officer for %s and no ADMIN_IDS",
+            case.id,
+            event,
+            case.village_id or "an unknown village",
+        )
     return await notify(session, case, event, officers=people, group_chat=group, now=now, **extra)
 
 
