@@ -276,16 +276,14 @@ async def on_notice_blocked(services: Services, item: Outgoing) -> None:
         if case is None or case.requester_unreachable:
             return
         cases.mark_unreachable(session, case, now)
-        officers = (
-            [case.assigned_officer_id]
-            if case.assigned_officer_id is not None
-            else (
-                await case_alerts.responsible(
-                    session, services.villages, case, admin_ids=services.settings.admin_ids
-                )
-            )[0]
+        await case_alerts.notify_holder(
+            session,
+            services.villages,
+            case,
+            "unreachable",
+            admin_ids=services.settings.admin_ids,
+            now=now,
         )
-        await case_alerts.notify(session, case, "unreachable", officers=officers, now=now)
 
 
 # --- deadlines -------------------------------------------------------------------------

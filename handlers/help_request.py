@@ -42,6 +42,7 @@ from handlers.common import (
     with_notice,
 )
 from handlers.keyboards import keyboard
+from storage.models import HelpMessage
 
 log = logging.getLogger("desmigratif.cases")
 
@@ -346,6 +347,18 @@ def attachment_summary(context: BotContext, attachments: list[dict[str, str]]) -
     }
     parts = [text for kind, text in labels.items() if kind in kinds]
     return ", ".join(parts)
+
+
+def message_body(context: BotContext, message: HelpMessage, limit: int | None = None) -> str:
+    """A case message as one escaped line: its text (cut at ``limit`` before escaping,
+    so never inside an entity) and what kind of file came with it."""
+    text = message.text or ""
+    if limit is not None and len(text) > limit:
+        text = text[:limit].rstrip() + "…"
+    parts = [escape(text)] if text else []
+    if message.file_kind:
+        parts.append(attachment_summary(context, [{"kind": message.file_kind}]))
+    return " ".join(parts)
 
 
 @step(DIALOG, "description")

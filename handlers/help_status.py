@@ -33,14 +33,18 @@ from handlers.common import (
     user_update,
     with_notice,
 )
-from handlers.help_request import attachment_summary
+from handlers.help_request import message_body
 from handlers.keyboards import keyboard
 from handlers.stale import expired
-from storage.models import HelpEvent, HelpRequest
+from storage.models import HelpEvent, HelpRequest, Officer
 
 ADD_DIALOG = "help_add"
 ROUTE_DIALOG = "help_route"
 LISTED = 15
+# The last messages on the requester's page, each cut short, so the page always fits one
+# Telegram message (the officer sees them whole).
+SHOWN_MESSAGES = 8
+MESSAGE_ON_PAGE = 300
 
 
 async def _own_case(context: BotContext, case_id: int) -> HelpRequest | None:
@@ -52,14 +56,8 @@ async def _own_case(context: BotContext, case_id: int) -> HelpRequest | None:
 
 
 @user_update
-async def status_command(update: Update, context: BotContext) -> None:
-    if in_step(context.user, ADD_DIALOG):
-        end(context.user)
-    await show_list(update, context, None)
-
-
-@user_update
-async def list_button(update: Update, context: BotContext) -> None:
+async def status(update: Update, context: BotContext) -> None:
+    """``/status`` and the "My requests" buttons."""
     if in_step(context.user, ADD_DIALOG):
         end(context.user)
     await show_list(update, context, None)
@@ -106,24 +104,25 @@ async def show_case(
     if case.level == "district":
         lines.append(_("Handled by the district manpower office officers."))
     messages, _events = await cases.history(context.db, case.id)
-    shown = [m for m in messages if m.author != "note"][-8:]
+    shown = [m for m in messages if m.author != "note"][-SHOWN_MESSAGES:]
     if shown:
         lines.append("")
         lines.append(_("<b>Messages</b>"))
-    office = case_text.office(services, await _handling_area(context, case))
+    # Each officer's message is signed with their own office, as it was when relayed.
+    writers = {m.author_id for m in shown if m.author == "officer" and m.author_id}
+    found = await context.db.execute(
+        select(Officer.telegram_id, Officer.area_id).where(Officer.telegram_id.in_(writers))
+    )
+    areas: dict[int, str] = dict(found.all())
     for message in shown:
-        who = (
-            _("You") if message.author == "requester" else _("Officer of {office}", office=office)
-        )
-        body = escape(message.text or "") if message.text else ""
-        if message.file_kind:
-            body = (body + " " if body else "") + attachment_summary(
-                context, [{"kind": message.file_kind}]
-            )
+        if message.author == "requester":
+            who = _("You")
+        else:
+            office = case_text.office(services, areas.get(message.author_id or 0, case.village_id))
+            who = _("Officer of {office}", office=office)
+        body = message_body(context, message, limit=MESSAGE_ON_PAGE)
         lines.append(f"<b>{escape(who)}</b> ({_.datetime(message.created_at)}): {body}")
     text = "\n".join(lines)
-    if len(text) > case_text.CHUNK:
-        text = text[: case_text.CHUNK] + "…"
     rows: list[list[tuple[str, str]]] = []
     if case.status in cases.OPEN:
         rows.append([(_.pgettext("button", "➕ Add information"), f"hr:add:{case.id}")])
@@ -133,17 +132,6 @@ async def show_case(
         rows.append([(_.pgettext("button", "↩️ I still need help"), f"hr:re:{case.id}")])
     rows.append([(_.pgettext("button", "« My requests"), "hr:list")])
     await show(update, context, with_notice(notice, text), keyboard(rows))
-
-
-async def _handling_area(context: BotContext, case: HelpRequest) -> str | None:
-    """Whose office speaks to the requester: the assigned officer's area, else the case's."""
-    if case.assigned_officer_id is not None:
-        from storage.repositories import officers
-
-        officer = await officers.get(context.db, case.assigned_officer_id)
-        if officer is not None:
-            return officer.area_id
-    return case.village_id
 
 
 @user_update
@@ -220,16 +208,15 @@ async def _store_info(
 
 async def _tell_officers(context: BotContext, case: HelpRequest, event: str, **extra: Any) -> None:
     services = context.services
-    now = services.clock.now()
-    if case.assigned_officer_id is not None:
-        await case_alerts.notify(
-            context.db, case, event, officers=[case.assigned_officer_id], now=now, **extra
-        )
-        return
-    people, _area = await case_alerts.responsible(
-        context.db, services.villages, case, admin_ids=services.settings.admin_ids
+    await case_alerts.notify_holder(
+        context.db,
+        services.villages,
+        case,
+        event,
+        admin_ids=services.settings.admin_ids,
+        now=services.clock.now(),
+        **extra,
     )
-    await case_alerts.notify(context.db, case, event, officers=people, now=now, **extra)
 
 
 async def typed_info(update: Update, context: BotContext, text: str) -> None:
@@ -434,31 +421,18 @@ async def link_answer(update: Update, context: BotContext) -> None:
     else:
         cases.log(context.db, own, context.user.telegram_id, "link_declined", now, other=family.id)
         notice = _("All right: the requests stay separate.")
-    people = {i for i in (family.assigned_officer_id, own.assigned_officer_id) if i is not None}
-    if not people:
-        people = set(
-            (
-                await case_alerts.responsible(
-                    context.db,
-                    context.services.villages,
-                    family,
-                    admin_ids=context.services.settings.admin_ids,
-                )
-            )[0]
-        )
-    await case_alerts.notify(
-        context.db,
-        family,
-        "linked" if agreed else "link_declined",
-        officers=sorted(people),
-        now=now,
-    )
+    event = "linked" if agreed else "link_declined"
+    holders = sorted({i for i in (family.assigned_officer_id, own.assigned_officer_id) if i})
+    if holders:
+        await case_alerts.notify(context.db, family, event, officers=holders, now=now)
+    else:
+        await _tell_officers(context, family, event)
     await show_case(update, context, own, notice)
 
 
 HANDLERS: Handlers = [
-    CommandHandler("status", status_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(list_button, pattern=r"^hr:list$"),
+    CommandHandler("status", status, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(status, pattern=r"^hr:list$"),
     CallbackQueryHandler(view, pattern=r"^hr:v:\d{1,10}$"),
     CallbackQueryHandler(add, pattern=r"^hr:add:\d{1,10}$"),
     CallbackQueryHandler(confirm, pattern=r"^hr:ok:\d{1,10}$"),

@@ -41,7 +41,7 @@ from handlers.common import (
     user_update,
     with_notice,
 )
-from handlers.help_request import attachment_of, attachment_summary
+from handlers.help_request import attachment_of, attachment_summary, message_body
 from handlers.keyboards import keyboard
 from handlers.stale import expired
 from storage.models import HelpRequest, Officer, User
@@ -78,7 +78,8 @@ async def case_in_scope(context: BotContext, case_id: int) -> HelpRequest | None
 
 
 @user_update
-async def queue_command(update: Update, context: BotContext) -> None:
+async def queue(update: Update, context: BotContext) -> None:
+    """``/kasus``, the officer menu's button and the case pages' « Queue."""
     if in_step(context.user, DIALOG):
         end(context.user)
     await show_queue(update, context, None)
@@ -129,13 +130,6 @@ async def show_queue(update: Update, context: BotContext, notice: str | None) ->
     await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
 
 
-@user_update
-async def queue_button(update: Update, context: BotContext) -> None:
-    if in_step(context.user, DIALOG):
-        end(context.user)
-    await show_queue(update, context, None)
-
-
 # --- the case page -----------------------------------------------------------------------
 
 
@@ -166,7 +160,7 @@ async def show_case(
     else:
         requester = await context.db.get(User, case.requester_id)
         lines.append(_("Requester: Telegram ID <code>{id}</code>", id=case.requester_id))
-        if case.requester_unreachable or (requester and requester.unreachable_at):
+        if requester is not None and requester.unreachable_at is not None:
             lines.append(_("⚠️ The requester blocked the bot: messages cannot reach them now."))
     lines.append(case_text.for_whom(_, case))
     lines += case_text.subject_lines(_, case.subject, phones=True)
@@ -180,7 +174,9 @@ async def show_case(
     if case.attachments:
         lines.append(_("Files: {files}", files=attachment_summary(context, case.attachments)))
     if case.linked_request_id:
-        lines.append(_("🔗 Linked with request no. {id}", id=case.linked_request_id))
+        linked = await context.db.get(HelpRequest, case.linked_request_id)
+        reference = linked.reference if linked is not None else case.linked_request_id
+        lines.append(_("🔗 Linked with request no. {id}", id=reference))
     await show(
         update, context, with_notice(notice, "\n".join(lines)), keyboard(_buttons(context, case))
     )
@@ -281,7 +277,6 @@ async def claim(update: Update, context: BotContext) -> None:
         context.db, case, now + context.services.help.deadlines.idle_reminder
     )
     await _tell_requester(context, case, "status")
-    context.reply_as_new = not pressed_on_page(update, "cs:q")
     await show_case(
         update, context, case, _("✅ You handle this case now. The requester is told.")
     )
@@ -590,11 +585,8 @@ async def history(update: Update, context: BotContext) -> None:
     if messages:
         lines.append("\n" + _("<b>Messages</b>"))
     for message in messages:
-        parts = [escape(message.text or "")]
-        if message.file_kind:
-            parts.append(attachment_summary(context, [{"kind": message.file_kind}]))
-        body = " ".join(part for part in parts if part)
         author = authors.get(message.author, message.author)
+        body = message_body(context, message)
         lines.append(f"{_.datetime(message.created_at)} · <b>{author}</b>: {body}")
     for part in case_text.pack(lines):
         await context.bot.send_message(context.user.telegram_id, part)
@@ -670,8 +662,8 @@ async def full_text(update: Update, context: BotContext) -> None:
 
 
 HANDLERS: Handlers = [
-    CommandHandler("kasus", queue_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(queue_button, pattern=r"^cs:q$"),
+    CommandHandler("kasus", queue, filters=filters.ChatType.PRIVATE),
+    CallbackQueryHandler(queue, pattern=r"^cs:q$"),
     CallbackQueryHandler(view, pattern=r"^cs:v:\d{1,10}$"),
     CallbackQueryHandler(claim, pattern=r"^cs:claim:\d{1,10}$"),
     CallbackQueryHandler(set_status, pattern=r"^cs:st:\d{1,10}:[a-z_]{1,12}$"),

@@ -915,7 +915,7 @@ async def test_link_with_the_migrants_consent(app, person, emulator, sweep, db):
     sees(Text(told.text), "en", "🔗 <b>Linked with the migrant's own request.</b>")
     assert "DM-2026-000001" in told.text
     reply = await bu.press("cs:v:1")
-    sees(reply, "en", "🔗 Linked with request no. {id}", id=2)
+    sees(reply, "en", "🔗 Linked with request no. {id}", id="DM-2026-000002")
     assert label("en", "button", "🔗 Link the migrant's own request") not in reply.buttons
     assert [e for e in await events_of(db, 2) if e[0].startswith("link")] == [
         ("link_asked", BU, {"other": 1}),
@@ -1173,3 +1173,29 @@ async def test_reply_under_a_notice_keeps_the_notice(app, person, emulator, swee
     sees(reply, "en", "Write your message to the requester")
     assert "Majikannya bernama Tan." in emulator.bot_messages(BU)[-2].text
     assert not reply.messages[0].edited
+
+
+async def test_each_message_is_signed_with_its_writers_office(app, person, sweep, db):
+    """After a reassignment the requester's page still says who wrote what."""
+    people = await staff(app, person, (BU, "jogosimo"), (KAB, "kebumen"))
+    requester = await request_for_help(person, sweep)
+    await people[KAB].press("cs:claim:1")  # from /kasus: the village officers were told
+    await people[KAB].tap(label("en", "button", "✉️ Write to the requester"))
+    await people[KAB].say("Kami dari kabupaten.")
+    await people[KAB].tap(label("en", "button", "👥 Reassign"))
+    await people[KAB].tap(f"{BU} · Desa Jogosimo")
+    await sweep()
+    await people[BU].tap(label("en", "button", "📂 Open the case"))
+    await people[BU].tap(label("en", "button", "✉️ Write to the requester"))
+    await people[BU].say("Kami dari desa.")
+    reply = await requester.say("/status")
+    reply = await requester.tap("DM-2026-000001")
+    assert "Officer of Kabupaten Kebumen</b>" not in reply.text  # text, not HTML
+    lines = reply.text.splitlines()
+    assert any(
+        line.startswith("Officer of Kabupaten Kebumen") and "Kami dari kabupaten." in line
+        for line in lines
+    )
+    assert any(
+        line.startswith("Officer of Desa Jogosimo") and "Kami dari desa." in line for line in lines
+    )

@@ -126,6 +126,24 @@ async def alert_officers(
     return await notify(session, case, event, officers=people, group_chat=group, now=now, **extra)
 
 
+async def notify_holder(
+    session: AsyncSession,
+    villages: Villages,
+    case: HelpRequest,
+    event: str,
+    *,
+    admin_ids: Collection[int],
+    now: datetime,
+    **extra: Any,
+) -> int:
+    """Tell the officer holding the case, or the responsible officers while nobody does."""
+    if case.assigned_officer_id is not None:
+        people = [case.assigned_officer_id]
+    else:
+        people, _area = await responsible(session, villages, case, admin_ids=admin_ids)
+    return await notify(session, case, event, officers=people, now=now, **extra)
+
+
 def _notice(chat_id: int, now: datetime, payload: dict[str, Any]) -> dict[str, Any]:
     return {"kind": NOTICE, "chat_id": chat_id, "due_at": now, "payload": payload}
 
