@@ -98,12 +98,10 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from telegram import Update
-
     from bot.app import build_application
+    from bot.runner import serve
 
-    application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(serve(build_application(settings)))
     return 0
 
 

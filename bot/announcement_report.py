@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
+from sqlalchemy import update
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
@@ -79,21 +80,26 @@ async def _officer_translator(services: Services, announcement: Announcement) ->
 
 
 async def open_progress(bot: Bot, services: Services, announcement_id: int) -> None:
-    """Send the progress message of an announcement that just started."""
-    async with services.sessions() as session, session.begin():
+    """Send the progress message of an announcement that just started, then remember it
+    (commit, then talk: the message's id is stored in a short transaction after)."""
+    async with services.sessions() as session:
         announcement = await announcements.get(session, announcement_id)
-        if announcement is None or announcement.officer_id is None:
-            return
-        announcement.progress_chat_id = announcement.officer_id
-        _ = await _officer_translator(services, announcement)
-        text = _progress_text(_, announcement, {})
-        try:
-            message = await bot.send_message(announcement.officer_id, text)
-        except TelegramError:
-            log.warning("cannot show progress of announcement %s", announcement_id, exc_info=True)
-            announcement.progress_chat_id = None
-            return
-        announcement.progress_message_id = message.message_id
+    if announcement is None or announcement.officer_id is None:
+        return
+    officer_id = announcement.officer_id
+    announcement.progress_chat_id = officer_id  # for the translator, not stored yet
+    _ = await _officer_translator(services, announcement)
+    try:
+        message = await bot.send_message(officer_id, _progress_text(_, announcement, {}))
+    except TelegramError:
+        log.warning("cannot show progress of announcement %s", announcement_id, exc_info=True)
+        return
+    async with services.sessions() as session, session.begin():
+        await session.execute(
+            update(Announcement)
+            .where(Announcement.id == announcement_id)
+            .values(progress_chat_id=officer_id, progress_message_id=message.message_id)
+        )
 
 
 def _progress_text(_: Translator, announcement: Announcement, counts: dict[str, int]) -> str:

@@ -8,9 +8,10 @@ from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.bot_api import CheckedRequest, http_requests
 from bot.clock import Clock, SystemClock
 from bot.commands import register_commands
 from bot.config import Settings, SettingsError
@@ -19,11 +20,12 @@ from bot.content.checklist import load_checklist
 from bot.content.help import load_help
 from bot.content.job_offer import load_job_offer
 from bot.content.quiz import load_quiz
-from bot.context import SERVICES_KEY, BotContext, Services
+from bot.context import SERVICES_KEY, BotContext, Services, services_of
 from bot.delivery import sweep_deliveries
 from bot.i18n import I18n
+from bot.inbox import Inbox, PersonOrderedProcessor
 from bot.scheduler import schedule_sweep
-from storage.db import create_engine, create_sessionmaker
+from storage.db import TransactionWatch, create_engine, create_sessionmaker
 from storage.migrations import upgrade
 
 log = logging.getLogger("desmigratif")
@@ -66,7 +68,10 @@ def build_application(
     """Wire settings, content, translations, storage and handlers into an Application.
 
     With ``request`` (the emulator) no network is touched and no token is needed.
-    Resources are opened in ``initialize`` and closed in ``shutdown``.
+    Resources are opened in ``initialize`` and closed in ``shutdown``. Updates put on the
+    application's queue are handled side by side, each person's in order
+    (:class:`bot.inbox.PersonOrderedProcessor`); ``desmigratif run`` feeds it from the
+    inbox (:func:`bot.runner.serve`).
     """
     from handlers import register
 
@@ -89,8 +94,9 @@ def build_application(
         help=load_help(),
         sessions=create_sessionmaker(engine),
         engine=engine,
-        sweeps=[sweep_deliveries],
+        sweeps=[sweep_deliveries, prune_inbox],
     )
+    services.inbox = inbox = Inbox(services)
 
     async def setup(application: BotApplication) -> None:
         if settings.auto_migrate:
@@ -102,6 +108,7 @@ def build_application(
         log.info("bot @%s ready on %s", application.bot.username, engine.dialect.name)
 
     async def teardown(application: BotApplication) -> None:
+        await inbox.close()
         delivery_engine = application.bot_data.get("delivery_engine")
         if delivery_engine is not None:
             await delivery_engine.marks.close()
@@ -120,17 +127,35 @@ def build_application(
             )
         )
         .application_class(BotApplication)
+        .concurrent_updates(PersonOrderedProcessor(settings.update_concurrency, inbox))
+        # Polling is ours (bot.inbox.Poller): PTB's Updater confirms updates to Telegram
+        # before they are stored anywhere.
+        .updater(None)
     )
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
         builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request).updater(None)
-    else:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    # No AIORateLimiter: its 30 calls/s cap over *all* calls would queue answers to
+    # people who are waiting for them. Broadcasts are paced by the delivery engine;
+    # answers honour Telegram's RetryAfter themselves (bot.replies).
+    calls, updates = (
+        (request, request) if request is not None else http_requests(settings.update_concurrency)
+    )
+    watch = TransactionWatch(engine)
+    builder = builder.request(CheckedRequest(calls, watch)).get_updates_request(
+        CheckedRequest(updates, watch)
+    )
     application = builder.build()
     assert isinstance(application, BotApplication)
     application.setup, application.teardown = setup, teardown
     application.bot_data[SERVICES_KEY] = services
     register(application)
     return application
+
+
+async def prune_inbox(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """The sweep task that forgets old finished inbox rows (not counted as sent work)."""
+    inbox = services_of(application).inbox
+    if inbox is not None:
+        await inbox.prune()
+    return 0

@@ -60,6 +60,20 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(
         default=5, ge=1, description="Tries per delivery on 5xx answers and time-outs."
     )
+    update_concurrency: int = Field(
+        default=64,
+        ge=1,
+        le=1024,
+        description=(
+            "Updates handled at the same time (one person's always one after another). "
+            "With ~100 ms per Telegram call, one at a time would serve ~6 updates/s."
+        ),
+    )
+    inbox_retention_hours: int = Field(
+        default=24,
+        ge=1,
+        description="How long the key of a handled update is kept to recognise duplicates.",
+    )
     auto_migrate: bool = Field(
         default=True, description="Apply database migrations when the bot starts."
     )

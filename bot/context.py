@@ -20,6 +20,8 @@ from bot.i18n import I18n, Translator
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+    from bot.inbox import Inbox
+    from bot.replies import Replies
     from storage.models import Officer, User
 
 SERVICES_KEY = "services"
@@ -40,16 +42,18 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     engine: AsyncEngine
     sweeps: list[Any] = field(default_factory=list)
+    inbox: Inbox | None = None  # set by the factory
     bot_username: str = ""  # known once the bot is initialised (for t.me links in jobs)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """``context.services`` always; ``context.user``/``_``/``db``/``officer`` per update."""
+    """``context.services`` always; ``context.user``/``_``/``db``/``officer``/``replies``
+    per update (see :func:`handlers.common.user_update`)."""
 
     user: User
     db: AsyncSession
     officer: Officer | None
-    query_answered: bool
+    replies: Replies
     reply_as_new: bool
     _: Translator
 

@@ -10,24 +10,34 @@ time-out for given chats or for a share of calls (:meth:`BotAPIEmulator.inject`)
 
 It also plays the user's side: :meth:`BotAPIEmulator.message_update` and friends build
 the ``Update`` payloads a real client would cause, and record the user's own messages in
-the chat history.
+the chat history. :meth:`BotAPIEmulator.push` queues such a payload for ``getUpdates``
+(long polling, with Telegram's ``offset`` semantics), so a bot can also run unchanged
+against the emulator served over HTTP (``bot/emulator_http.py``).
+
+For load measurements it can answer 429 like Telegram's flood control
+(:meth:`BotAPIEmulator.limit`), and it reports every call a user sees (a message, an edit,
+the answer to their button press) to :attr:`BotAPIEmulator.on_answer`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import bisect
+import contextlib
 import itertools
 import json
+import math
 import random
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.telegram_html import HTMLParseError, html_to_plain, telegram_length
+from bot.telegram_html import Entity, HTMLParseError, html_to_entities, telegram_length
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -37,6 +47,23 @@ MAX_ROW = 8
 MAX_CALLBACK_ANSWER = 200
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 _COMMAND = re.compile(r"^/[a-z0-9_]{1,32}$")
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
+# The calls a user sees in their chat; answerCallbackQuery (their spinner stops) too.
+VISIBLE_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendVoice",
+        "sendDocument",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "answerCallbackQuery",
+    }
+)
 
 FaultKind = Literal["forbidden", "retry_after", "server_error", "timeout", "bad_request"]
 
@@ -64,6 +91,7 @@ class ChatMessage:
     edits: int = 0
     deleted: bool = False
     date: int = 0
+    entities: tuple[Entity, ...] = ()
 
     def button_labels(self) -> list[str]:
         return [button.text for row in self.buttons for button in row]
@@ -112,6 +140,33 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+class Answer(NamedTuple):
+    """A call the user saw (see :data:`VISIBLE_METHODS`), at ``time.monotonic()``."""
+
+    method: str
+    at: float
+
+
+AnswerHook = Callable[[int, str, float], None]
+"""``on_answer(chat_id, method, monotonic_time)``."""
+
+
+@dataclass
+class _Bucket:
+    """A token bucket: ``capacity`` calls at once, refilled at ``rate`` per second."""
+
+    rate: float
+    capacity: float
+    tokens: float
+    stamp: float
+
+    def wait(self, now: float) -> float:
+        """Seconds until a call may pass (0: now), after refilling up to ``now``."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
 class _Refused(Exception):
     def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None):
         super().__init__(description)
@@ -130,7 +185,11 @@ class BotAPIEmulator(BaseRequest):
         bot_username: str = "DesmigratifBot",
         seed: int = 0,
         record_calls: bool = True,
+        per_chat_limit: bool | float = False,
+        global_limit: float | None = None,
     ) -> None:
+        """``record_calls``: keep :attr:`calls` and :attr:`answers` (benchmarks turn it
+        off). ``per_chat_limit``/``global_limit``: see :meth:`limit` (off by default)."""
         self.bot = {
             "id": bot_id,
             "is_bot": True,
@@ -154,6 +213,21 @@ class BotAPIEmulator(BaseRequest):
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self.clock_seconds = 1_780_000_000  # a fixed epoch keeps transcripts reproducible
+        # Calls the user saw, per chat; and the same, as they happen, for a load driver.
+        self.answers: dict[int, list[Answer]] = {}
+        self.on_answer: AnswerHook | None = None
+        self._query_chats: dict[str, int] = {}
+        # Long polling: updates pushed by the user's side and not yet confirmed by an offset.
+        self.pending: list[dict[str, Any]] = []
+        self.pushed_at: dict[int, float] = {}
+        self._arrival: asyncio.Event | None = None
+        # Flood control (see limit()).
+        self._limited = False
+        self._per_chat_rate: float | None = None
+        self._burst = 3
+        self._chat_buckets: dict[int, _Bucket] = {}
+        self._global_bucket: _Bucket | None = None
+        self.limit(per_chat=per_chat_limit, global_rate=global_limit)
 
     # --- BaseRequest -------------------------------------------------------------------
 
@@ -179,21 +253,39 @@ class BotAPIEmulator(BaseRequest):
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
-        call = Call(name, params)
+        if request_data is not None and request_data.contains_files:
+            for part, upload in request_data.multipart_data.items():
+                # An uploaded file is a multipart part, not a parameter; mark it present.
+                params.setdefault(part, f"upload:{upload[0]}")
+        return await self.call(name, params)
+
+    async def call(self, method: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        """Answer ``method`` with ``params`` (as ``RequestData.parameters`` holds them):
+        the HTTP status and the JSON body Telegram would send. ``getUpdates`` may wait
+        (long polling); everything else answers at once. An injected time-out raises
+        :class:`telegram.error.TimedOut`."""
+        record = Call(method, params)
         if self.record_calls:
-            self.calls.append(call)
+            self.calls.append(record)
         try:
             try:
-                self._maybe_fault(name, params)
+                self._maybe_fault(method, params)
             except TimedOut:
-                call.outcome = "timed out"
+                record.outcome = "timed out"
                 raise
-            handler = getattr(self, f"_api_{name}", None)
-            if handler is None:
-                raise _Refused(400, f"Bad Request: method {name} is not emulated")
-            result = handler(params)
+            if method == "getUpdates":
+                result: Any = await self._get_updates(params)
+            else:
+                if self._limited:
+                    self._check_rate(method, params)
+                handler = getattr(self, f"_api_{method}", None)
+                if handler is None:
+                    raise _Refused(400, f"Bad Request: method {method} is not emulated")
+                result = handler(params)
+                if method in VISIBLE_METHODS and (self.record_calls or self.on_answer):
+                    self._answered(method, params)
         except _Refused as refusal:
-            call.outcome = refusal.description
+            record.outcome = refusal.description
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": refusal.code,
@@ -203,6 +295,19 @@ class BotAPIEmulator(BaseRequest):
                 body["parameters"] = refusal.parameters
             return refusal.code, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _answered(self, method: str, params: dict[str, Any]) -> None:
+        if method == "answerCallbackQuery":
+            chat_id = self._query_chats.get(str(params.get("callback_query_id")))
+        else:
+            chat_id = _chat_id(params.get("chat_id"))
+        if chat_id is None:
+            return
+        now = time.monotonic()
+        if self.record_calls:
+            self.answers.setdefault(chat_id, []).append(Answer(method, now))
+        if self.on_answer is not None:
+            self.on_answer(chat_id, method, now)
 
     # --- fault injection ---------------------------------------------------------------
 
@@ -244,6 +349,55 @@ class BotAPIEmulator(BaseRequest):
     def clear_faults(self) -> None:
         self.faults.clear()
 
+    def limit(
+        self,
+        *,
+        per_chat: bool | float = True,
+        global_rate: float | None = 30.0,
+        burst: int = 3,
+    ) -> None:
+        """Answer 429 ``Too Many Requests: retry after N`` (``parameters.retry_after``)
+        like Telegram when the bot sends or edits too fast, on real monotonic time.
+
+        ``per_chat``: messages per second into one chat (True: 1), with ``burst`` at once;
+        ``global_rate``: messages per second over all chats, a second's worth at once.
+        False/None turn a limit off; ``limit(per_chat=False, global_rate=None)`` both.
+        Only sends and edits count (not answerCallbackQuery, getUpdates, getMe, …).
+        """
+        rate = 1.0 if per_chat is True else float(per_chat) if per_chat else None
+        self._per_chat_rate, self._burst = rate, burst
+        self._chat_buckets.clear()
+        self._global_bucket = (
+            _Bucket(global_rate, global_rate, global_rate, time.monotonic())
+            if global_rate
+            else None
+        )
+        self._limited = rate is not None or self._global_bucket is not None
+
+    def _check_rate(self, method: str, params: dict[str, Any]) -> None:
+        if not (method.startswith("send") and method != "sendChatAction") and not (
+            method.startswith("edit")
+        ):
+            return
+        now = time.monotonic()
+        buckets = [self._global_bucket] if self._global_bucket is not None else []
+        chat_id = _chat_id(params.get("chat_id"))
+        if self._per_chat_rate is not None and chat_id is not None:
+            bucket = self._chat_buckets.get(chat_id)
+            if bucket is None:
+                bucket = _Bucket(self._per_chat_rate, self._burst, self._burst, now)
+                self._chat_buckets[chat_id] = bucket
+            buckets.append(bucket)
+        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+        if wait > 0:
+            # Telegram gives whole seconds; a refused call costs no token.
+            seconds = max(1, math.ceil(wait))
+            raise _Refused(
+                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
+            )
+        for bucket in buckets:
+            bucket.tokens -= 1
+
     def _maybe_fault(self, method: str, params: dict[str, Any]) -> None:
         chat_id = params.get("chat_id")
         if method.startswith("send") and method != "sendChatAction" and chat_id in self.blocked:
@@ -279,30 +433,37 @@ class BotAPIEmulator(BaseRequest):
 
     # --- validation helpers ------------------------------------------------------------
 
-    def _chat(self, params: dict[str, Any]) -> int:
-        chat_id = params.get("chat_id")
-        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
-            chat_id = int(chat_id)
-        if not isinstance(chat_id, int):
+    def _chat(self, params: dict[str, Any], *, sending: bool = False) -> int:
+        chat_id = _chat_id(params.get("chat_id"))
+        if chat_id is None:
             raise _Refused(400, "Bad Request: chat_id is empty")
         if chat_id not in self._chat_info:
+            # A person the bot has never heard from: Telegram will not let it write first.
+            if sending and chat_id > 0:
+                raise _Refused(403, CANT_INITIATE)
             raise _Refused(400, "Bad Request: chat not found")
         return chat_id
 
     @staticmethod
-    def _visible_text(text: object, parse_mode: object, limit: int, what: str) -> str:
+    def _visible_text(
+        text: object, parse_mode: object, limit: int, what: str, entities: object = None
+    ) -> tuple[str, tuple[Entity, ...]]:
+        """The text and formatting the user sees, validated like the Bot API does."""
         if not isinstance(text, str):
             raise _Refused(400, f"Bad Request: {what} is empty")
+        shown: tuple[Entity, ...] = ()
         if parse_mode is not None and str(parse_mode).upper() == "HTML":
             try:
-                text = html_to_plain(text)
+                text, shown = html_to_entities(text)
             except HTMLParseError as exc:
                 raise _Refused(400, str(exc)) from None
+        elif entities:
+            shown = _given_entities(entities)
         if what == "message text" and not text.strip():
             raise _Refused(400, "Bad Request: message text is empty")
         if telegram_length(text) > limit:
             raise _Refused(400, f"Bad Request: {what} is too long")
-        return text
+        return text, shown
 
     @staticmethod
     def _keyboard(markup: Any) -> tuple[list[list[Button]], list[list[str]] | None]:
@@ -364,22 +525,32 @@ class BotAPIEmulator(BaseRequest):
         elif message.media == "document":
             payload["document"] = {"file_id": "doc", "file_unique_id": "d"}
             payload["caption"] = message.text
+        elif message.media == "voice":
+            payload["voice"] = {"file_id": "voice", "file_unique_id": "v", "duration": 1}
+            payload["caption"] = message.text
         else:
             payload["text"] = message.text
+        if message.entities:
+            key = "entities" if message.media is None else "caption_entities"
+            payload[key] = [entity.to_dict() for entity in message.entities]
         if message.edits:
             payload["edit_date"] = message.date
         return payload
 
     def _bot_message(
-        self, params: dict[str, Any], text: str, media: str | None = None
+        self,
+        params: dict[str, Any],
+        shown: tuple[str, tuple[Entity, ...]],
+        media: str | None = None,
     ) -> ChatMessage:
-        chat_id = self._chat(params)
+        chat_id = self._chat(params, sending=True)
         buttons, reply_keyboard = self._keyboard(params.get("reply_markup"))
         return ChatMessage(
             message_id=next(self._message_ids),
             chat_id=chat_id,
             from_bot=True,
-            text=text,
+            text=shown[0],
+            entities=shown[1],
             source=str(params.get("text") or params.get("caption") or ""),
             parse_mode=params.get("parse_mode"),
             buttons=buttons,
@@ -403,18 +574,29 @@ class BotAPIEmulator(BaseRequest):
         return self.bot
 
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        text = self._visible_text(
-            params.get("text"), params.get("parse_mode"), MAX_TEXT, "message text"
+        shown = self._visible_text(
+            params.get("text"),
+            params.get("parse_mode"),
+            MAX_TEXT,
+            "message text",
+            params.get("entities"),
         )
-        return self._store(self._bot_message(params, text))
+        return self._store(self._bot_message(params, shown))
 
     def _media(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
         if not params.get(kind):
             raise _Refused(400, f"Bad Request: there is no {kind} in the request")
         caption = params.get("caption") or ""
+        shown: tuple[str, tuple[Entity, ...]] = (caption, ())
         if caption:
-            caption = self._visible_text(caption, params.get("parse_mode"), MAX_CAPTION, "caption")
-        return self._store(self._bot_message(params, caption, media=kind))
+            shown = self._visible_text(
+                caption,
+                params.get("parse_mode"),
+                MAX_CAPTION,
+                "caption",
+                params.get("caption_entities"),
+            )
+        return self._store(self._bot_message(params, shown, media=kind))
 
     def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._media(params, "photo")
@@ -429,22 +611,19 @@ class BotAPIEmulator(BaseRequest):
         message = self._existing(params)
         if message.media is not None:
             raise _Refused(400, "Bad Request: there is no text in the message to edit")
-        text = self._visible_text(
-            params.get("text"), params.get("parse_mode"), MAX_TEXT, "message text"
+        text, entities = self._visible_text(
+            params.get("text"),
+            params.get("parse_mode"),
+            MAX_TEXT,
+            "message text",
+            params.get("entities"),
         )
         buttons, _ = self._keyboard(params.get("reply_markup"))
-        # Telegram compares the formatting too: <b>Hi</b> -> <i>Hi</i> is a real edit.
-        same_format = (str(params["text"]), params.get("parse_mode")) == (
-            message.source,
-            message.parse_mode,
-        )
-        if text == message.text and same_format and buttons == message.buttons:
-            raise _Refused(
-                400,
-                "Bad Request: message is not modified: specified new message content and reply "
-                "markup are exactly the same as a current content and reply markup of the message",
-            )
-        message.text, message.buttons = text, buttons
+        # Telegram compares what the user would see, not the source: <b>Hi</b> ->
+        # <strong>Hi</strong> is no change, <b>Hi</b> -> <i>Hi</i> is.
+        if (text, entities, buttons) == (message.text, message.entities, message.buttons):
+            raise _Refused(400, NOT_MODIFIED)
+        message.text, message.entities, message.buttons = text, entities, buttons
         message.source, message.parse_mode = str(params["text"]), params.get("parse_mode")
         message.edits += 1
         return self._message_json(message)
@@ -505,14 +684,67 @@ class BotAPIEmulator(BaseRequest):
         return True
 
     def _api_sendChatAction(self, params: dict[str, Any]) -> bool:
-        self._chat(params)
+        self._chat(params, sending=True)
         return True
 
     def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        if params.get("drop_pending_updates"):
+            self.pending.clear()
         return True
 
-    def _api_getUpdates(self, params: dict[str, Any]) -> list[Any]:
-        return []
+    def _api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+
+    def _api_close(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _api_logOut(self, params: dict[str, Any]) -> bool:
+        return True
+
+    # --- long polling ------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue ``update`` (from :meth:`message_update` and friends) for ``getUpdates``;
+        a waiting long poll returns at once. Returns its ``update_id``; the moment it was
+        pushed (``time.monotonic()``) is kept in :attr:`pushed_at`."""
+        update_id = int(update["update_id"])
+        self.pushed_at[update_id] = time.monotonic()
+        bisect.insort(self.pending, update, key=lambda queued: int(queued["update_id"]))
+        self._wake_polls()
+        return update_id
+
+    def release_polls(self) -> None:
+        """End every waiting long poll now (with whatever is queued): used at shutdown."""
+        self._wake_polls()
+
+    def _wake_polls(self) -> None:
+        if self._arrival is not None:
+            self._arrival.set()
+            self._arrival = None
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Telegram's semantics: ``offset`` confirms every update below it (they are gone);
+        the rest come back on every call until confirmed; ``timeout`` seconds of waiting
+        when there is nothing to return. ``allowed_updates`` is not applied."""
+        offset = int(params.get("offset") or 0)
+        limit = min(max(int(params.get("limit") or 100), 1), 100)
+        timeout = float(params.get("timeout") or 0)
+        self._confirm(offset)
+        if not self.pending and timeout > 0:
+            if self._arrival is None:
+                self._arrival = asyncio.Event()
+            arrival = self._arrival
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrival.wait(), timeout)
+        return self.pending[:limit]
+
+    def _confirm(self, offset: int) -> None:
+        if offset < 0:
+            # A negative offset keeps only the last -offset updates; the rest are forgotten.
+            del self.pending[: max(0, len(self.pending) + offset)]
+        elif offset:
+            while self.pending and int(self.pending[0]["update_id"]) < offset:
+                self.pending.pop(0)
 
     # --- the user's side ---------------------------------------------------------------
 
@@ -654,6 +886,7 @@ class BotAPIEmulator(BaseRequest):
         chat = self.open_chat(chat_id)
         query_id = str(next(self._callback_ids))
         self.callback_answers[query_id] = None
+        self._query_chats[query_id] = chat_id
         message = self._messages.get((chat_id, message_id))
         message_json = (
             self._message_json(message)
@@ -712,3 +945,33 @@ class BotAPIEmulator(BaseRequest):
     def answer_to(self, update: dict[str, Any]) -> dict[str, Any] | None:
         query = update.get("callback_query")
         return self.callback_answers.get(query["id"]) if query else None
+
+
+def _chat_id(value: object) -> int | None:
+    """A ``chat_id`` parameter as an int (PTB sends ints; some callers digit strings)."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _given_entities(entities: object) -> tuple[Entity, ...]:
+    """Entities passed explicitly (instead of a parse mode), in Telegram's order."""
+    if isinstance(entities, str):
+        entities = json.loads(entities)
+    if not isinstance(entities, list):
+        return ()
+    given = [
+        Entity(
+            str(entity["type"]),
+            int(entity["offset"]),
+            int(entity["length"]),
+            entity.get("url"),
+            entity.get("language"),
+            entity.get("custom_emoji_id"),
+        )
+        for entity in entities
+        if int(entity.get("length", 0)) > 0
+    ]
+    return tuple(sorted(given, key=lambda e: (e.offset, -e.length, e.type)))

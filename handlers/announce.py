@@ -456,9 +456,9 @@ async def ask_when_typed(update: Update, context: BotContext, notice: str | None
 
 async def _send_copy(context: BotContext, chat_id: int, text: str, photo: str | None) -> None:
     if photo:
-        await context.bot.send_photo(chat_id, photo, caption=text)
+        context.replies.send_file("photo", chat_id, photo, text)
     else:
-        await context.bot.send_message(chat_id, text)
+        context.replies.send(chat_id, text)
 
 
 @step(DIALOG, "preview")

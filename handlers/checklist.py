@@ -325,7 +325,7 @@ async def share(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     # Plain text, no formatting: it is meant to be forwarded or copied as it is.
-    await context.bot.send_message(chat.id, "\n".join(lines), parse_mode=None)
+    context.replies.send(chat.id, "\n".join(lines), plain=True)
 
 
 HANDLERS: Handlers = [

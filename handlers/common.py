@@ -16,11 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler
 
-from bot.context import BotContext
+from bot.context import BotContext, Services
 from bot.i18n import pick_locale
+from bot.inbox import current_ticket
+from bot.replies import Lost, Replies, deliver
 from storage.models import Officer, User
 from storage.repositories import users
 
@@ -31,7 +32,12 @@ TextAnswer = Callable[[Update, BotContext, str], Awaitable[None]]
 
 
 def user_update(handler: Handler) -> Handler:
-    """Run ``handler`` inside one transaction with ``context.user`` loaded (and locked)."""
+    """Run ``handler`` as one unit of work with ``context.user`` loaded (and locked).
+
+    Commit, then talk: the handler renders its answer into ``context.replies``; the unit
+    of work commits the changes together with that answer (and, for an update from the
+    inbox, the mark that it was handled), closes, and only then sends the answer.
+    """
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: BotContext) -> None:
@@ -43,8 +49,9 @@ def user_update(handler: Handler) -> Handler:
             return
         services = context.services
         now = services.clock.now()
-        # Not ``session.begin()``: a handler may commit early (:func:`commit_now`).
-        async with services.sessions() as session:
+        replies = context.replies = Replies()
+        ticket = current_ticket()
+        async with services.sessions() as session, session.begin():
             user, officer = await users.get_or_create(
                 session,
                 telegram_user.id,
@@ -56,24 +63,29 @@ def user_update(handler: Handler) -> Handler:
             context.db = session
             context.user = user
             context.officer = officer
-            context.query_answered = False
             context.reply_as_new = False
             context._ = services.i18n.translator(user.locale)
             if user.timezone:
                 context._ = context._.with_zone(ZoneInfo(user.timezone))
             await handler(update, context)
-            await session.commit()
             query = update.callback_query
-            if query is not None and not context.query_answered:
-                await query.answer()
+            if query is not None and not replies.answered:
+                replies.answer(query.id)  # stops the button's spinner
+            if ticket is not None:
+                await ticket.handled(session, replies)
+        await deliver(
+            context.bot,
+            replies.calls,
+            on_blocked=functools.partial(mark_unreachable, services),
+        )
 
     return wrapper
 
 
-async def commit_now(context: BotContext) -> None:
-    """Make what the handler stored so far durable before replying (help requests: the
-    person must never see a reference number for a request that was not saved)."""
-    await context.db.commit()
+async def mark_unreachable(services: Services, chat_id: int) -> None:
+    """Telegram says the person blocked the bot: stop addressing them until they write."""
+    async with services.sessions() as session, session.begin():
+        await users.mark_unreachable(session, chat_id, services.clock.now())
 
 
 def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
@@ -117,10 +129,9 @@ async def answer_query(
 ) -> None:
     """Answer the pressed button with a toast (once; the wrapper answers silently otherwise)."""
     query = update.callback_query
-    if query is None:
+    if query is None or context.replies.answered:
         return
-    await query.answer(text, show_alert=alert)
-    context.query_answered = True
+    context.replies.answer(query.id, text, alert=alert)
 
 
 async def load_officer(context: BotContext) -> Officer | None:
@@ -139,23 +150,21 @@ async def show(
     markup: InlineKeyboardMarkup | None = None,
     *,
     new: bool = False,
+    if_lost: Lost | None = None,
 ) -> None:
-    """Edit the message whose button was pressed, or send a new message.
+    """Edit the message whose button was pressed, or send a new message (once the unit
+    of work has committed).
 
     Editing keeps the chat short on small screens and makes old buttons disappear.
     """
     query = update.callback_query
-    if query is not None and query.message is not None and not (new or context.reply_as_new):
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as exc:
-            # A second tap on the same button asks for the very same content.
-            if "not modified" not in str(exc):
-                raise
+    message = query.message if query is not None else None
+    if message is not None and not (new or context.reply_as_new):
+        context.replies.edit(message.chat.id, message.message_id, text, markup, if_lost=if_lost)
         return
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    context.replies.send(chat.id, text, markup, if_lost=if_lost)
 
 
 def pressed_on_page(update: Update, marker: str) -> bool:

@@ -13,6 +13,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.i18n import pick_locale
+from bot.inbox import current_ticket
 from storage.repositories import users
 
 log = logging.getLogger("desmigratif.errors")
@@ -20,6 +21,9 @@ log = logging.getLogger("desmigratif.errors")
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
+    ticket = current_ticket()
+    if ticket is not None:
+        ticket.failed()  # rolled back: not handled again after a restart (it would fail again)
     telegram_user = update.effective_user if isinstance(update, Update) else None
     chat = update.effective_chat if isinstance(update, Update) else None
     services = context.services

@@ -13,16 +13,16 @@ request, and to everyone (also without consent) from the menu.
 
 from __future__ import annotations
 
+import functools
 import logging
 from html import escape
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import case_text
-from bot.context import BotContext
+from bot.context import BotContext, Services
 from bot.services import case_alerts, profiles
 from bot.services import help_requests as cases
 from handlers.common import (
@@ -32,7 +32,6 @@ from handlers.common import (
     at_step,
     begin,
     button_value,
-    commit_now,
     end,
     goto,
     in_step,
@@ -42,7 +41,7 @@ from handlers.common import (
     with_notice,
 )
 from handlers.keyboards import keyboard
-from storage.models import HelpMessage
+from storage.models import HelpMessage, HelpRequest
 
 log = logging.getLogger("desmigratif.cases")
 
@@ -553,18 +552,30 @@ async def send(update: Update, context: BotContext) -> None:
         now=now,
     )
     end(user)
-    await commit_now(context)
     rows = [
         [(_.pgettext("button", "📨 My requests"), "hr:list")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    try:
-        await show(update, context, case_text.saved(_, case), keyboard(rows))
-    except TelegramError:
-        # Saved but not confirmed: the delivery engine retries the confirmation (with its
-        # backoff) rather than the error handler's "your last step was not saved".
-        log.warning("confirmation of case %s failed; queued for delivery", case.id, exc_info=True)
-        await case_alerts.notify(context.db, case, "created", requester=True, now=now)
+    # The reference number is shown only after the case is committed (commit, then
+    # talk). If Telegram keeps failing, the delivery engine retries the confirmation
+    # with its backoff.
+    await show(
+        update,
+        context,
+        case_text.saved(_, case),
+        keyboard(rows),
+        if_lost=functools.partial(_confirm_later, services, case.id),
+    )
+
+
+async def _confirm_later(services: Services, case_id: int) -> None:
+    log.warning("confirmation of case %s failed; queued for delivery", case_id)
+    async with services.sessions() as session, session.begin():
+        case = await session.get(HelpRequest, case_id)
+        if case is not None:
+            await case_alerts.notify(
+                session, case, "created", requester=True, now=services.clock.now()
+            )
 
 
 STEP_PROMPTS: dict[str, Prompt] = {

@@ -589,7 +589,7 @@ async def history(update: Update, context: BotContext) -> None:
         body = message_body(context, message)
         lines.append(f"{_.datetime(message.created_at)} · <b>{author}</b>: {body}")
     for part in case_text.pack(lines):
-        await context.bot.send_message(context.user.telegram_id, part)
+        context.replies.send(context.user.telegram_id, part)
     context.reply_as_new = True
     await show_case(update, context, case)
 
@@ -643,20 +643,15 @@ async def full_text(update: Update, context: BotContext) -> None:
     chat = context.user.telegram_id
     header = _("<b>{reference}: what happened</b>", reference=case.reference)
     for part in case_text.chunks(escape(case.description or "–")):
-        await context.bot.send_message(chat, f"{header}\n{part}")
+        context.replies.send(chat, f"{header}\n{part}")
     messages, _events = await cases.history(context.db, case.id)
     files = [*(case.attachments or [])] + [
         {"kind": m.file_kind, "file_id": m.file_id} for m in messages if m.file_id and m.file_kind
     ]
-    senders = {
-        "photo": context.bot.send_photo,
-        "voice": context.bot.send_voice,
-        "document": context.bot.send_document,
-    }
     for file in files[:20]:
-        send = senders.get(str(file.get("kind")))
-        if send is not None:
-            await send(chat, file["file_id"], caption=case.reference)  # type: ignore[operator]
+        kind = str(file.get("kind"))
+        if kind in ("photo", "voice", "document"):
+            context.replies.send_file(kind, chat, str(file["file_id"]), case.reference)  # type: ignore[arg-type]
     context.reply_as_new = True
     await show_case(update, context, case)
 

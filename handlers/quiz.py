@@ -155,8 +155,9 @@ async def next_step(update: Update, context: BotContext) -> None:
         await expired(update, context)
         return
     # Drop the Next button: a second tap would only show the same question again.
-    if update.callback_query is not None:
-        await update.callback_query.edit_message_reply_markup(None)
+    message = update.callback_query.message if update.callback_query is not None else None
+    if message is not None:
+        context.replies.remove_buttons(message.chat.id, message.message_id)
     if quiz_round.finished_at is None:
         await show_question(update, context, quiz_round)
     else:

@@ -7,6 +7,8 @@ never shared between tasks.
 
 from __future__ import annotations
 
+import asyncio
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +53,48 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 def is_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+class TransactionWatch:
+    """Which tasks have a transaction open on an engine right now.
+
+    "Commit, then talk": no database transaction may stay open while the bot waits for
+    Telegram (on SQLite it would freeze the loop; on any database it holds a connection
+    hostage to the network). The Bot API layer asks :meth:`open_in_current_task` before
+    every call (see ``bot.bot_api``). A call counts as inside the transaction when it is
+    made by the task that began it, or by a task started while it was open (``gather``
+    wraps coroutines in tasks): each ``begin`` puts a fresh mark in the task's context,
+    which tasks created from then on inherit.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._open: dict[int, tuple[asyncio.Task[Any] | None, object]] = {}
+        self._mark: ContextVar[object | None] = ContextVar(f"tx_{id(self)}", default=None)
+        sync_engine = engine.sync_engine
+        event.listen(sync_engine, "begin", self._began)
+        event.listen(sync_engine, "commit", self._ended)
+        event.listen(sync_engine, "rollback", self._ended)
+
+    def _began(self, connection: Any) -> None:
+        mark = object()
+        self._mark.set(mark)
+        self._open[id(connection)] = (_current_task(), mark)
+
+    def _ended(self, connection: Any) -> None:
+        self._open.pop(id(connection), None)
+
+    def open_in_current_task(self) -> bool:
+        if not self._open:
+            return False
+        task, mark = _current_task(), self._mark.get()
+        return any(
+            (task is not None and owner is task) or (mark is not None and began is mark)
+            for owner, began in self._open.values()
+        )
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # called outside a running loop (sync tooling)
+        return None

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -147,12 +148,16 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None]
+    # Claimed lowest first (see storage.repositories.deliveries.PRIORITY): a case notice
+    # must not wait behind an announcement to 100,000 people.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
 
     __table_args__ = (
-        # The sweep's index: only rows that still need work, in due order, so claiming a
+        # The sweep's index: only rows that still need work, in claim order, so claiming a
         # batch costs the same with 10 thousand or 10 million finished rows in the table.
         Index(
             "ix_deliveries_due",
+            "priority",
             "due_at",
             postgresql_where=text("status IN ('pending', 'claimed')"),
             sqlite_where=text("status IN ('pending', 'claimed')"),
@@ -316,3 +321,36 @@ class HelpEvent(Base):
     action: Mapped[str] = mapped_column(String(24))
     detail: Mapped[dict[str, Any]]
     at: Mapped[datetime]
+
+
+class InboxUpdate(Base):
+    """An update from Telegram, stored before Telegram is told it arrived.
+
+    ``pending``: stored, not handled yet. ``handled``: its unit of work committed, and
+    ``replies`` holds the Bot API calls that answer it, sent right after. ``done``: the
+    answer went out (payload and replies are dropped: only the key stays, to recognise a
+    duplicate, until the row is pruned). ``failed``: its handler raised; not retried.
+    ``person_id`` is whose line it waits in: the user in a private chat, else the chat.
+    """
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10))
+    payload: Mapped[dict[str, Any] | None]
+    replies: Mapped[list[Any] | None] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # Only the rows still to work on: a restart reads them, in order, from here.
+        Index(
+            "ix_inbox_open",
+            "update_id",
+            postgresql_where=text("status IN ('pending', 'handled')"),
+            sqlite_where=text("status IN ('pending', 'handled')"),
+        ),
+        Index("ix_inbox_person", "person_id"),
+        Index("ix_inbox_finished", "finished_at"),
+    )

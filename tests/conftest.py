@@ -51,6 +51,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def no_bot_api_call_inside_a_transaction():
+    """Commit, then talk: every test fails if the bot called Telegram while its task had
+    a database transaction open (recorded by bot.bot_api.CheckedRequest)."""
+    from bot.bot_api import VIOLATIONS
+
+    VIOLATIONS.clear()
+    yield
+    found, VIOLATIONS[:] = list(VIOLATIONS), []
+    assert found == [], f"Bot API calls made inside an open transaction: {found}"
+
+
 @pytest.fixture(scope="session")
 def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     """SQLite: migrate one file once, then copy it per test (much faster than migrating)."""

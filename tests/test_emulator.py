@@ -7,6 +7,8 @@ answers into exceptions, is part of what is tested.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -21,8 +23,14 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.emulator import BotAPIEmulator
-from bot.telegram_html import HTMLParseError, html_to_plain, telegram_length
+from bot.emulator import Answer, BotAPIEmulator
+from bot.telegram_html import (
+    Entity,
+    HTMLParseError,
+    html_to_entities,
+    html_to_plain,
+    telegram_length,
+)
 
 CHAT = 101
 OTHER_CHAT = 202
@@ -112,6 +120,88 @@ class TestTelegramHtml:
         assert telegram_length(text) == length
 
 
+class TestHtmlEntities:
+    """What the user sees: the text and its formatting, the same for equal-looking HTML."""
+
+    @pytest.mark.parametrize(
+        ("html", "kind"),
+        [
+            ("<b>x</b>", "bold"),
+            ("<strong>x</strong>", "bold"),
+            ("<i>x</i>", "italic"),
+            ("<em>x</em>", "italic"),
+            ("<u>x</u>", "underline"),
+            ("<ins>x</ins>", "underline"),
+            ("<s>x</s>", "strikethrough"),
+            ("<strike>x</strike>", "strikethrough"),
+            ("<del>x</del>", "strikethrough"),
+            ('<span class="tg-spoiler">x</span>', "spoiler"),
+            ("<tg-spoiler>x</tg-spoiler>", "spoiler"),
+            ("<code>x</code>", "code"),
+            ("<pre>x</pre>", "pre"),
+            ("<blockquote>x</blockquote>", "blockquote"),
+            ("<blockquote expandable>x</blockquote>", "expandable_blockquote"),
+        ],
+    )
+    def test_each_tag_gives_its_entity(self, html: str, kind: str) -> None:
+        assert html_to_entities("a" + html + "b") == ("axb", (Entity(kind, 1, 1),))
+
+    def test_plain_text_has_no_entities(self) -> None:
+        assert html_to_entities("a &lt; b") == ("a < b", ())
+        assert html_to_entities("tanpa tag") == ("tanpa tag", ())
+
+    def test_a_link_carries_its_unescaped_address(self) -> None:
+        html = 'Lihat <a href="https://x.id/?a=1&amp;b=2">ini</a>'
+        assert html_to_entities(html) == (
+            "Lihat ini",
+            (Entity("text_link", 6, 3, url="https://x.id/?a=1&b=2"),),
+        )
+
+    def test_pre_with_code_is_one_pre_in_that_language(self) -> None:
+        html = '<pre><code class="language-python">x = 1</code></pre>'
+        assert html_to_entities(html) == ("x = 1", (Entity("pre", 0, 5, language="python"),))
+
+    def test_custom_emoji_carries_its_id(self) -> None:
+        assert html_to_entities('<tg-emoji emoji-id="42">👍</tg-emoji>') == (
+            "👍",
+            (Entity("custom_emoji", 0, 2, custom_emoji_id="42"),),
+        )
+
+    def test_offsets_and_lengths_count_utf16_code_units(self) -> None:
+        assert html_to_entities("😀 <b>a😀</b> <i>é</i>") == (
+            "😀 a😀 é",
+            (Entity("bold", 3, 3), Entity("italic", 7, 1)),
+        )
+
+    def test_nested_entities_outer_first(self) -> None:
+        assert html_to_entities("<b>ab<i>cd</i></b>") == (
+            "abcd",
+            (Entity("bold", 0, 4), Entity("italic", 2, 2)),
+        )
+
+    @pytest.mark.parametrize(
+        "html", ["<b>ab</b>", "<b>a</b><b>b</b>", "<b><strong>ab</strong></b>"]
+    )
+    def test_runs_of_one_style_merge(self, html: str) -> None:
+        assert html_to_entities(html) == ("ab", (Entity("bold", 0, 2),))
+
+    def test_empty_entities_are_dropped(self) -> None:
+        assert html_to_entities("<b></b>x<i></i>") == ("x", ())
+
+    def test_to_dict_is_the_bot_api_json(self) -> None:
+        assert Entity("text_link", 1, 2, url="https://x.id").to_dict() == {
+            "type": "text_link",
+            "offset": 1,
+            "length": 2,
+            "url": "https://x.id",
+        }
+        assert Entity("bold", 0, 3).to_dict() == {"type": "bold", "offset": 0, "length": 3}
+
+    def test_invalid_html_is_still_refused(self) -> None:
+        with pytest.raises(HTMLParseError, match="Unmatched end tag at byte offset 4"):
+            html_to_entities("<b>x</i>")
+
+
 # --- sending text ------------------------------------------------------------------------
 
 
@@ -198,11 +288,53 @@ class TestSendMessage:
         assert error in caught.value.message.lower()
         assert emulator.history(chat) == []
 
-    async def test_unknown_chat_is_not_found(self, bot: Bot, emulator: BotAPIEmulator) -> None:
+    async def test_unknown_group_is_not_found(self, bot: Bot, emulator: BotAPIEmulator) -> None:
         with pytest.raises(BadRequest, match=r"(?i)chat not found"):
-            await bot.send_message(999_999, "halo")
+            await bot.send_message(-100_999_999, "halo")
         assert emulator.calls[-1].method == "sendMessage"
         assert emulator.calls[-1].outcome == "Bad Request: chat not found"
+
+    async def test_a_person_who_never_started_the_bot_cannot_be_written_to(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        with pytest.raises(Forbidden) as caught:
+            await bot.send_message(999_999, "halo")
+        assert caught.value.message == "Forbidden: bot can't initiate conversation with a user"
+        with pytest.raises(Forbidden, match="can't initiate conversation"):
+            await bot.send_photo(999_999, photo="file-id")
+        with pytest.raises(Forbidden, match="can't initiate conversation"):
+            await bot.send_chat_action(999_999, "typing")
+        assert [(call.method, call.outcome) for call in emulator.calls[-3:]] == [
+            ("sendMessage", "Forbidden: bot can't initiate conversation with a user"),
+            ("sendPhoto", "Forbidden: bot can't initiate conversation with a user"),
+            ("sendChatAction", "Forbidden: bot can't initiate conversation with a user"),
+        ]
+        assert emulator.history(999_999) == []
+
+    async def test_editing_in_an_unknown_chat_is_chat_not_found(self, bot: Bot) -> None:
+        with pytest.raises(BadRequest, match=r"^Chat not found$"):
+            await bot.edit_message_text("x", chat_id=999_999, message_id=1)
+
+    async def test_an_opened_chat_can_be_written_to(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        emulator.open_chat(999_999)
+        await bot.send_message(999_999, "halo")
+        assert [m.text for m in emulator.history(999_999)] == ["halo"]
+
+    async def test_html_formatting_comes_back_as_entities(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        sent = await bot.send_message(
+            chat, '<b>Halo</b> <a href="https://x.id">Siti</a>', parse_mode="HTML"
+        )
+        assert sent.entities == (
+            MessageEntity(MessageEntity.BOLD, 0, 4),
+            MessageEntity(MessageEntity.TEXT_LINK, 5, 4, url="https://x.id"),
+        )
+        assert sent.text_html == '<b>Halo</b> <a href="https://x.id">Siti</a>'
+        (stored,) = emulator.bot_messages(chat)
+        assert stored.entities == (Entity("bold", 0, 4), Entity("text_link", 5, 4, "https://x.id"))
 
     async def test_a_user_message_makes_the_chat_known(
         self, bot: Bot, emulator: BotAPIEmulator
@@ -240,6 +372,20 @@ class TestSendPhoto:
         assert sent.caption == "Balai desa"
         (stored,) = emulator.bot_messages(chat)
         assert (stored.media, stored.text) == ("photo", "Balai desa")
+
+    async def test_an_uploaded_photo_is_accepted(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        sent = await bot.send_photo(
+            chat,
+            photo=b"\x89PNG fake",
+            filename="balai.png",
+            caption="<b>Foto</b>",
+            parse_mode="HTML",
+        )
+        assert sent.caption == "Foto"
+        assert sent.caption_entities == (MessageEntity(MessageEntity.BOLD, 0, 4),)
+        assert emulator.calls[-1].params["photo"] == "upload:balai.png"
 
     async def test_caption_over_1024_is_refused(self, bot: Bot, chat: int) -> None:
         await bot.send_photo(chat, photo="file-id", caption="a" * 1024)
@@ -344,10 +490,85 @@ class TestEditAndDelete:
         self, bot: Bot, emulator: BotAPIEmulator, chat: int
     ) -> None:
         sent = await bot.send_message(chat, "<b>Halo</b>", parse_mode="HTML")
-        await bot.edit_message_text(
+        edited = await bot.edit_message_text(
             "<i>Halo</i>", chat_id=chat, message_id=sent.message_id, parse_mode="HTML"
         )
-        assert emulator.bot_messages(chat)[0].source == "<i>Halo</i>"
+        assert edited.entities == (MessageEntity(MessageEntity.ITALIC, 0, 4),)
+        (stored,) = emulator.bot_messages(chat)
+        assert (stored.source, stored.entities, stored.edits) == (
+            "<i>Halo</i>",
+            (Entity("italic", 0, 4),),
+            1,
+        )
+
+    @pytest.mark.parametrize(
+        ("before", "after"),
+        [
+            ("<b>Halo</b>", "<strong>Halo</strong>"),
+            ("<b>Ha</b><b>lo</b>", "<b>Halo</b>"),
+            ("<i>a</i> &amp; b", "<em>a</em> & b"),
+            ('<a href="https://x.id/?a&amp;b">x</a>', "<a href='https://x.id/?a&b'>x</a>"),
+        ],
+    )
+    async def test_other_html_that_looks_the_same_is_not_modified(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int, before: str, after: str
+    ) -> None:
+        sent = await bot.send_message(
+            chat, before, parse_mode="HTML", reply_markup=keyboard(["A"])
+        )
+        with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+            await bot.edit_message_text(
+                after,
+                chat_id=chat,
+                message_id=sent.message_id,
+                parse_mode="HTML",
+                reply_markup=keyboard(["A"]),
+            )
+        (stored,) = emulator.bot_messages(chat)
+        assert (stored.source, stored.edits) == (before, 0)
+
+    async def test_plain_text_and_html_of_the_same_look_are_not_modified(
+        self, bot: Bot, chat: int
+    ) -> None:
+        sent = await bot.send_message(chat, "a < b")
+        with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+            await bot.edit_message_text(
+                "a &lt; b", chat_id=chat, message_id=sent.message_id, parse_mode="HTML"
+            )
+
+    @pytest.mark.parametrize(
+        ("before", "after"),
+        [
+            ("<b>Halo</b>", "<b>Hal</b>o"),
+            ('<a href="https://x.id/1">x</a>', '<a href="https://x.id/2">x</a>'),
+            ("<code>x</code>", "<pre>x</pre>"),
+            ("<b>Halo</b>", "Halo"),
+        ],
+    )
+    async def test_a_visible_formatting_change_is_an_edit(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int, before: str, after: str
+    ) -> None:
+        sent = await bot.send_message(chat, before, parse_mode="HTML")
+        await bot.edit_message_text(
+            after, chat_id=chat, message_id=sent.message_id, parse_mode="HTML"
+        )
+        assert emulator.bot_messages(chat)[0].edits == 1
+
+    async def test_same_text_and_formatting_with_other_buttons_is_an_edit(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        sent = await bot.send_message(
+            chat, "<b>x</b>", parse_mode="HTML", reply_markup=keyboard(["A"])
+        )
+        await bot.edit_message_text(
+            "<strong>x</strong>",
+            chat_id=chat,
+            message_id=sent.message_id,
+            parse_mode="HTML",
+            reply_markup=keyboard(["A", "B"]),
+        )
+        (stored,) = emulator.bot_messages(chat)
+        assert (stored.button_labels(), stored.edits) == (["A", "B"], 1)
 
     async def test_edit_text_of_a_photo_is_refused(self, bot: Bot, chat: int) -> None:
         sent = await bot.send_photo(chat, photo="file-id", caption="foto")
@@ -630,6 +851,238 @@ class TestBlocking:
         assert update.my_chat_member is not None
         assert update.my_chat_member.old_chat_member.status == "kicked"
         assert update.my_chat_member.new_chat_member.status == "member"
+
+
+# --- flood control -----------------------------------------------------------------------
+
+
+class TestRateLimits:
+    async def test_off_by_default(self, bot: Bot, emulator: BotAPIEmulator, chat: int) -> None:
+        for _ in range(40):
+            await bot.send_message(chat, "x")
+        assert len(emulator.bot_messages(chat)) == 40
+
+    async def test_per_chat_allows_a_burst_of_3_then_429(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("PTB_TIMEDELTA", "true")
+        emulator.limit(per_chat=True, global_rate=None)
+        for _ in range(3):
+            await bot.send_message(chat, "x")
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(chat, "x")
+        assert caught.value.retry_after == timedelta(seconds=1)
+        assert emulator.calls[-1].outcome == "Too Many Requests: retry after 1"
+        assert len(emulator.bot_messages(chat)) == 3
+        await bot.send_message(OTHER_CHAT, "y")  # another chat has its own bucket
+
+    async def test_per_chat_refills_at_its_rate(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        emulator.limit(per_chat=20.0, global_rate=None, burst=1)  # one per 50 ms
+        await bot.send_message(chat, "1")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(chat, "x")
+        await asyncio.sleep(0.06)
+        await bot.send_message(chat, "2")
+        assert [m.text for m in emulator.bot_messages(chat)] == ["1", "2"]
+
+    async def test_edits_count_and_other_methods_do_not(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        emulator.limit(per_chat=True, global_rate=None, burst=2)
+        sent = await bot.send_message(chat, "x", reply_markup=keyboard(["A"]))
+        await bot.edit_message_text("y", chat_id=chat, message_id=sent.message_id)
+        with pytest.raises(RetryAfter):
+            await bot.edit_message_text("z", chat_id=chat, message_id=sent.message_id)
+        for _ in range(5):  # none of these count
+            update = emulator.callback_update(chat, sent.message_id, "A")
+            await bot.answer_callback_query(update["callback_query"]["id"])
+            await bot.get_me()
+            await bot.get_updates()
+            await bot.send_chat_action(chat, "typing")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(chat, "x")
+
+    async def test_global_rate_over_all_chats(self, bot: Bot, emulator: BotAPIEmulator) -> None:
+        chats = list(range(1, 8))
+        for chat_id in chats:
+            emulator.open_chat(chat_id)
+        emulator.limit(per_chat=False, global_rate=5)
+        for chat_id in chats[:5]:
+            await bot.send_message(chat_id, "x")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(chats[5], "x")
+        assert sum(len(emulator.bot_messages(chat_id)) for chat_id in chats) == 5
+
+    async def test_a_refused_call_costs_no_token(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        emulator.limit(per_chat=10.0, global_rate=None, burst=1)  # one per 100 ms
+        await bot.send_message(chat, "1")
+        for _ in range(3):
+            with pytest.raises(RetryAfter):
+                await bot.send_message(chat, "x")
+        await asyncio.sleep(0.11)
+        await bot.send_message(chat, "2")
+
+    async def test_limit_can_be_turned_off(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        emulator.limit(per_chat=True, global_rate=30)
+        for _ in range(3):
+            await bot.send_message(chat, "x")
+        emulator.limit(per_chat=False, global_rate=None)
+        for _ in range(10):
+            await bot.send_message(chat, "x")
+        assert len(emulator.bot_messages(chat)) == 13
+
+    async def test_constructor_turns_the_per_chat_limit_on(self) -> None:
+        emulator = BotAPIEmulator(per_chat_limit=True)
+        emulator.open_chat(CHAT)
+        async with Bot(token="1:TEST", request=emulator) as bot:
+            for _ in range(3):
+                await bot.send_message(CHAT, "x")
+            with pytest.raises(RetryAfter):
+                await bot.send_message(CHAT, "x")
+
+
+# --- long polling ------------------------------------------------------------------------
+
+
+class TestLongPolling:
+    async def test_nothing_pushed_nothing_returned(self, bot: Bot) -> None:
+        assert await bot.get_updates() == ()
+
+    async def test_pushed_updates_come_back_until_confirmed_by_offset(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        first = emulator.push(emulator.message_update(404, "satu"))
+        second = emulator.push(emulator.message_update(404, "dua"))
+        updates = await bot.get_updates()
+        assert [u.update_id for u in updates] == [first, second]
+        assert updates[0].message is not None
+        assert updates[0].message.text == "satu"
+        # Not confirmed yet: the same again.
+        assert [u.update_id for u in await bot.get_updates()] == [first, second]
+        assert [u.update_id for u in await bot.get_updates(offset=second)] == [second]
+        # Confirmed for good: a lower offset does not bring it back.
+        assert [u.update_id for u in await bot.get_updates(offset=first)] == [second]
+        assert await bot.get_updates(offset=second + 1) == ()
+        assert emulator.pending == []
+
+    async def test_limit(self, bot: Bot, emulator: BotAPIEmulator) -> None:
+        ids = [emulator.push(emulator.message_update(404, str(i))) for i in range(5)]
+        assert [u.update_id for u in await bot.get_updates(limit=2)] == ids[:2]
+        assert [u.update_id for u in await bot.get_updates(offset=ids[2], limit=2)] == ids[2:4]
+
+    async def test_negative_offset_keeps_the_last_ones(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        ids = [emulator.push(emulator.message_update(404, str(i))) for i in range(4)]
+        assert [u.update_id for u in await bot.get_updates(offset=-1)] == ids[3:]
+        assert [u.update_id for u in await bot.get_updates()] == ids[3:]
+
+    async def test_a_long_poll_returns_as_soon_as_an_update_is_pushed(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        poll = asyncio.create_task(bot.get_updates(timeout=5))
+        await asyncio.sleep(0.1)
+        assert not poll.done()  # nothing yet: it waits
+        before = time.monotonic()
+        update_id = emulator.push(emulator.callback_update(404, 1, "A"))
+        updates = await asyncio.wait_for(poll, 1)
+        assert [u.update_id for u in updates] == [update_id]
+        assert before <= emulator.pushed_at[update_id] <= time.monotonic()
+
+    async def test_a_long_poll_waits_its_timeout_when_nothing_comes(self, bot: Bot) -> None:
+        started = time.monotonic()
+        assert await bot.get_updates(timeout=timedelta(milliseconds=300)) == ()
+        assert 0.3 <= time.monotonic() - started < 1.0
+
+    async def test_the_wait_does_not_block_the_event_loop(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        poll = asyncio.create_task(bot.get_updates(timeout=5))
+        await asyncio.sleep(0.05)
+        await bot.send_message(chat, "sementara")  # answered while the poll waits
+        assert not poll.done()
+        emulator.release_polls()
+        assert await asyncio.wait_for(poll, 1) == ()
+
+    async def test_delete_webhook_can_drop_pending_updates(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        emulator.push(emulator.message_update(404, "lama"))
+        assert await bot.delete_webhook(drop_pending_updates=False)
+        assert len(await bot.get_updates()) == 1
+        assert await bot.delete_webhook(drop_pending_updates=True)
+        assert await bot.get_updates() == ()
+
+
+# --- what the user saw, and when -----------------------------------------------------------
+
+
+class TestAnswers:
+    async def test_every_call_the_user_sees_is_reported_with_its_chat(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        seen: list[tuple[int, str]] = []
+        times: list[float] = []
+
+        def on_answer(chat_id: int, method: str, at: float) -> None:
+            seen.append((chat_id, method))
+            times.append(at)
+
+        emulator.on_answer = on_answer
+        started = time.monotonic()
+        sent = await bot.send_message(chat, "x", reply_markup=keyboard(["A"]))
+        await bot.edit_message_text(
+            "y", chat_id=chat, message_id=sent.message_id, reply_markup=keyboard(["B"])
+        )
+        await bot.edit_message_reply_markup(chat, sent.message_id, reply_markup=keyboard(["C"]))
+        await bot.send_photo(OTHER_CHAT, photo="file-id")
+        await bot.send_document(chat, document="file-id")
+        await bot.send_voice(chat, voice="file-id")
+        update = emulator.callback_update(OTHER_CHAT, 1, "A")
+        await bot.answer_callback_query(update["callback_query"]["id"])
+        # Not seen: failures, and calls that show nothing.
+        with pytest.raises(BadRequest):
+            await bot.send_message(chat, "")
+        await bot.send_chat_action(chat, "typing")
+        await bot.get_me()
+        await bot.delete_message(chat, sent.message_id)
+        assert seen == [
+            (chat, "sendMessage"),
+            (chat, "editMessageText"),
+            (chat, "editMessageReplyMarkup"),
+            (OTHER_CHAT, "sendPhoto"),
+            (chat, "sendDocument"),
+            (chat, "sendVoice"),
+            (OTHER_CHAT, "answerCallbackQuery"),
+        ]
+        assert started <= times[0] <= times[-1] <= time.monotonic()
+        assert times == sorted(times)
+        assert [answer.method for answer in emulator.answers[chat]] == [
+            "sendMessage",
+            "editMessageText",
+            "editMessageReplyMarkup",
+            "sendDocument",
+            "sendVoice",
+        ]
+        assert emulator.answers[OTHER_CHAT] == [
+            Answer("sendPhoto", times[3]),
+            Answer("answerCallbackQuery", times[6]),
+        ]
+
+    async def test_without_recording_only_the_hook_is_told(self) -> None:
+        emulator = BotAPIEmulator(record_calls=False)
+        emulator.open_chat(CHAT)
+        seen: list[str] = []
+        emulator.on_answer = lambda chat_id, method, at: seen.append(method)
+        async with Bot(token="1:TEST", request=emulator) as bot:
+            await bot.send_message(CHAT, "x")
+        assert (seen, emulator.answers, emulator.calls) == (["sendMessage"], {}, [])
 
 
 # --- the user's side: updates ------------------------------------------------------------

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import text
+
 from bot.commands import COMMANDS
 from storage.models import User
 from tests.test_onboarding import onboard
-from tests.transcript import choose_language, label, sees, tr
+from tests.transcript import choose_language, full_message, label, sees, tr
 
 
 async def test_commands_registered_per_language(app, emulator):
@@ -22,35 +24,93 @@ async def test_commands_registered_per_language(app, emulator):
     assert en["bahasa"] == "Change the language"
 
 
-async def test_telegram_failure_is_reported_and_state_rolled_back(person, emulator, db, caplog):
+async def fail_updates_of(db, telegram_id: int) -> None:
+    """A database fault for one person: every change to their row is refused."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(
+            text(
+                "CREATE OR REPLACE FUNCTION refuse_user() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.telegram_id = {telegram_id} THEN RAISE EXCEPTION 'injected fault'; "
+                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+        )
+        await db.execute(text("DROP TRIGGER IF EXISTS refuse_user ON users"))
+        await db.execute(
+            text(
+                "CREATE TRIGGER refuse_user BEFORE UPDATE ON users "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_user()"
+            )
+        )
+    else:
+        await db.execute(
+            text(
+                f"CREATE TRIGGER refuse_user BEFORE UPDATE ON users WHEN NEW.telegram_id = "
+                f"{telegram_id} BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+            )
+        )
+    await db.commit()
+
+
+async def heal(db) -> None:
+    on_table = " ON users" if db.get_bind().dialect.name == "postgresql" else ""
+    await db.execute(text(f"DROP TRIGGER IF EXISTS refuse_user{on_table}"))
+    await db.commit()
+
+
+async def test_failure_inside_the_unit_of_work_is_reported_and_rolled_back(
+    person, emulator, db, caplog
+):
     p = person(701, language_code="jv")
     await p.say("/start")
     await choose_language(p, "Basa Jawa")
-    emulator.inject("server_error", chat_id=701, count=1, methods=["editMessageText"])
-    with caplog.at_level(logging.ERROR, logger="desmigratif.errors"):
-        reply = await p.tap(label("jv", "role", "Working abroad now"))
-    sees(
-        reply,
-        "jv",
-        "Sorry, something went wrong on our side",
-    )
+    await fail_updates_of(db, 701)
+    try:
+        with caplog.at_level(logging.ERROR, logger="desmigratif.errors"):
+            reply = await p.tap(label("jv", "role", "Working abroad now"))
+    finally:
+        await heal(db)
+    sees(reply, "jv", "Sorry, something went wrong on our side")
     assert "Traceback" not in reply.text
-    assert "Bad Gateway" not in reply.text
+    assert "injected fault" not in reply.text
     assert "error handling callback_query" in caplog.text
     assert "701" in caplog.text
+    db.expire_all()
     stored = await db.get(User, 701)
     assert stored.step == "role"  # the failed step was not half-saved
+    # Nothing of the rolled-back answer was sent: only the apology is new.
+    assert [m.text for m in reply.messages] == [
+        tr("jv", full_message("Sorry, something went wrong on our side"))
+    ]
     reply = await p.tap(label("jv", "role", "Working abroad now"))
     sees(reply, "jv", "Which village do you live in?")
 
 
-async def test_timeout_is_reported(person, emulator):
-    p = person(702)
+async def test_telegram_failure_after_commit_is_retried(person, emulator, db):
+    """Commit, then talk: the step is saved before Telegram is called; a 5xx or a
+    time-out on the answer is tried again, so the person still sees the next question."""
+    p = person(702, language_code="jv")
+    await p.say("/start")
+    await choose_language(p, "Basa Jawa")
+    emulator.inject("server_error", chat_id=702, count=2, methods=["editMessageText"])
+    reply = await p.tap(label("jv", "role", "Working abroad now"))
+    sees(reply, "jv", "Which village do you live in?")
+    assert (await db.get(User, 702)).step == "village"
+    outcomes = [c.outcome for c in emulator.calls if c.method == "editMessageText"]
+    assert outcomes[-3:] == ["Bad Gateway", "Bad Gateway", "ok"]
+
+
+async def test_answer_lost_for_good_keeps_the_saved_step(person, emulator, db, caplog):
+    p = person(703)
     await onboard(p)
-    emulator.inject("timeout", chat_id=702, count=1)
-    reply = await p.say("/profil")
-    sees(
-        reply,
-        "id",
-        "Sorry, something went wrong on our side",
-    )
+    emulator.inject("timeout", chat_id=703)  # Telegram never answers for this chat
+    with caplog.at_level(logging.WARNING, logger="desmigratif.replies"):
+        reply = await p.say("/profil")
+    assert reply.messages == []
+    assert "send_message to chat 703 lost" in caplog.text
+    # Tried once and then after each pause: 1 + 3 calls, no more.
+    assert [c.outcome for c in emulator.calls if c.params.get("chat_id") == 703][-4:] == [
+        "timed out"
+    ] * 4
+    emulator.clear_faults()
+    reply = await p.say("/menu")
+    assert reply.messages  # the bot carries on

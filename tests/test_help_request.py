@@ -228,7 +228,8 @@ async def test_the_case_is_stored_even_when_the_reply_fails(person, db, emulator
     confirmation comes through the delivery engine instead."""
     p = await villager(person, 710)
     await ask_for_help(p, send=False)
-    emulator.inject("server_error", chat_id=710, methods={"editMessageText"}, count=1)
+    # Telegram fails the answer and every retry (and the new message tried instead).
+    emulator.inject("server_error", chat_id=710, methods={"editMessageText"}, count=4)
     await p.tap(label("id", "button", "✅ Send to the officers"))
     [case] = await cases_of(db, 710)
     assert case.status == "new"

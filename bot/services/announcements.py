@@ -133,10 +133,12 @@ async def create(
         literal("pending"),
         literal(draft.scheduled_at, UTCDateTime()),
         literal(0),
+        literal(deliveries.PRIORITY_OF_ANNOUNCEMENTS),
     )
     result = await session.execute(
         insert(Delivery).from_select(
-            ["kind", "announcement_id", "chat_id", "status", "due_at", "attempts"], rows
+            ["kind", "announcement_id", "chat_id", "status", "due_at", "attempts", "priority"],
+            rows,
         )
     )
     announcement.total = int(getattr(result, "rowcount", 0) or 0)

@@ -1,8 +1,8 @@
 """The deliveries outbox: enqueue, claim due rows, record outcomes.
 
-Claiming is one statement: ``UPDATE … WHERE id IN (SELECT … ORDER BY due_at LIMIT n FOR
-UPDATE SKIP LOCKED) RETURNING …`` on PostgreSQL, so several bot processes share the work
-without ever claiming the same row; SQLite (one process) runs the same statement without
+Claiming is one statement: ``UPDATE … WHERE id IN (SELECT … ORDER BY priority, due_at
+LIMIT n FOR UPDATE SKIP LOCKED) RETURNING …`` on PostgreSQL, so several bot processes share
+the work without ever claiming the same row; SQLite (one process) runs the same statement without
 the locking clause. A claimed row's ``due_at`` becomes the end of its lease.
 """
 
@@ -21,11 +21,24 @@ from storage.models import Delivery
 OPEN = ("pending", "claimed")
 FINAL = ("sent", "done", "blocked", "failed", "cancelled", "skipped")
 
+# Claim order, lowest first. Someone's help request must reach an officer at once, even
+# while an announcement to a whole kabupaten is going out; personal reminders come next.
+URGENT, PERSONAL, BULK = 0, 1, 2
+PRIORITY = {"case_notice": URGENT, "case_deadline": URGENT, "reminder": PERSONAL}
+PRIORITY_OF_ANNOUNCEMENTS = BULK
+
+
+def priority_of(kind: str) -> int:
+    return PRIORITY.get(kind, PRIORITY_OF_ANNOUNCEMENTS if kind == "announcement" else PERSONAL)
+
 
 async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Insert delivery rows (``kind``, ``chat_id``, ``due_at`` and kind-specific keys)."""
     if rows:
-        values = [{"status": "pending", "attempts": 0, **row} for row in rows]
+        values = [
+            {"status": "pending", "attempts": 0, "priority": priority_of(row["kind"]), **row}
+            for row in rows
+        ]
         await session.execute(insert(Delivery), values)
 
 
@@ -35,12 +48,12 @@ Claimed = tuple[int, int | None, str, int | None, int, dict[str, Any] | None]
 async def claim_due(
     session: AsyncSession, *, now: datetime, lease_until: datetime, worker: str, limit: int
 ) -> list[Claimed]:
-    """Claim up to ``limit`` due rows; returns ``(id, chat_id, kind, announcement_id,
-    attempts, payload)`` ordered by id."""
+    """Claim up to ``limit`` due rows, most urgent first; returns ``(id, chat_id, kind,
+    announcement_id, attempts, payload)`` in that order (then by id)."""
     due = (
         select(Delivery.id)
         .where(Delivery.status.in_(OPEN), Delivery.due_at <= now)
-        .order_by(Delivery.due_at)
+        .order_by(Delivery.priority, Delivery.due_at)
         .limit(limit)
     )
     if is_postgresql(session):
@@ -56,13 +69,12 @@ async def claim_due(
             Delivery.announcement_id,
             Delivery.attempts,
             Delivery.payload,
+            Delivery.priority,
         )
         .execution_options(synchronize_session=False)
     )
-    rows = (await session.execute(statement)).all()
-    return sorted(
-        ((row[0], row[1], row[2], row[3], row[4], row[5]) for row in rows), key=lambda r: r[0]
-    )
+    rows = sorted((await session.execute(statement)).all(), key=lambda row: (row[6], row[0]))
+    return [(row[0], row[1], row[2], row[3], row[4], row[5]) for row in rows]
 
 
 # Built once: the engine marks every delivery, up to 1000 a second (profiled: a Core

@@ -77,9 +77,10 @@ async def erase(session: AsyncSession, telegram_id: int) -> None:
     Deliveries keep their outcome without the chat id (officers' reports stay true);
     announcements an officer wrote keep their text but no longer name the officer.
     """
-    from storage.repositories import deliveries
+    from storage.repositories import deliveries, inbox
 
     await deliveries.forget_chat(session, telegram_id)
+    await inbox.forget_person(session, telegram_id)
     await session.execute(
         update(Announcement)
         .where(Announcement.officer_id == telegram_id)
