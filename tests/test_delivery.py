@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import Counter
 from datetime import timedelta
@@ -307,24 +308,56 @@ async def test_language_at_send_time(app, emulator, clock, db):
 
 
 async def test_officer_sees_progress_and_report(app, emulator, clock, db):
-    await people(app, emulator, [10_901, 10_902, 10_903])
-    emulator.block(10_903)
+    """Known faults, exact numbers: 10 recipients; 2 blocked the bot, 1 chat is gone
+    (failed at once), 1 keeps answering 502 (failed after 5 tries), 1 times out once
+    (sent on the retry): 6 delivered, 2 blocked, 2 failed."""
+    await people(app, emulator, list(range(11_301, 11_311)))
     services = services_of(app)
     now = clock.now()
     async with services.sessions() as session, session.begin():
         session.add(
-            User(telegram_id=OFFICER, locale="jv", consent="given", created_at=now, updated_at=now)
+            User(telegram_id=OFFICER, locale="id", consent="given", created_at=now, updated_at=now)
         )
+    emulator.block(11_302)
+    emulator.block(11_305)
+    emulator.inject("bad_request", chat_id=11_307, description="Bad Request: chat not found")
+    emulator.inject("server_error", chat_id=11_309, methods=["sendMessage"])
+    emulator.inject("timeout", chat_id=11_310, count=1, methods=["sendMessage"])
     announcement_id = await announce(app, "Laporan")
     await drain(app, clock)
-    officer_messages = emulator.bot_messages(OFFICER)
-    progress, report = officer_messages[-2], officer_messages[-1]
-    assert progress.edits >= 1  # the progress message was edited in place
-    assert "2" in progress.text
-    assert "3" in progress.text
-    assert f"#{announcement_id}" in report.text
+
+    shown = [
+        call.params["text"]
+        for call in emulator.calls
+        if call.params.get("chat_id") == OFFICER
+        and call.method in ("sendMessage", "editMessageText")
+    ]
+    head = f"📢 Pengumuman #{announcement_id} sedang dikirim…\n"
+    progress = [shown[0]] + [
+        text for before, text in itertools.pairwise(shown[:-1]) if text != before
+    ]
+    assert progress == [
+        head + "0 dari 10 terkirim · 0 memblokir bot · 0 gagal",
+        head + "5 dari 10 terkirim · 2 memblokir bot · 1 gagal",  # 11_309, 11_310 wait
+        head + "6 dari 10 terkirim · 2 memblokir bot · 1 gagal",  # 11_310 on its retry
+        head + "6 dari 10 terkirim · 2 memblokir bot · 2 gagal",  # 11_309 gives up
+        "6 dari 10 terkirim · 2 memblokir bot · 2 gagal",  # the final line
+    ]
+    assert shown[-1] == (
+        f"<b>Pengumuman #{announcement_id}: selesai</b>\n"
+        "Terkirim: 6 dari 10\n"
+        "Memblokir bot: 2\n"
+        "Gagal setelah dicoba ulang: 2\n"
+        "Penyebab kegagalan:\n"
+        "• Bad Gateway (after 5 tries): 1\n"
+        "• Chat not found: 1"
+    )
+    progress_message, report = emulator.bot_messages(OFFICER)
+    assert progress_message.text == "6 dari 10 terkirim · 2 memblokir bot · 2 gagal"
+    assert report.text.startswith(f"Pengumuman #{announcement_id}: selesai\n")
     item = await db.get(Announcement, announcement_id)
     assert item.status == "done"
+    assert await statuses(app) == Counter(sent=6, blocked=2, failed=2)
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")

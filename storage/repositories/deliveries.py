@@ -152,12 +152,13 @@ async def counts(session: AsyncSession, announcement_id: int) -> dict[str, int]:
 
 
 async def errors(session: AsyncSession, announcement_id: int) -> list[tuple[str, int]]:
-    """Failure reasons of an announcement, most common first."""
+    """Failure reasons of an announcement, most common first (ties alphabetically, so
+    the report reads the same every time)."""
     rows = await session.execute(
         select(Delivery.error, func.count())
         .where(Delivery.announcement_id == announcement_id, Delivery.status == "failed")
         .group_by(Delivery.error)
-        .order_by(func.count().desc())
+        .order_by(func.count().desc(), Delivery.error)
     )
     return [(error or "?", int(count)) for error, count in rows.all()]
 
