@@ -153,7 +153,7 @@ async def _edit(bot: Bot, announcement: Announcement, text: str) -> None:
             message_id=announcement.progress_message_id,
         )
     except BadRequest as exc:
-        if "not modified" not in exc.message:
+        if "not modified" not in exc.message.lower():
             log.warning("cannot update progress of announcement %s: %s", announcement.id, exc)
     except TelegramError:
         log.warning("cannot update progress of announcement %s", announcement.id, exc_info=True)

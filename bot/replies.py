@@ -181,7 +181,7 @@ async def _in_order(bot: Bot, calls: Sequence[Reply], on_blocked: Blocked) -> No
                 await on_blocked(chat)
             return
         except BadRequest as exc:
-            if call.method.startswith("edit") and "not modified" in exc.message:
+            if call.method.startswith("edit") and "not modified" in exc.message.lower():
                 continue  # a second tap on the same button asks for the very same screen
             if call.method == "edit_message_text" and _impossible_edit(exc):
                 await _in_order(bot, [_as_new_message(call)], on_blocked)
@@ -218,7 +218,10 @@ async def _call(bot: Bot, call: Reply) -> Any:
 
 
 def _impossible_edit(exc: BadRequest) -> bool:
-    return any(reason in exc.message for reason in EDIT_IMPOSSIBLE)
+    # PTB rewords Telegram's text ("Bad Request: message can't be edited" arrives as
+    # "Message can't be edited"), so compare without case.
+    message = exc.message.lower()
+    return any(reason in message for reason in EDIT_IMPOSSIBLE)
 
 
 def _as_new_message(call: Reply) -> Reply:

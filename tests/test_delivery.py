@@ -47,19 +47,22 @@ async def people(app, emulator, ids, **fields) -> None:
 async def announce(app, text_id="Pengumuman", *, at=None, texts=None) -> int:
     services = services_of(app)
     now = services.clock.now()
-    draft = Draft(
-        texts=texts or {"id": text_id}, photo=None, audience=Audience(), scheduled_at=at or now
-    )
     async with services.sessions() as session, session.begin():
-        item = await announcements.create(
-            session,
-            officer_id=OFFICER,
-            area_id="jogosimo",
-            scope=frozenset({"jogosimo"}),
-            draft=draft,
-            now=now,
-        )
-        return item.id
+        return await announce_in(session, texts or {"id": text_id}, at=at or now, now=now)
+
+
+async def announce_in(session, texts: dict[str, str], *, at, now) -> int:
+    """OFFICER's announcement to all of Jogosimo, due ``at``, in the caller's transaction."""
+    draft = Draft(texts=texts, photo=None, audience=Audience(), scheduled_at=at)
+    item = await announcements.create(
+        session,
+        officer_id=OFFICER,
+        area_id="jogosimo",
+        scope=frozenset({"jogosimo"}),
+        draft=draft,
+        now=now,
+    )
+    return item.id
 
 
 async def statuses(app) -> Counter[str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from sqlalchemy import text
+from telegram import Update
 
 from bot.commands import COMMANDS
 from storage.models import User
@@ -114,3 +116,32 @@ async def test_answer_lost_for_good_keeps_the_saved_step(person, emulator, db, c
     emulator.clear_faults()
     reply = await p.say("/menu")
     assert reply.messages  # the bot carries on
+
+
+@pytest.mark.parametrize("target", ["deleted message", "the user's own message"])
+async def test_a_screen_that_cannot_be_edited_in_place_arrives_as_a_new_message(
+    app, emulator, target, caplog
+):
+    """Telegram refuses the edit ("message to edit not found" / "message can't be edited",
+    which PTB rewords with a capital letter): the screen is sent as a new message."""
+    start = emulator.message_update(731, "/start")
+    await app.process_update(Update.de_json(start, app.bot))
+    welcome = emulator.bot_messages(731)[-1]
+    if target == "deleted message":
+        welcome.deleted = True
+        message_id = welcome.message_id
+    else:
+        message_id = start["message"]["message_id"]
+    tap = emulator.callback_update(731, message_id, "ob:lang:id")
+    with caplog.at_level(logging.ERROR):
+        await app.process_update(Update.de_json(tap, app.bot))
+    latest = emulator.bot_messages(731)[-1]
+    assert latest.message_id not in (welcome.message_id, message_id)
+    assert latest.text.startswith(tr("id", "Which of these describes you?"))
+    assert latest.button_labels() == [
+        label("id", "role", "Planning to work abroad"),
+        label("id", "role", "Working abroad now"),
+        label("id", "role", "Family of a migrant worker"),
+    ]
+    assert welcome.edits == 0
+    assert "refused" not in caplog.text
