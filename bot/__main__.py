@@ -14,11 +14,16 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 # python-telegram-bot's future default: durations (RetryAfter.retry_after …) as timedelta.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+from bot import logs
 from bot.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.services.officers import Handover
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,12 +70,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if args.command == "chat" else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # No people's data, message text or token in any line (see bot.logs).
+    logs.setup(logging.WARNING if args.command == "chat" else logging.INFO)
     settings = load_settings()
     if args.command == "chat":
         from bot.simulator import chat
@@ -98,10 +99,21 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    from telegram.error import InvalidToken
+
     from bot.app import build_application
     from bot.runner import serve
 
-    asyncio.run(serve(build_application(settings)))
+    try:
+        asyncio.run(serve(build_application(settings)))
+    except InvalidToken:
+        # PTB's message quotes the token: one line without it, and no traceback.
+        print(
+            "Telegram refused TELEGRAM_BOT_TOKEN (not shown here): check the token "
+            "@BotFather gave you, or ask it for a new one.",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
@@ -121,24 +133,24 @@ async def _db_upgrade(settings: Settings) -> int:
 async def _officer(settings: Settings, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.content import load_villages
+    from bot.content.help import load_help
     from bot.services import officers
     from storage.db import create_engine, create_sessionmaker
     from storage.migrations import upgrade
 
     villages = load_villages()
+    routing = officers.Routing(
+        villages, settings.admin_ids, settings.officer_groups, load_help().deadlines
+    )
+    now = SystemClock().now()
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
         async with create_sessionmaker(engine)() as session, session.begin():
             if args.action == "add":
                 try:
-                    officer = await officers.grant(
-                        session,
-                        villages,
-                        args.telegram_id,
-                        args.area,
-                        granted_by=None,
-                        now=SystemClock().now(),
+                    officer, handover = await officers.grant(
+                        session, routing, args.telegram_id, args.area, granted_by=None, now=now
                     )
                 except officers.UnknownArea as exc:
                     print(f"error: {exc}", file=sys.stderr)
@@ -147,11 +159,14 @@ async def _officer(settings: Settings, args: argparse.Namespace) -> int:
                     f"{officer.telegram_id} is an officer for "
                     f"{villages.area_name(officer.area_id)}"
                 )
+                _print_handover(handover)
             elif args.action == "remove":
-                if not await officers.revoke(session, args.telegram_id):
+                removed = await officers.revoke(session, routing, args.telegram_id, now=now)
+                if removed is None:
                     print(f"{args.telegram_id} was not an officer", file=sys.stderr)
                     return 1
                 print(f"{args.telegram_id} is no longer an officer")
+                _print_handover(removed)
             else:
                 listing = await officers.listing(session)
                 for officer in listing:
@@ -163,6 +178,16 @@ async def _officer(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await engine.dispose()
     return 0
+
+
+def _print_handover(handover: Handover) -> None:
+    """What the change handed back (the admins are also told on Telegram)."""
+    if handover.cases:
+        ids = ", ".join(str(i) for i in handover.cases)
+        print(f"open cases back in their area's queue: {ids}")
+    if handover.announcements:
+        ids = ", ".join(str(i) for i in handover.announcements)
+        print(f"scheduled announcements cancelled: {ids}")
 
 
 async def _export_cases(settings: Settings, args: argparse.Namespace) -> int:
@@ -215,8 +240,21 @@ async def _export_cases(settings: Settings, args: argparse.Namespace) -> int:
             columns += list(help_requests.PERSONAL_COLUMNS)
         writer = csv.DictWriter(sys.stdout, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(spreadsheet_safe(row) for row in rows)
     return 0
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(row: dict[str, object]) -> dict[str, object]:
+    """A CSV row a spreadsheet will not run: a text a requester typed that starts like a
+    formula (``=HYPERLINK(…)``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a
+    leading ``'``, as OWASP advises against CSV injection. Numbers (ids) are left alone."""
+    return {
+        key: f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
+        for key, value in row.items()
+    }
 
 
 if __name__ == "__main__":

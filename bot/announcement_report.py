@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from html import escape
+from logging import WARNING
 
 from sqlalchemy import update
 from telegram import Bot
@@ -12,6 +13,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.context import Services
 from bot.i18n import N_, Translator
+from bot.logs import log_failure
 from bot.services import announcements
 from storage.models import Announcement
 from storage.repositories import deliveries, users
@@ -91,8 +93,8 @@ async def open_progress(bot: Bot, services: Services, announcement_id: int) -> N
     _ = await _officer_translator(services, announcement)
     try:
         message = await bot.send_message(officer_id, _progress_text(_, announcement, {}))
-    except TelegramError:
-        log.warning("cannot show progress of announcement %s", announcement_id, exc_info=True)
+    except TelegramError as exc:
+        log_failure(log, "cannot show progress", exc, announcement=announcement_id, level=WARNING)
         return
     async with services.sessions() as session, session.begin():
         await session.execute(
@@ -137,9 +139,9 @@ async def close_if_done(bot: Bot, services: Services, announcement_id: int) -> N
             await bot.send_message(
                 announcement.progress_chat_id, report_text(_, announcement, counts, reasons)
             )
-        except TelegramError:
-            log.warning(
-                "cannot send the report of announcement %s", announcement_id, exc_info=True
+        except TelegramError as exc:
+            log_failure(
+                log, "cannot send the report", exc, announcement=announcement_id, level=WARNING
             )
 
 
@@ -152,8 +154,9 @@ async def _edit(bot: Bot, announcement: Announcement, text: str) -> None:
             chat_id=announcement.progress_chat_id,
             message_id=announcement.progress_message_id,
         )
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            log.warning("cannot update progress of announcement %s: %s", announcement.id, exc)
-    except TelegramError:
-        log.warning("cannot update progress of announcement %s", announcement.id, exc_info=True)
+    except TelegramError as exc:
+        if isinstance(exc, BadRequest) and "not modified" in exc.message.lower():
+            return
+        log_failure(
+            log, "cannot update progress", exc, announcement=announcement.id, level=WARNING
+        )

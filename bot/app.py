@@ -24,6 +24,7 @@ from bot.context import SERVICES_KEY, BotContext, Services, services_of
 from bot.delivery import sweep_deliveries
 from bot.i18n import I18n
 from bot.inbox import Inbox, PersonOrderedProcessor
+from bot.rate_limit import UpdateLimiter
 from bot.scheduler import schedule_sweep
 from storage.db import TransactionWatch, create_engine, create_sessionmaker
 from storage.migrations import upgrade
@@ -149,6 +150,9 @@ def build_application(
     assert isinstance(application, BotApplication)
     application.setup, application.teardown = setup, teardown
     application.bot_data[SERVICES_KEY] = services
+    # Before every handler, in the person's own line (so it sees their dialog as their
+    # previous update left it): the per-person limit on updates.
+    application.add_handler(UpdateLimiter(services).handler(), group=-1)
     register(application)
     return application
 

@@ -22,6 +22,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import case_text
 from bot.context import Services
 from bot.i18n import Translator
+from bot.logs import log_failure
 from bot.services import case_alerts
 from bot.services import help_requests as cases
 from storage.db import is_postgresql
@@ -67,10 +68,12 @@ async def render_notices(services: Services, items: list[Outgoing]) -> None:
                 await session.scalars(select(User).where(User.telegram_id.in_(chat_ids)))
             ).all()
         }
-        officer_ids = set(
+        areas = dict(
             (
-                await session.scalars(
-                    select(Officer.telegram_id).where(Officer.telegram_id.in_(chat_ids))
+                await session.execute(
+                    select(Officer.telegram_id, Officer.area_id).where(
+                        Officer.telegram_id.in_(chat_ids)
+                    )
                 )
             ).all()
         )
@@ -81,6 +84,8 @@ async def render_notices(services: Services, items: list[Outgoing]) -> None:
             ).all()
         }
     admins = services.settings.admin_ids
+    villages = services.villages
+    passed_on: list[Outgoing] = []
     for item in items:
         if item.skip_reason is not None:
             continue
@@ -92,8 +97,17 @@ async def render_notices(services: Services, items: list[Outgoing]) -> None:
             item.skip_reason = "case gone"
         elif to == "requester" and case.requester_id != item.chat_id:
             item.skip_reason = "erased"
-        elif to == "officer" and item.chat_id not in officer_ids and item.chat_id not in admins:
-            item.skip_reason = "no longer an officer"
+        elif (
+            to == "officer"
+            and item.chat_id not in admins
+            and case.village_id
+            not in case_alerts.covered_villages(villages, areas.get(item.chat_id))
+        ):
+            # Checked when sent, not when queued: an officer removed or moved since then
+            # gets nothing about the case; whoever answers for it now gets the notice.
+            item.skip_reason = "officer no longer covers the case"
+            if payload.get("event") not in case_alerts.BROADCAST_EVENTS:
+                passed_on.append(item)
         else:
             locale = user.locale if user is not None else services.settings.default_locale
             _ = services.i18n.translator(locale)
@@ -102,6 +116,27 @@ async def render_notices(services: Services, items: list[Outgoing]) -> None:
                 item.skip_reason = "message erased"
                 continue
             _render_notice(_, services, item, case, payload, message)
+    if passed_on:
+        await _pass_on(services, passed_on)
+
+
+async def _pass_on(services: Services, items: list[Outgoing]) -> None:
+    """Queue the notices of officers who no longer cover their case for who does now."""
+    now = services.clock.now()
+    async with services.sessions() as session, session.begin():
+        for item in items:
+            payload = dict(item.payload or {})
+            case = await load_case(session, int(payload.pop("case", 0)), lock=False)
+            if case is None:
+                continue
+            people = await case_alerts.holders(
+                session, services.villages, case, admin_ids=services.settings.admin_ids
+            )
+            event = str(payload.pop("event", ""))
+            payload.pop("to", None)
+            others = [person for person in people if person != item.chat_id]
+            await case_alerts.notify(session, case, event, officers=others, now=now, **payload)
+            item.skip_reason = f"passed on to {len(others)}"
 
 
 def _render_notice(
@@ -130,6 +165,10 @@ def _event_line(_: Translator, event: str, payload: dict[str, Any], services: Se
     deadlines = services.help.deadlines
     return {
         "new": _("🆘 <b>New help request</b>"),
+        "released": _(
+            "🔁 <b>Back in the queue</b>: the officer who held this case no longer covers it. "
+            "Please claim it."
+        ),
         "realert": _(
             "⏰ <b>Still unclaimed after {minutes} minutes</b>: please claim this urgent request.",
             minutes=int(deadlines.urgent_realert.total_seconds() // 60),
@@ -147,6 +186,10 @@ def _event_line(_: Translator, event: str, payload: dict[str, Any], services: Se
         ),
         "linked": _("🔗 <b>Linked with the migrant's own request.</b>"),
         "link_declined": _("🔗 The migrant did not agree to link the requests."),
+        "no_contact": _(
+            "🔕 <b>The migrant asked not to be contacted through this chat.</b> Someone else "
+            "may be reading their messages: find another safe way to reach them."
+        ),
         "reopened": _("↩️ <b>The requester says they still need help:</b> the case is open again."),
         "confirmed": _("✅ The requester confirmed that the problem is solved: case closed."),
     }.get(event, event)
@@ -162,7 +205,7 @@ def _for_officer(
     limit: int,
 ) -> tuple[str, InlineKeyboardMarkup]:
     lines = [_event_line(_, event, payload, services), *case_text.heading(_, services, case)]
-    if event in ("new", "realert", "escalated"):
+    if event in case_alerts.BROADCAST_EVENTS:
         lines.append(case_text.for_whom(_, case))
         if reason := payload.get("reason"):
             lines.append(_("Reason: {reason}", reason=escape(str(reason))))
@@ -220,19 +263,19 @@ def _for_requester(
     if event == "created":
         return case_text.saved(_, case), _markup([[view]])
     if event == "link_ask":
-        other = str(payload.get("other_reference", ""))
+        # Someone else may hold the migrant's phone (an employer, a trafficker): the
+        # question names no request, no category, nobody, and no worry; one answer is
+        # "not here", which the officers see.
         text = _(
-            "A member of your family asked the village officers for help about you "
-            "({other}). May the officers link it with your own request {reference}, so "
-            "that they see both? Your family does not see your messages.",
-            other=other,
-            reference=reference,
+            "A short question from the Desmigratif village service: may the officers put "
+            "two of their records together, so that they can serve you better?"
         )
         data = f"hr:ln:{case.id}:{payload.get('other')}"
         return text, _markup(
             [
-                [_button(_.pgettext("button", "Yes, link them"), f"{data}:y")],
+                [_button(_.pgettext("button", "Yes"), f"{data}:y")],
                 [_button(_.pgettext("button", "No"), f"{data}:n")],
+                [_button(_.pgettext("button", "🔕 Do not contact me here"), f"{data}:x")],
             ]
         )
     if event == "closed":
@@ -293,12 +336,12 @@ async def render_deadlines(services: Services, items: list[Outgoing]) -> None:
     for item in items:
         if item.skip_reason is not None:
             continue
-        payload = item.payload or {}
+        case_id = int((item.payload or {}).get("case", 0))
         try:
             async with services.sessions() as session, session.begin():
-                await _check(services, session, item, int(payload.get("case", 0)))
-        except Exception:  # one broken case must not stop the others' deadlines
-            log.exception("deadline %s of case %s failed", item.delivery_id, payload.get("case"))
+                await _check(services, session, item, case_id)
+        except Exception as exc:  # one broken case must not stop the others' deadlines
+            log_failure(log, "deadline failed", exc, delivery=item.delivery_id, case=case_id)
             item.skip_reason = "failed, see the log"
 
 

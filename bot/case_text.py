@@ -15,7 +15,6 @@ from storage.models import HelpRequest
 
 # Telegram's limit is 4096; a case page keeps room for its header and lines around it.
 DESCRIPTION_ON_PAGE = 1500
-CHUNK = 3500
 PHONE = re.compile(r"\+?\d[\d .\-()]{5,}\d")
 
 
@@ -128,43 +127,6 @@ def summary(text: str | None, limit: int = 300) -> str:
 
 def mask_phones(text: str) -> str:
     return PHONE.sub("•••", text)
-
-
-def chunks(text: str, size: int = CHUNK) -> list[str]:
-    """Split a long (escaped) text at line or word ends so every part fits one message;
-    a word longer than that is cut, but never inside an HTML entity such as ``&amp;``."""
-    parts: list[str] = []
-    while len(text) > size:
-        cut = text.rfind("\n", 0, size)
-        if cut <= size // 2:
-            cut = text.rfind(" ", 0, size)
-        if cut <= size // 2:
-            cut = size
-            entity = text.rfind("&", cut - 10, cut)
-            if entity != -1 and ";" not in text[entity:cut]:
-                cut = entity
-        parts.append(text[:cut])
-        text = text[cut:].lstrip()
-    if text:
-        parts.append(text)
-    return parts
-
-
-def pack(lines: list[str], size: int = CHUNK) -> list[str]:
-    """Whole lines into as few messages as fit, so no cut falls inside a line's tags
-    (only the escaped text of a line longer than a message is cut, by :func:`chunks`)."""
-    messages: list[str] = []
-    current = ""
-    for line in lines:
-        pieces = chunks(line, size) if len(line) > size else [line]
-        for piece in pieces:
-            if current and len(current) + 1 + len(piece) > size:
-                messages.append(current)
-                current = ""
-            current = f"{current}\n{piece}" if current else piece
-    if current:
-        messages.append(current)
-    return messages
 
 
 def saved(_: Translator, case: HelpRequest) -> str:

@@ -77,6 +77,34 @@ class Settings(BaseSettings):
     auto_migrate: bool = Field(
         default=True, description="Apply database migrations when the bot starts."
     )
+    # Limits per person (issue 11): one person must not flood the officers or the bot.
+    max_open_requests: int = Field(
+        default=3, ge=1, description="Help requests one person may have open at a time."
+    )
+    max_description_chars: int = Field(
+        default=4000,
+        ge=100,
+        description="Characters a help request's description may have in all while writing.",
+    )
+    max_files_per_request: int = Field(
+        default=10, ge=1, description="Photos, voice notes and documents sent with a request."
+    )
+    max_files_per_case: int = Field(
+        default=30,
+        ge=1,
+        description="Files a requester may put on one case in all (with the request's own).",
+    )
+    max_messages_per_hour: int = Field(
+        default=20, ge=1, description="Messages a requester may add to their cases per hour."
+    )
+    rate_limit_updates: int = Field(
+        default=20,
+        ge=0,
+        description="Updates one person may send in RATE_LIMIT_SECONDS (0: no limit).",
+    )
+    rate_limit_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="The window of RATE_LIMIT_UPDATES."
+    )
 
     @model_validator(mode="after")
     def _paid_rate(self) -> Settings:

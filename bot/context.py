@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from bot.inbox import Inbox
     from bot.replies import Replies
+    from bot.services.officers import Routing
     from storage.models import Officer, User
 
 SERVICES_KEY = "services"
@@ -44,6 +45,15 @@ class Services:
     sweeps: list[Any] = field(default_factory=list)
     inbox: Inbox | None = None  # set by the factory
     bot_username: str = ""  # known once the bot is initialised (for t.me links in jobs)
+
+    def routing(self) -> Routing:
+        """Who hears about a case: for the officer-change services."""
+        from bot.services.officers import Routing
+
+        settings = self.settings
+        return Routing(
+            self.villages, settings.admin_ids, settings.officer_groups, self.help.deadlines
+        )
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -38,7 +38,8 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.context import Services, services_of
-from bot.services import announcements, case_alerts, reminders
+from bot.logs import log_failure
+from bot.services import announcements, case_alerts, erasure, reminders
 from bot.services.profiles import CONSENT_GIVEN
 from storage.models import Announcement, User
 from storage.repositories import deliveries, users
@@ -133,6 +134,8 @@ class Outgoing:
     photo: str | None = None
     media: tuple[str, str] | None = None  # ("voice" | "document" | "photo", file id)
     markup: Any = None
+    # Anything else than sending a message (deleting or editing an old one): done instead.
+    call: Callable[[Bot], Awaitable[object]] | None = None
     skip_reason: str | None = None
     defer_until: datetime | None = None
     done: bool = False  # work rows (case deadlines): the renderer did the work, nothing to send
@@ -153,6 +156,7 @@ class Engine:
         self.batch = max(10, min(int(settings.broadcast_rate * 2), 2000))
         self.lease = timedelta(seconds=settings.delivery_lease_seconds)
         self.max_attempts = settings.delivery_max_attempts
+        from bot.admin_messages import render_admin_notices, render_unsend
         from bot.case_messages import on_notice_blocked, render_deadlines, render_notices
         from bot.reminder_messages import after_reminder, render_reminders
 
@@ -161,6 +165,8 @@ class Engine:
             reminders.KIND: render_reminders,
             case_alerts.NOTICE: render_notices,
             case_alerts.DEADLINE: render_deadlines,
+            case_alerts.ADMIN: render_admin_notices,
+            erasure.UNSEND: render_unsend,
         }
         self.after_sent: dict[str, Hook] = {reminders.KIND: after_reminder}
         self.after_blocked: dict[str, Hook] = {case_alerts.NOTICE: on_notice_blocked}
@@ -256,7 +262,8 @@ class Engine:
             except TelegramError as exc:
                 await self._finish(item, "failed", error=exc.message)
                 return
-            await self._finish(item, "sent", message_id=message.message_id)
+            sent_id = message.message_id if isinstance(message, Message) else None
+            await self._finish(item, "sent", message_id=sent_id)
             await self._hook(self.after_sent, item)
             return
         await self._retry_or_fail(item, "Telegram kept asking to wait (RetryAfter)")
@@ -265,10 +272,12 @@ class Engine:
         if (hook := hooks.get(item.kind)) is not None:
             try:
                 await hook(self.services, item)
-            except Exception:  # the outcome is recorded; the rest of the batch goes on
-                log.exception("follow-up step of delivery %s failed", item.delivery_id)
+            except Exception as exc:  # the outcome is recorded; the rest of the batch goes on
+                log_failure(log, "follow-up step failed", exc, delivery=item.delivery_id)
 
-    async def _send(self, bot: Bot, item: Outgoing) -> Message:
+    async def _send(self, bot: Bot, item: Outgoing) -> object:
+        if item.call is not None:
+            return await item.call(bot)
         extra: dict[str, Any] = {"allow_paid_broadcast": True} if self.paid else {}
         if item.markup is not None:
             extra["reply_markup"] = item.markup

@@ -32,14 +32,18 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.clock import Clock
 from bot.telegram_html import Entity, HTMLParseError, html_to_entities, telegram_length
 
 MAX_TEXT = 4096
+# deleteMessage: "a message can only be deleted if it was sent less than 48 hours ago".
+DELETE_WITHIN = timedelta(hours=48)
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_BUTTONS = 100
@@ -92,6 +96,7 @@ class ChatMessage:
     deleted: bool = False
     date: int = 0
     entities: tuple[Entity, ...] = ()
+    sent_at: datetime | None = None  # on the injected clock, when the emulator has one
 
     def button_labels(self) -> list[str]:
         return [button.text for row in self.buttons for button in row]
@@ -187,9 +192,13 @@ class BotAPIEmulator(BaseRequest):
         record_calls: bool = True,
         per_chat_limit: bool | float = False,
         global_limit: float | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """``record_calls``: keep :attr:`calls` and :attr:`answers` (benchmarks turn it
-        off). ``per_chat_limit``/``global_limit``: see :meth:`limit` (off by default)."""
+        off). ``per_chat_limit``/``global_limit``: see :meth:`limit` (off by default).
+        ``clock``: the bot's injected clock, for the rules that depend on a message's age
+        (a bot deletes its messages only within 48 hours)."""
+        self.clock = clock
         self.bot = {
             "id": bot_id,
             "is_bot": True,
@@ -557,6 +566,7 @@ class BotAPIEmulator(BaseRequest):
             reply_keyboard=reply_keyboard,
             media=media,
             date=self.clock_seconds,
+            sent_at=self.clock.now() if self.clock is not None else None,
         )
 
     def _existing(self, params: dict[str, Any]) -> ChatMessage:
@@ -618,15 +628,39 @@ class BotAPIEmulator(BaseRequest):
             "message text",
             params.get("entities"),
         )
+        return self._edited(message, params, (text, entities), str(params["text"]))
+
+    def _edited(
+        self,
+        message: ChatMessage,
+        params: dict[str, Any],
+        shown: tuple[str, tuple[Entity, ...]],
+        source: str,
+    ) -> dict[str, Any]:
+        text, entities = shown
         buttons, _ = self._keyboard(params.get("reply_markup"))
         # Telegram compares what the user would see, not the source: <b>Hi</b> ->
         # <strong>Hi</strong> is no change, <b>Hi</b> -> <i>Hi</i> is.
         if (text, entities, buttons) == (message.text, message.entities, message.buttons):
             raise _Refused(400, NOT_MODIFIED)
         message.text, message.entities, message.buttons = text, entities, buttons
-        message.source, message.parse_mode = str(params["text"]), params.get("parse_mode")
+        message.source, message.parse_mode = source, params.get("parse_mode")
         message.edits += 1
         return self._message_json(message)
+
+    def _api_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._existing(params)
+        if message.media is None:
+            raise _Refused(400, "Bad Request: there is no caption in the message to edit")
+        caption = params.get("caption") or ""
+        text, entities = self._visible_text(
+            caption,
+            params.get("parse_mode"),
+            MAX_CAPTION,
+            "caption",
+            params.get("caption_entities"),
+        )
+        return self._edited(message, params, (text, entities), str(caption))
 
     def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._existing(params)
@@ -642,6 +676,9 @@ class BotAPIEmulator(BaseRequest):
         message = self._messages.get((chat_id, int(params.get("message_id", 0))))
         if message is None or message.deleted:
             raise _Refused(400, "Bad Request: message to delete not found")
+        age = self.clock.now() - message.sent_at if self.clock and message.sent_at else None
+        if age is not None and age >= DELETE_WITHIN:
+            raise _Refused(400, "Bad Request: message can't be deleted for everyone")
         message.deleted = True
         return True
 
@@ -776,6 +813,7 @@ class BotAPIEmulator(BaseRequest):
             text=text,
             media=media,
             date=self.clock_seconds,
+            sent_at=self.clock.now() if self.clock is not None else None,
         )
         self.chats.setdefault(chat_id, []).append(message)
         self._messages[(chat_id, message.message_id)] = message

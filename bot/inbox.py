@@ -34,6 +34,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import BaseUpdateProcessor
 
+from bot.logs import describe, log_failure
 from bot.replies import Replies, Reply, deliver
 from storage.repositories import inbox as rows
 
@@ -136,11 +137,10 @@ class Inbox:
             async with services.sessions() as session, session.begin():
                 for status, ids in finished.items():
                     await rows.finish(session, ids, status, now=services.clock.now())
-        except Exception:
+        except Exception as exc:
             # The rows stay open: after a restart their answers go out once more.
-            log.exception(
-                "could not mark %d inbox rows finished", sum(map(len, finished.values()))
-            )
+            count = sum(map(len, finished.values()))
+            log_failure(log, "could not mark inbox rows finished", exc, rows=count)
 
     async def close(self) -> None:
         if self._flusher is not None and not self._flusher.done():
@@ -295,13 +295,13 @@ class Poller:
             except InvalidToken:
                 raise
             except (Conflict, NetworkError, TelegramError) as exc:
-                log.warning("getUpdates failed (%s); trying again in %.0f s", exc, pause)
+                log.warning("getUpdates failed (%s); again in %.0f s", describe(exc), pause)
                 await _sleep_unless(stop, pause)
                 pause = min(pause * 2, 30.0)
                 continue
-            except Exception:
+            except Exception as exc:
                 # The database may be down: keep the offset, so Telegram keeps the updates.
-                log.exception("could not store updates; trying again in %.0f s", pause)
+                log_failure(log, "could not store updates", exc, retry_in_seconds=round(pause))
                 await _sleep_unless(stop, pause)
                 pause = min(pause * 2, 30.0)
                 continue

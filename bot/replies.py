@@ -24,6 +24,8 @@ from typing import Any, Literal
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.logs import describe, log_failure
+
 log = logging.getLogger("desmigratif.replies")
 
 FileKind = Literal["photo", "voice", "document"]
@@ -165,7 +167,7 @@ async def _answer(bot: Bot, call: Reply) -> None:
         await _call(bot, call)
     except TelegramError as exc:
         # A query older than ~15 s (after a restart, say) can no longer be answered.
-        log.info("button answer not shown: %s", exc)
+        log.info("button answer not shown: %s", describe(exc))
 
 
 async def _in_order(bot: Bot, calls: Sequence[Reply], on_blocked: Blocked) -> None:
@@ -175,7 +177,9 @@ async def _in_order(bot: Bot, calls: Sequence[Reply], on_blocked: Blocked) -> No
         except Forbidden as exc:
             chat = call.chat_id
             log.info(
-                "chat %s cannot be reached (%s); the rest of the answer is dropped", chat, exc
+                "chat %s cannot be reached (%s); the rest of the answer is dropped",
+                chat,
+                describe(exc),
             )
             if chat is not None:
                 await on_blocked(chat)
@@ -186,10 +190,12 @@ async def _in_order(bot: Bot, calls: Sequence[Reply], on_blocked: Blocked) -> No
             if call.method == "edit_message_text" and _impossible_edit(exc):
                 await _in_order(bot, [_as_new_message(call)], on_blocked)
                 continue
-            log.error("Telegram refused %s to chat %s: %s", call.method, call.chat_id, exc)
+            log.error(
+                "Telegram refused %s to chat %s: %s", call.method, call.chat_id, describe(exc)
+            )
             await _lost(call)
         except TelegramError as exc:
-            log.warning("%s to chat %s lost: %s", call.method, call.chat_id, exc)
+            log.warning("%s to chat %s lost: %s", call.method, call.chat_id, describe(exc))
             await _lost(call)
 
 
@@ -234,8 +240,8 @@ async def _lost(call: Reply) -> None:
         return
     try:
         await call.if_lost()
-    except Exception:
-        log.exception("could not make up for a lost %s to chat %s", call.method, call.chat_id)
+    except Exception as exc:
+        log_failure(log, f"could not make up for a lost {call.method}", exc, chat=call.chat_id)
 
 
 def _seconds(value: timedelta | int | float) -> float:

@@ -14,6 +14,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from bot.context import services_of
+from bot.logs import log_failure
 
 log = logging.getLogger("desmigratif.scheduler")
 
@@ -27,9 +28,9 @@ async def run_due(application: Application[Any, Any, Any, Any, Any, Any]) -> int
     for task in services_of(application).sweeps:
         try:
             handled += await task(application)
-        except Exception:
+        except Exception as exc:
             # One failing task must not stop the others; the next sweep tries again.
-            log.exception("sweep task %s failed", getattr(task, "__name__", task))
+            log_failure(log, "sweep task failed", exc, task=getattr(task, "__name__", "-"))
     return handled
 
 

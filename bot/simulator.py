@@ -318,6 +318,8 @@ async def chat(
 ) -> int:
     """Run the local chat; with ``script`` replay it and return the number of failed steps."""
     out = out or sys.stdout
+    if script is not None:  # replayed far faster than anyone types: not a flood
+        settings = settings.model_copy(update={"rate_limit_updates": 0})
     emulator = BotAPIEmulator()
     clock = ManualClock()
     app = build_application(settings, request=emulator, clock=clock)

@@ -8,6 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot import ids
 from bot.announcement_report import STATUS_LABELS, report_text
 from bot.context import BotContext
 from bot.services import announcements
@@ -94,10 +95,11 @@ async def list_button(update: Update, context: BotContext) -> None:
 
     data = (update.callback_query.data or "") if update.callback_query else ""
     parts = data.split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
+    announcement_id = ids.row_id(parts[2]) if len(parts) == 3 else None
+    if announcement_id is None:
         await expired(update, context)
         return
-    item = await _own(context, int(parts[2]))
+    item = await _own(context, announcement_id)
     if item is None:
         await expired(update, context)
         return

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler
 
+from bot import ids
 from bot.context import BotContext, Services
 from bot.i18n import pick_locale
 from bot.inbox import current_ticket
@@ -110,12 +111,19 @@ def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-def button_number(update: Update, position: int) -> int:
+def button_number(update: Update, position: int, *, maximum: int = ids.ROW_ID_MAX) -> int:
     """The number at ``position`` of the pressed button's data (``cs:v:12`` → 12 at 2);
-    0 when it is missing or not a number (forged data)."""
+    0 (no such row) when it is missing, not ASCII digits or beyond ``maximum`` (forged
+    data: a row id beyond 32 bits would make PostgreSQL raise instead of find nothing)."""
     query = update.callback_query
     parts = (query.data or "").split(":") if query is not None else []
-    return int(parts[position]) if len(parts) > position and parts[position].isdigit() else 0
+    found = ids.number(parts[position], maximum) if len(parts) > position else None
+    return found or 0
+
+
+def button_telegram_id(update: Update, position: int) -> int:
+    """A Telegram user id in the pressed button's data (``cs:ra:12:<id>``), or 0."""
+    return button_number(update, position, maximum=ids.TELEGRAM_ID_MAX)
 
 
 def button_value(update: Update) -> str:

@@ -1,12 +1,14 @@
-"""The one error handler: log with the update's context, tell the user what to do.
+"""The one error handler: log with the update's ids, tell the user what to do.
 
 A ``Forbidden`` answer means the user blocked the bot: they are marked unreachable and
-nothing is sent. No traceback ever reaches a user.
+nothing is sent. No traceback ever reaches a user, and no message text or personal field
+reaches the log: the error's type, the ids and the frames only (:mod:`bot.logs`).
 """
 
 from __future__ import annotations
 
 import logging
+from logging import WARNING
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
@@ -14,6 +16,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.context import BotContext
 from bot.i18n import pick_locale
 from bot.inbox import current_ticket
+from bot.logs import log_failure
 from storage.repositories import users
 
 log = logging.getLogger("desmigratif.errors")
@@ -42,14 +45,15 @@ async def on_error(update: object, context: BotContext) -> None:
             ),
             "update",
         )
-    log.error(
-        "error handling %s %s from user %s in chat %s",
-        update_kind,
-        update.update_id if isinstance(update, Update) else "-",
-        telegram_user.id if telegram_user else "-",
-        chat.id if chat else "-",
-        exc_info=error,
-    )
+    if error is not None:
+        log_failure(
+            log,
+            f"error handling {update_kind}",
+            error,
+            update=update.update_id if isinstance(update, Update) else None,
+            user=telegram_user.id if telegram_user else None,
+            chat=chat.id if chat else None,
+        )
     if chat is None or chat.type != "private":
         return
     locale = await _locale_of(
@@ -64,8 +68,8 @@ async def on_error(update: object, context: BotContext) -> None:
     )
     try:
         await context.bot.send_message(chat.id, text)
-    except TelegramError:
-        log.warning("could not tell chat %s about the error", chat.id, exc_info=True)
+    except TelegramError as exc:
+        log_failure(log, "could not tell a chat about the error", exc, chat=chat.id, level=WARNING)
 
 
 async def _locale_of(
@@ -78,6 +82,6 @@ async def _locale_of(
                 user = await users.get(session, telegram_id)
             if user is not None:
                 return user.locale
-        except Exception:  # the database may be what failed
-            log.warning("could not read the locale of %s", telegram_id, exc_info=True)
+        except Exception as exc:  # the database may be what failed
+            log_failure(log, "could not read a locale", exc, user=telegram_id, level=WARNING)
     return pick_locale(language_code, default)

@@ -7,6 +7,8 @@ localized hint and the same question again. Group chats only get an answer to ``
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import (
@@ -25,6 +27,7 @@ from handlers.stale import expired, reprompt
 from storage.repositories import users
 
 PRIVATE = filters.ChatType.PRIVATE
+COMMAND_SHOWN = 40  # characters of an unknown command repeated back
 
 
 @user_update
@@ -62,8 +65,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     """An unknown ``/command``: say so, list the useful ones, ask again."""
     message = update.effective_message
     command = (message.text or "").split(maxsplit=1)[0] if message else ""
+    # Typed by the user: cut (before escaping, so never inside an entity) and escaped, as
+    # ``/x<b>`` would otherwise be refused by Telegram as broken HTML.
+    shown = escape(command[:COMMAND_SHOWN] + ("…" if len(command) > COMMAND_SHOWN else ""))
     notice = context._(
-        "I do not know the command {command}. Try /menu or /bantuan.", command=command[:40]
+        "I do not know the command {command}. Try /menu or /bantuan.", command=shown
     )
     await reprompt(update, context, notice)
 

@@ -50,7 +50,6 @@ SELF_STEPS = ("country", "city", "employer")
 FAMILY_STEPS = ("name", "relationship", "country", "city", "employer", "last_contact", "contact")
 OPTIONAL = frozenset({"city", "employer", "last_contact", "contact"})
 MAX_FIELD = 200
-MAX_ATTACHMENTS = 10
 
 
 def _data(context: BotContext) -> dict[str, Any]:
@@ -75,6 +74,31 @@ def contacts_text(context: BotContext) -> str:
     return "\n".join(lines)
 
 
+def too_many_open(context: BotContext, *, urgent: bool) -> str:
+    """Why no new request can be sent now (``MAX_OPEN_REQUESTS``); an urgent one gets the
+    emergency contacts first: the limit must never stand between someone and help."""
+    _ = context._
+    text = _.ngettext(
+        "You already have {n} open request: that is the most one person can have at a "
+        "time. The officers are working on it. You can add information to it in /status; "
+        "once it is solved, you can send a new request.",
+        "You already have {n} open requests: that is the most one person can have at a "
+        "time. The officers are working on them. You can add information to them in "
+        "/status; once one of them is solved, you can send a new request.",
+        context.services.settings.max_open_requests,
+    )
+    return f"{contacts_text(context)}\n\n{text}" if urgent else text
+
+
+def _my_requests_row(context: BotContext) -> list[tuple[str, str]]:
+    return [(context._.pgettext("button", "📨 My requests"), "hr:list")]
+
+
+async def _may_open(context: BotContext) -> bool:
+    limit = context.services.settings.max_open_requests
+    return await cases.may_open(context.db, context.user.telegram_id, limit)
+
+
 # --- start -------------------------------------------------------------------------------
 
 
@@ -95,6 +119,14 @@ async def start(update: Update, context: BotContext) -> None:
         await show(
             update, context, with_notice(notice, contacts_text(context)), _menu_row(context)
         )
+        return
+    if not await _may_open(context):
+        rows = [
+            _my_requests_row(context),
+            [(_.pgettext("menu", "🚨 Emergency contacts"), "hr:sos")],
+            [(_.pgettext("button", "« Menu"), "menu:main")],
+        ]
+        await show(update, context, too_many_open(context, urgent=False), keyboard(rows))
         return
     begin(context.user, DIALOG, "category")
     await ask_category(update, context, None)
@@ -380,10 +412,32 @@ async def ask_description(update: Update, context: BotContext, notice: str | Non
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
+def _too_long(context: BotContext, before: str, piece: str) -> str:
+    _ = context._
+    limit = context.services.settings.max_description_chars
+    left = max(0, limit - len(before) - (2 if before else 0))  # 2: the blank line between
+    return _(
+        "⚠️ That message was not added: a description can have at most {limit} characters "
+        "in all. It has {used} now ({left} more fit) and the message has {count}. Please "
+        "send it shorter. What you sent before is kept; after sending the request you can "
+        "add more in /status.",
+        limit=_.number(limit),
+        used=_.number(len(before)),
+        left=_.number(left),
+        count=_.number(len(piece)),
+    )
+
+
 async def typed_description(update: Update, context: BotContext, text: str) -> None:
-    # Kept whole, however long: several messages are joined.
+    # Several messages are joined, each kept whole; one that would pass the limit is
+    # refused whole (and the person told), never cut.
     before = _data(context).get("description") or ""
-    goto(context.user, "description", description=f"{before}\n\n{text}".strip())
+    limit = context.services.settings.max_description_chars
+    joined = cases.add_to_description(before, text, limit)
+    if joined is None:
+        await ask_description(update, context, _too_long(context, before, text))
+        return
+    goto(context.user, "description", description=joined)
     await ask_description(update, context, None)
 
 
@@ -396,10 +450,17 @@ async def description_media(update: Update, context: BotContext) -> None:
 
         await reprompt(update, context, notice)
         return
+    settings = context.services.settings
     attachments = list(_data(context).get("attachments") or [])
-    if len(attachments) >= MAX_ATTACHMENTS:
-        notice = _(
-            "That is enough files for one request ({n}). Please continue.", n=MAX_ATTACHMENTS
+    if len(attachments) >= settings.max_files_per_request:
+        notice = _.ngettext(
+            "⚠️ That file was not added: a request can have at most {n} file (photo, voice "
+            "note, document) when it is sent. The one you sent is kept. Please continue; "
+            "after sending the request you can add more in /status.",
+            "⚠️ That file was not added: a request can have at most {n} files (photos, "
+            "voice notes, documents) when it is sent. The {n} you sent are kept. Please "
+            "continue; after sending the request you can add more in /status.",
+            settings.max_files_per_request,
         )
         await ask_description(update, context, notice)
         return
@@ -408,7 +469,11 @@ async def description_media(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is not None and message.caption:
         before = _data(context).get("description") or ""
-        changes["description"] = f"{before}\n\n{message.caption}".strip()
+        joined = cases.add_to_description(before, message.caption, settings.max_description_chars)
+        if joined is None:  # the file with its caption, or nothing: never half of it
+            await ask_description(update, context, _too_long(context, before, message.caption))
+            return
+        changes["description"] = joined
     goto(context.user, "description", **changes)
     await ask_description(update, context, None)
 
@@ -449,8 +514,9 @@ def _draft(context: BotContext) -> cases.Draft:
     )
 
 
-@step(DIALOG, "review")
-async def ask_review(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_review(
+    update: Update, context: BotContext, notice: str | None, *, refused: bool = False
+) -> None:
     _ = context._
     services = context.services
     draft = _draft(context)
@@ -479,7 +545,12 @@ async def ask_review(update: Update, context: BotContext, notice: str | None) ->
         [(_.pgettext("button", "✏️ Edit"), "hr:edit")],
         _cancel_row(context),
     ]
+    if refused:  # too many open requests: their requests first; the draft stays
+        rows.insert(0, _my_requests_row(context))
     await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+
+
+step(DIALOG, "review")(ask_review)
 
 
 @step(DIALOG, "edit")
@@ -526,11 +597,18 @@ async def send(update: Update, context: BotContext) -> None:
     services = context.services
     now = services.clock.now()
     user = context.user
+    draft = _draft(context)
+    # Checked again here: an officer (or the person, from an old message) may have
+    # reopened a request while this one was being written.
+    if not await _may_open(context):
+        notice = too_many_open(context, urgent=draft.urgent)
+        await ask_review(update, context, notice, refused=True)
+        return
     case = await cases.create(
         context.db,
         requester_id=user.telegram_id,
         village_id=user.village_id,
-        draft=_draft(context),
+        draft=draft,
         now=now,
     )
     await case_alerts.alert_officers(
@@ -552,10 +630,7 @@ async def send(update: Update, context: BotContext) -> None:
         now=now,
     )
     end(user)
-    rows = [
-        [(_.pgettext("button", "📨 My requests"), "hr:list")],
-        [(_.pgettext("button", "« Menu"), "menu:main")],
-    ]
+    rows = [_my_requests_row(context), [(_.pgettext("button", "« Menu"), "menu:main")]]
     # The reference number is shown only after the case is committed (commit, then
     # talk). If Telegram keeps failing, the delivery engine retries the confirmation
     # with its backoff.

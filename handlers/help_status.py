@@ -8,6 +8,7 @@ handling it (or the area's officers while nobody has claimed it).
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -181,10 +182,54 @@ async def _add_to_case(
         end(context.user)
         await show_list(update, context, _("That request is closed; nothing was added."))
         return
+    refused = await _refusal(context, case, file)
+    if refused is not None:
+        context.reply_as_new = True
+        await ask_info(update, context, refused)
+        return
     await _store_info(context, case, text, file)
     notice = _("✅ Added to {reference}. The officer is told.", reference=case.reference)
     context.reply_as_new = True
     await ask_info(update, context, notice)
+
+
+async def _refusal(
+    context: BotContext, case: HelpRequest | None, file: dict[str, str] | None
+) -> str | None:
+    """Why this message cannot be added now (``MAX_MESSAGES_PER_HOUR`` over all the
+    person's cases, ``MAX_FILES_PER_CASE``), or None. What was added before stays."""
+    _ = context._
+    services = context.services
+    settings = services.settings
+    again = await cases.next_message_at(
+        context.db,
+        context.user.telegram_id,
+        limit=settings.max_messages_per_hour,
+        now=services.clock.now(),
+    )
+    if again is not None:
+        return _.ngettext(
+            "⏳ Not added: you can add at most {n} message an hour to your requests. You "
+            "can add more from {time}. Everything you sent before is kept.",
+            "⏳ Not added: you can add at most {n} messages an hour to your requests. You "
+            "can add more from {time}. Everything you sent before is kept.",
+            settings.max_messages_per_hour,
+            time=_.datetime(again),
+        )
+    if (
+        case is not None
+        and file is not None
+        and await cases.requester_files(context.db, case) >= settings.max_files_per_case
+    ):
+        return _.ngettext(
+            "⚠️ That file was not added to {reference}: a request can have at most {n} file "
+            "in all. Please write it in words instead, or ask the officer what they need.",
+            "⚠️ That file was not added to {reference}: a request can have at most {n} files "
+            "in all. Please write it in words instead, or ask the officer what they need.",
+            settings.max_files_per_case,
+            reference=case.reference,
+        )
+    return None
 
 
 async def _store_info(
@@ -271,6 +316,10 @@ async def take_loose_message(
     if len(open_cases) == 1:
         await _added(update, context, open_cases[0], text, file)
         return True
+    refused = await _refusal(context, None, file)  # the hourly limit: before asking which
+    if refused is not None:
+        await _outcome(update, context, refused, None)
+        return True
     begin(context.user, ROUTE_DIALOG, "choose", {"text": text, "file": file})
     await ask_route(update, context, None)
     return True
@@ -284,11 +333,26 @@ async def _added(
     file: dict[str, str] | None,
 ) -> None:
     _ = context._
+    refused = await _refusal(context, case, file)
+    if refused is not None:
+        await _outcome(update, context, refused, case)
+        return
     await _store_info(context, case, text, file)
     notice = _("✅ Added to {reference}. The officer is told.", reference=case.reference)
+    await _outcome(update, context, notice, case)
+
+
+async def _outcome(
+    update: Update, context: BotContext, notice: str, case: HelpRequest | None
+) -> None:
+    """The outcome of a message sent outside any dialog (added, or why not), as a new
+    message with the way to the request (to all of them when it was not chosen)."""
+    _ = context._
     notice += "\n" + _("To do something else, send /menu.")
     rows = [
-        [(_.pgettext("button", "📄 See my request"), f"hr:v:{case.id}")],
+        [(_.pgettext("button", "📄 See my request"), f"hr:v:{case.id}")]
+        if case is not None
+        else [(_.pgettext("button", "📨 My requests"), "hr:list")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
     await show(update, context, notice, keyboard(rows), new=True)
@@ -388,7 +452,8 @@ async def reopen(update: Update, context: BotContext) -> None:
 
 @user_update
 async def link_answer(update: Update, context: BotContext) -> None:
-    """``hr:ln:<own case>:<family case>:y|n``: only valid when the bot asked exactly this."""
+    """``hr:ln:<own case>:<family case>:y|n|x``: only valid when the bot asked exactly
+    this. ``x``: "do not contact me here" (someone else may read the chat)."""
     context.reply_as_new = not pressed_on_page(update, "hr:list")
     _ = context._
     own = await _own_case(context, button_number(update, 2))
@@ -410,11 +475,15 @@ async def link_answer(update: Update, context: BotContext) -> None:
     ):
         await expired(update, context)
         return
+    answer = (update.callback_query.data or "")[-1:] if update.callback_query else ""
+    now = context.services.clock.now()
+    if answer == "x":
+        await _no_contact(update, context, own, family, now)
+        return
     if own.linked_request_id is not None or family.linked_request_id is not None:
         await show_case(update, context, own, _("These requests cannot be linked any more."))
         return
-    now = context.services.clock.now()
-    agreed = (update.callback_query.data or "").endswith(":y") if update.callback_query else False
+    agreed = answer == "y"
     if agreed:
         cases.link(context.db, family, own, context.user.telegram_id, now)
         notice = _("Thank you. The officers now see both requests together.")
@@ -430,6 +499,28 @@ async def link_answer(update: Update, context: BotContext) -> None:
     await show_case(update, context, own, notice)
 
 
+async def _no_contact(
+    update: Update, context: BotContext, own: HelpRequest, family: HelpRequest, now: datetime
+) -> None:
+    """Logged on both cases and told to who answers for them; the reply shows nothing
+    about the request, and the question's buttons go away."""
+    services = context.services
+    officers: list[int] = []
+    for case in (own, family):
+        cases.log(context.db, case, context.user.telegram_id, "no_contact", now)
+        officers += await case_alerts.holders(
+            context.db, services.villages, case, admin_ids=services.settings.admin_ids
+        )
+    await case_alerts.notify(context.db, own, "no_contact", officers=officers, now=now)
+    context.reply_as_new = False
+    await show(
+        update,
+        context,
+        context._("All right. The officers will not contact you here."),
+        None,
+    )
+
+
 HANDLERS: Handlers = [
     CommandHandler("status", status, filters=filters.ChatType.PRIVATE),
     CallbackQueryHandler(status, pattern=r"^hr:list$"),
@@ -438,5 +529,5 @@ HANDLERS: Handlers = [
     CallbackQueryHandler(confirm, pattern=r"^hr:ok:\d{1,10}$"),
     CallbackQueryHandler(reopen, pattern=r"^hr:re:\d{1,10}$"),
     CallbackQueryHandler(route, pattern=r"^hr:rt:\d{1,10}$"),
-    CallbackQueryHandler(link_answer, pattern=r"^hr:ln:\d{1,10}:\d{1,10}:[yn]$"),
+    CallbackQueryHandler(link_answer, pattern=r"^hr:ln:\d{1,10}:\d{1,10}:[ynx]$"),
 ]

@@ -13,6 +13,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot import ids
 from bot.context import BotContext
 from bot.services import profiles
 from handlers.common import (
@@ -85,14 +86,10 @@ async def answered(update: Update, context: BotContext) -> None:
 
     parts = (update.callback_query.data or "").split(":") if update.callback_query else []
     questions = context.services.job_offer.questions
-    if (
-        len(parts) != 4
-        or not parts[2].isdigit()
-        or not in_step(context.user, DIALOG, f"q{parts[2]}")
-    ):
+    index = ids.number(parts[2]) if len(parts) == 4 else None
+    if index is None or not in_step(context.user, DIALOG, f"q{parts[2]}"):
         await expired(update, context)
         return
-    index = int(parts[2])
     question = questions[index]
     if parts[3] not in {option.id for option in question.options}:
         await expired(update, context)

@@ -21,17 +21,20 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import case_text
+from bot import case_text, ids, text_pages
 from bot.case_messages import load_case
 from bot.context import BotContext
 from bot.services import case_alerts
 from bot.services import help_requests as cases
+from bot.services.erasure import FORMER_OFFICER
+from bot.text_pages import Entry
 from handlers.announce import sender_scope
 from handlers.common import (
     Handlers,
     answer_query,
     begin,
     button_number,
+    button_telegram_id,
     button_value,
     end,
     in_step,
@@ -41,7 +44,7 @@ from handlers.common import (
     user_update,
     with_notice,
 )
-from handlers.help_request import attachment_of, attachment_summary, message_body
+from handlers.help_request import attachment_of, attachment_summary
 from handlers.keyboards import keyboard
 from handlers.stale import expired
 from storage.models import HelpRequest, Officer, User
@@ -79,13 +82,28 @@ async def case_in_scope(context: BotContext, case_id: int) -> HelpRequest | None
 
 @user_update
 async def queue(update: Update, context: BotContext) -> None:
-    """``/kasus``, the officer menu's button and the case pages' « Queue."""
+    """``/kasus``, the officer menu's button and the case pages' « Queue; ``cs:q:<section>:
+    <page>`` is one page of one section (a page past the end shows the last one: cases
+    leave the queue while an officer pages through it)."""
     if in_step(context.user, DIALOG):
         end(context.user)
-    await show_queue(update, context, None)
+    parts = _ids(update)
+    if len(parts) == 2 or not parts:
+        await show_queue(update, context, None)
+    elif parts[2] in cases.QUEUE_SECTIONS:
+        await show_queue(update, context, None, parts[2], button_number(update, 3))
+    else:
+        await expired(update, context)
 
 
-async def show_queue(update: Update, context: BotContext, notice: str | None) -> None:
+async def show_queue(
+    update: Update,
+    context: BotContext,
+    notice: str | None,
+    section: str | None = None,
+    page: int = 0,
+) -> None:
+    """Every section's first cases with its true count, or one section a page at a time."""
     _ = context._
     allowed, scope = await _scope(context)
     if not allowed:
@@ -94,13 +112,24 @@ async def show_queue(update: Update, context: BotContext, notice: str | None) ->
         await main_menu(update, context, notice=_("Only officers can see help requests."))
         return
     services = context.services
+    of = cases.QueueOf(
+        context.user.telegram_id,
+        scope,
+        services.clock.now(),
+        services.help.deadlines.idle_reminder,
+    )
+    counts = await cases.queue_counts(context.db, of)
+    pages = text_pages.page_count(counts[section], PER_SECTION) if section else 1
+    page = min(page, pages - 1)
     sections = await cases.queue(
         context.db,
-        officer_id=context.user.telegram_id,
+        officer_id=of.officer_id,
         scope=scope,
-        now=services.clock.now(),
-        stale_after=services.help.deadlines.idle_reminder,
+        now=of.now,
+        stale_after=of.stale_after,
         limit=PER_SECTION,
+        offset=page * PER_SECTION,
+        sections=[section] if section else cases.QUEUE_SECTIONS,
     )
     titles = {
         "unclaimed": _("🆕 Unclaimed in your area"),
@@ -111,11 +140,15 @@ async def show_queue(update: Update, context: BotContext, notice: str | None) ->
         ),
     }
     lines = [_("<b>🗂 Help requests</b>")]
+    if counts["urgent"]:  # all of them, also those on later pages: none is overlooked
+        lines.append(_("🚨 Urgent and unclaimed: {count}", count=counts["urgent"]))
     rows: list[list[tuple[str, str]]] = []
+    more: list[list[tuple[str, str]]] = []
     shown: set[int] = set()
-    for key, title in titles.items():
-        found = sections[key]
-        lines.append(f"\n<b>{title}</b>: {len(found)}")
+    for key, found in sections.items():
+        lines.append(f"\n<b>{titles[key]}</b>: {counts[key]}")
+        if section:
+            lines.append(_("Page {page} of {pages}", page=page + 1, pages=pages))
         for case in found:
             urgent = "🚨 " if case.urgent else ""
             label = f"{urgent}{case.reference} · {case_text.category(_, services, case.category)}"
@@ -123,10 +156,24 @@ async def show_queue(update: Update, context: BotContext, notice: str | None) ->
             if case.id not in shown:
                 shown.add(case.id)
                 rows.append([(label[:60], f"cs:v:{case.id}")])
-    if not shown:
-        lines.append("\n" + _("Nothing waiting. Thank you!"))
-    rows.append([(_.pgettext("button", "🔄 Refresh"), "cs:q")])
-    rows.append([(_.pgettext("button", "« Officer menu"), "menu:officer")])
+        if not section and counts[key] > len(found):
+            lines.append(_("… and {count} more", count=counts[key] - len(found)))
+            icon = titles[key].split(" ", 1)[0]  # 🆕 🙋 ⏳ ⏰: which section it pages
+            more.append([(f"{icon} {_.pgettext('button', 'Next ▶️')}", f"cs:q:{key}:1")])
+    if section:
+        pager = []
+        if page > 0:
+            pager.append((_.pgettext("button", "◀️ Previous"), f"cs:q:{section}:{page - 1}"))
+        if page < pages - 1:
+            pager.append((_.pgettext("button", "Next ▶️"), f"cs:q:{section}:{page + 1}"))
+        rows += [pager] if pager else []
+        rows.append([(_.pgettext("button", "« Queue"), "cs:q")])
+    else:
+        if not shown:
+            lines.append("\n" + _("Nothing waiting. Thank you!"))
+        rows += more
+        rows.append([(_.pgettext("button", "🔄 Refresh"), "cs:q")])
+        rows.append([(_.pgettext("button", "« Officer menu"), "menu:officer")])
     await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
 
 
@@ -360,7 +407,7 @@ async def _candidates(context: BotContext, case: HelpRequest) -> list[Officer]:
 async def reassign(update: Update, context: BotContext) -> None:
     _ = context._
     case = await case_in_scope(context, button_number(update, 2))
-    target = button_number(update, 3)
+    target = button_telegram_id(update, 3)
     if case is None or case.status not in cases.OPEN:
         await expired(update, context)
         return
@@ -430,6 +477,10 @@ def _may(context: BotContext, case: HelpRequest, action: str) -> bool:
 async def ask_typed(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
     data = context.user.dialog_data or {}
+    # Asked again after other input: an officer removed or moved since they started
+    # typing no longer sees the case, not even its reference.
+    if context.user.step and await _typed_case(update, context) is None:
+        return
     text = (
         f"<b>{escape(str(data.get('reference', '')))}</b>\n"
         + _prompts(context)[context.user.step or "note"]
@@ -533,7 +584,7 @@ async def _ask_link(context: BotContext, family: HelpRequest, text: str) -> str 
     """Asks the migrant's consent; returns a reason to ask again when it cannot."""
     _ = context._
     match = REFERENCE.search(text.upper())
-    own = await case_in_scope(context, int(match.group(1))) if match else None
+    own = await case_in_scope(context, ids.row_id(match.group(1)) or 0) if match else None
     if own is None or own.id == family.id or match is None or own.reference != match.group(0):
         return _("No request with that reference number in your area. Example: DM-2026-000123")
     if own.for_whom != "self" or own.requester_id is None or own.linked_request_id:
@@ -572,32 +623,47 @@ async def history(update: Update, context: BotContext) -> None:
         await expired(update, context)
         return
     messages, events = await cases.history(context.db, case.id)
-    lines = [_("<b>History of {reference}</b>", reference=case.reference)]
-    for event in events:
-        who = _actor(context, event.actor_id, case)
-        what = escape(_action_label(context, event.action, event.detail))
-        lines.append(f"{_.datetime(event.at)} · {who} · {what}")
+    entries = [
+        Entry(
+            f"{_.datetime(event.at)} · {_actor(context, event.actor_id, case)} · ",
+            _action_label(context, event.action, event.detail),
+        )
+        for event in events
+    ]
     authors = {
         "requester": _("Requester"),
         "officer": _("Officer → requester"),
         "note": _("Internal note"),
     }
     if messages:
-        lines.append("\n" + _("<b>Messages</b>"))
+        entries.append(Entry("\n" + _("<b>Messages</b>")))
     for message in messages:
         author = authors.get(message.author, message.author)
-        body = message_body(context, message)
-        lines.append(f"{_.datetime(message.created_at)} · <b>{author}</b>: {body}")
-    for part in case_text.pack(lines):
-        context.replies.send(context.user.telegram_id, part)
-    context.reply_as_new = True
-    await show_case(update, context, case)
+        kind = message.file_kind
+        file = escape(attachment_summary(context, [{"kind": kind}])) if kind else ""
+        after = f" {file}" if file and message.text else file
+        entries.append(
+            Entry(
+                f"{_.datetime(message.created_at)} · <b>{author}</b>: ", message.text or "", after
+            )
+        )
+    title = _("<b>History of {reference}</b>", reference=case.reference)
+    pages = text_pages.pages(entries, title=title)
+    page = button_number(update, 3)
+    if page >= len(pages):  # forged, or the history lost entries since (erased data)
+        await expired(update, context)
+        return
+    await _send_page(
+        update, context, case, "h", [("text", m) for m in pages[page]], page, len(pages)
+    )
 
 
 def _actor(context: BotContext, actor_id: int | None, case: HelpRequest) -> str:
     _ = context._
     if actor_id is None:
         return _("the bot")
+    if actor_id == FORMER_OFFICER:
+        return _("former officer")
     if actor_id == case.requester_id:
         return _("requester")
     return f"<code>{actor_id}</code>"
@@ -614,7 +680,10 @@ def _action_label(context: BotContext, action: str, detail: dict[str, Any]) -> s
             after=status(_, str(detail.get("after"))),
         ),
         "reopened": _("reopened"),
-        "reassigned": _("reassigned to {id}", id=detail.get("after")),
+        "reassigned": _("reassigned to {id}", id=detail.get("after"))
+        if detail.get("after") != FORMER_OFFICER
+        else _("reassigned to a former officer"),
+        "released": _("back in the queue: the officer who held it no longer covers it"),
         "escalated": _("escalated to the district: {reason}", reason=detail.get("reason", ""))
         if "hours" not in detail
         else _(
@@ -628,6 +697,7 @@ def _action_label(context: BotContext, action: str, detail: dict[str, Any]) -> s
         "link_asked": _("link with request no. {id} asked", id=detail.get("other")),
         "link_requested": _("link with request no. {id} asked", id=detail.get("other")),
         "link_declined": _("link with request no. {id} declined", id=detail.get("other")),
+        "no_contact": _("the migrant asked not to be contacted in this chat"),
     }
     return labels.get(action, action)
 
@@ -640,31 +710,77 @@ async def full_text(update: Update, context: BotContext) -> None:
     if case is None:
         await expired(update, context)
         return
-    chat = context.user.telegram_id
     header = _("<b>{reference}: what happened</b>", reference=case.reference)
-    for part in case_text.chunks(escape(case.description or "–")):
-        context.replies.send(chat, f"{header}\n{part}")
+    pieces = [
+        ("text", f"{header}\n{escape(piece)}") for piece in text_pages.cut(case.description or "–")
+    ]
     messages, _events = await cases.history(context.db, case.id)
     files = [*(case.attachments or [])] + [
         {"kind": m.file_kind, "file_id": m.file_id} for m in messages if m.file_id and m.file_kind
     ]
-    for file in files[:20]:
-        kind = str(file.get("kind"))
-        if kind in ("photo", "voice", "document"):
-            context.replies.send_file(kind, chat, str(file["file_id"]), case.reference)  # type: ignore[arg-type]
-    context.reply_as_new = True
-    await show_case(update, context, case)
+    pieces += [
+        (str(file["kind"]), str(file.get("file_id")))
+        for file in files
+        if file.get("kind") in ("photo", "voice", "document")
+    ]
+    per_page = text_pages.PER_PRESS
+    page, pages = button_number(update, 3), text_pages.page_count(len(pieces), per_page)
+    if page >= pages:  # forged
+        await expired(update, context)
+        return
+    shown = pieces[page * per_page : (page + 1) * per_page]
+    await _send_page(update, context, case, "f", shown, page, pages)
+
+
+async def _send_page(
+    update: Update,
+    context: BotContext,
+    case: HelpRequest,
+    action: str,
+    pieces: list[tuple[str, str]],
+    page: int,
+    pages: int,
+) -> None:
+    """One page of the full text (``f``) or the history (``h``): at most
+    :data:`text_pages.PER_PRESS` messages (``("text", html)`` or ``(file kind, file id)``),
+    the last with a More button while pages remain; after the last page, the case page."""
+    _ = context._
+    chat = context.user.telegram_id
+    query = update.callback_query
+    pressed = query.message if query is not None else None
+    if pressed is not None and page > 0:  # only a More button asks for a later page
+        context.replies.remove_buttons(chat, pressed.message_id)  # so old ones go away
+    more = None
+    if page + 1 < pages:
+        label = _.pgettext("button", "More ▶️ ({page}/{pages})", page=page + 2, pages=pages)
+        more = keyboard(
+            [
+                [(label, f"cs:{action}:{case.id}:{page + 1}")],
+                [(_.pgettext("button", "« Back to the case"), f"cs:v:{case.id}")],
+            ]
+        )
+    for number, (kind, content) in enumerate(pieces, start=1):
+        markup = more if number == len(pieces) else None
+        if kind == "text":
+            context.replies.send(chat, content, markup)
+        else:
+            context.replies.send_file(kind, chat, content, case.reference, markup)  # type: ignore[arg-type]
+    if more is None:
+        context.reply_as_new = True
+        await show_case(update, context, case)
 
 
 HANDLERS: Handlers = [
     CommandHandler("kasus", queue, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(queue, pattern=r"^cs:q$"),
+    CallbackQueryHandler(
+        queue, pattern=rf"^cs:q(:({'|'.join(cases.QUEUE_SECTIONS)}):\d{{1,4}})?$"
+    ),
     CallbackQueryHandler(view, pattern=r"^cs:v:\d{1,10}$"),
     CallbackQueryHandler(claim, pattern=r"^cs:claim:\d{1,10}$"),
     CallbackQueryHandler(set_status, pattern=r"^cs:st:\d{1,10}:[a-z_]{1,12}$"),
     CallbackQueryHandler(reassign_menu, pattern=r"^cs:ra:\d{1,10}$"),
     CallbackQueryHandler(reassign, pattern=r"^cs:ra:\d{1,10}:\d{1,15}$"),
     CallbackQueryHandler(start_typing, pattern=r"^cs:(w|n|esc|ln):\d{1,10}$"),
-    CallbackQueryHandler(history, pattern=r"^cs:h:\d{1,10}$"),
-    CallbackQueryHandler(full_text, pattern=r"^cs:f:\d{1,10}$"),
+    CallbackQueryHandler(history, pattern=r"^cs:h:\d{1,10}(:\d{1,4})?$"),
+    CallbackQueryHandler(full_text, pattern=r"^cs:f:\d{1,10}(:\d{1,4})?$"),
 ]

@@ -10,6 +10,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
+from bot import ids
 from bot.context import BotContext
 from bot.services import quiz as rounds
 from handlers.announce import sender_scope
@@ -25,12 +26,11 @@ async def statistics(update: Update, context: BotContext) -> None:
     from handlers.stale import expired
 
     allowed, area_id, scope = await sender_scope(context)
-    days_text = button_value(update)
-    if not allowed or not days_text.isdigit() or int(days_text) not in PERIODS:
+    days = ids.number(button_value(update))
+    if not allowed or days is None or days not in PERIODS:
         await expired(update, context)
         return
     _ = context._
-    days = int(days_text)
     since = context.services.clock.now() - timedelta(days=days)
     stats = await rounds.statistics(context.db, scope, since)
     villages = context.services.villages

@@ -15,6 +15,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot import ids
 from bot.context import BotContext
 from bot.services import officers
 from handlers.common import Handlers, is_admin, load_officer, show, user_update, with_notice
@@ -89,12 +90,13 @@ async def officers_command(update: Update, context: BotContext) -> None:
         await _officer_list(update, context)
         return
     action, rest = args[0].lower(), args[1:]
-    if action in ADD_WORDS and len(rest) == 2 and rest[0].isdigit():
+    person = ids.telegram_id(rest[0]) if rest else None
+    if action in ADD_WORDS and len(rest) == 2 and person is not None:
         try:
-            officer = await officers.grant(
+            officer, handover = await officers.grant(
                 context.db,
-                context.services.villages,
-                int(rest[0]),
+                context.services.routing(),
+                person,
                 rest[1],
                 granted_by=context.user.telegram_id,
                 now=context.services.clock.now(),
@@ -109,17 +111,49 @@ async def officers_command(update: Update, context: BotContext) -> None:
             return
         area = context.services.villages.area_name(officer.area_id)
         notice = _("{id} is now an officer for {area}.", id=officer.telegram_id, area=escape(area))
+        notice += await _handover_lines(context, handover, officer.telegram_id, "moved")
         await _officer_list(update, context, notice)
-    elif action in REMOVE_WORDS and len(rest) == 1 and rest[0].isdigit():
-        removed = await officers.revoke(context.db, int(rest[0]))
-        notice = (
-            _("{id} is no longer an officer.", id=rest[0])
-            if removed
-            else _("{id} was not an officer.", id=rest[0])
-        )
-        await _officer_list(update, context, notice)
+    elif action in REMOVE_WORDS and len(rest) == 1 and person is not None:
+        await _remove(update, context, person)
     else:
         await show(update, context, usage)
+
+
+async def _remove(update: Update, context: BotContext, telegram_id: int) -> None:
+    """Takes the role away; their open cases go back to the queue (said in the notice)."""
+    _ = context._
+    handover = await officers.revoke(
+        context.db,
+        context.services.routing(),
+        telegram_id,
+        now=context.services.clock.now(),
+        by=context.user.telegram_id,
+    )
+    if handover is None:
+        notice = _("{id} was not an officer.", id=telegram_id)
+    else:
+        notice = _("{id} is no longer an officer.", id=telegram_id)
+        notice += await _handover_lines(context, handover, telegram_id, "removed")
+    await _officer_list(update, context, notice)
+
+
+async def _handover_lines(
+    context: BotContext, handover: officers.Handover, officer_id: int, why: str
+) -> str:
+    if not handover:
+        return ""
+    from bot.admin_messages import handover_text, references_of
+
+    references = await references_of(context.db, handover.cases)
+    text = handover_text(
+        context._,
+        why=why,
+        officer=officer_id,
+        references=references,
+        announcements=handover.announcements,
+    )
+    # The heading repeats the notice above it: only the lines of what was handed back.
+    return "\n" + "\n".join(text.split("\n")[1:])
 
 
 @user_update
@@ -132,15 +166,11 @@ async def admin_button(update: Update, context: BotContext) -> None:
     if data == "adm:list":
         await _officer_list(update, context)
         return
-    telegram_id = int(data.rsplit(":", 1)[-1])
-    removed = await officers.revoke(context.db, telegram_id)
-    _ = context._
-    notice = (
-        _("{id} is no longer an officer.", id=telegram_id)
-        if removed
-        else _("{id} was not an officer.", id=telegram_id)
-    )
-    await _officer_list(update, context, notice)
+    person = ids.telegram_id(data.rsplit(":", 1)[-1])
+    if person is None:  # forged: beyond any Telegram id
+        await expired(update, context)
+        return
+    await _remove(update, context, person)
 
 
 HANDLERS: Handlers = [

@@ -23,6 +23,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot import ids
 from bot.context import BotContext
 from bot.services import profiles
 from handlers import menu
@@ -69,12 +70,13 @@ async def start(update: Update, context: BotContext) -> None:
         await start_round(update, context)
         return
     payload = context.args[0] if context.args else ""
-    if payload.startswith("case_") and payload[5:].isdigit():
+    case_id = ids.row_id(payload.removeprefix("case_")) if payload.startswith("case_") else None
+    if case_id is not None:
         # An officers' group chat's "Open in private chat" button.
         from handlers.officer_cases import open_from_link
 
         end(user)
-        if await open_from_link(update, context, int(payload[5:])):
+        if await open_from_link(update, context, case_id):
             return
     if profiles.has_consent(user):
         if village_id and village_id != user.village_id:

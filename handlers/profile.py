@@ -412,7 +412,10 @@ async def erase_answer(update: Update, context: BotContext) -> None:
     user = context.user
     _ = context._
     if button_value(update) == "yes":
-        await profiles.erase(context.db, user.telegram_id)
+        services = context.services
+        await profiles.erase(
+            context.db, services.routing(), user.telegram_id, services.clock.now()
+        )
         context.db.expunge(user)
         await show(
             update, context, _("All your data has been erased. Send /start to begin again.")

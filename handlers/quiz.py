@@ -18,6 +18,7 @@ from urllib.parse import quote
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot import ids
 from bot.context import BotContext
 from bot.services import profiles
 from bot.services import quiz as rounds
@@ -94,9 +95,9 @@ async def new_round(update: Update, context: BotContext) -> None:
 
 
 async def _own_round(context: BotContext, round_id: str) -> QuizRound | None:
-    if not round_id.isdigit():
+    if (found := ids.row_id(round_id)) is None:
         return None
-    quiz_round = await context.db.get(QuizRound, int(round_id))
+    quiz_round = await context.db.get(QuizRound, found)
     if quiz_round is None or quiz_round.telegram_id != context.user.telegram_id:
         return None
     return quiz_round
@@ -108,13 +109,13 @@ async def answered(update: Update, context: BotContext) -> None:
     _ = context._
     parts = (update.callback_query.data or "").split(":") if update.callback_query else []
     quiz_round = await _own_round(context, parts[2]) if len(parts) == 5 else None
-    if quiz_round is None or not parts[3].isdigit():
+    position = ids.number(parts[3]) if len(parts) == 5 else None
+    if quiz_round is None or position is None:
         from handlers.stale import expired
 
         await expired(update, context)
         return
     quiz = context.services.quiz
-    position = int(parts[3])
     outcome = await rounds.answer(
         context.db, quiz_round, quiz, position, parts[4], now=context.services.clock.now()
     )

@@ -30,6 +30,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # Same dialect, but SQLite runs on the loop's thread (see storage.sqlite_inline).
         kwargs.setdefault("module", sqlite_inline.dbapi())
+    # A statement's parameters are people's names, phone numbers and descriptions: never
+    # put them into an error message (StatementError) or the SQL log.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

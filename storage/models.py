@@ -1,7 +1,8 @@
 """The database schema as typed SQLAlchemy 2 models.
 
-Personal data lives in ``users`` (and ``officers`` for staff). Erasing a user deletes
-those rows; no other table holds anything that points back to a person.
+Personal data lives in ``users`` (and ``officers`` for staff), and in the help requests a
+person wrote. Erasing a person (:mod:`bot.services.erasure`) deletes or neutralises every
+row about them; nothing left points back to them.
 """
 
 from __future__ import annotations
@@ -202,7 +203,8 @@ class QuizRound(Base):
     """One round of the warning-sign quiz. ``question_ids`` is the round's fixed order;
     the answers given so far are ``quiz_answers`` rows (one per question, so a second tap
     can never count twice). ``village_id`` is kept for the officers' statistics; when the
-    person erases their data ``telegram_id`` becomes NULL and the round stays anonymous."""
+    person erases their data ``telegram_id`` becomes a random negative number (the same
+    for all their rounds and job checks, linked to nothing), so they still count once."""
 
     __tablename__ = "quiz_rounds"
 
@@ -230,7 +232,8 @@ class QuizAnswer(Base):
 
 
 class JobCheck(Base):
-    """The outcome of one job-offer check (anonymous once the person erases their data)."""
+    """The outcome of one job-offer check (under a random negative id and without the
+    answers once the person erases their data, see :class:`QuizRound`)."""
 
     __tablename__ = "job_checks"
 

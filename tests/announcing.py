@@ -38,7 +38,7 @@ async def officer(app, person, user_id: int, area: str, *, locale="id"):
     services = services_of(app)
     async with services.sessions() as session, session.begin():
         await officers.grant(
-            session, services.villages, user_id, area, granted_by=None, now=services.clock.now()
+            session, services.routing(), user_id, area, granted_by=None, now=services.clock.now()
         )
     p = person(user_id, language_code=locale)
     await p.say("/start")

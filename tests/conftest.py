@@ -117,6 +117,9 @@ def settings(database_url: str) -> Settings:
         # Fast deliveries in tests; the pacing tests set their own rate.
         broadcast_rate=1000.0,
         broadcast_paid=True,
+        # Tests replay dialogs on a frozen clock, far faster than anyone types; the
+        # per-person limit on updates is tested on its own (tests/test_limits.py).
+        rate_limit_updates=0,
     )
 
 
@@ -126,8 +129,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def emulator() -> BotAPIEmulator:
-    return BotAPIEmulator()
+def emulator(clock: ManualClock) -> BotAPIEmulator:
+    return BotAPIEmulator(clock=clock)
 
 
 @pytest.fixture

@@ -113,7 +113,7 @@ async def test_demoted_officer_cannot_send_the_draft(app, person, db):
     await announce(bu, "Sebelum dicabut")
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        await officers.revoke(session, 885)
+        await officers.revoke(session, services.routing(), 885, now=services.clock.now())
     reply = await bu.tap(label("id", "button", "Send"))
     sees(reply, "id", "Only officers can send announcements.")
     assert (await db.scalars(select(Announcement))).all() == []

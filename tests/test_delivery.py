@@ -284,9 +284,9 @@ async def test_opting_out_after_it_was_planned(app, emulator, clock, db):
     services = services_of(app)
     async with services.sessions() as session, session.begin():
         (await session.get(User, 10_702)).announcements_off = True
-        from storage.repositories import users
+        from bot.services import erasure
 
-        await users.erase(session, 10_701)
+        await erasure.erase(session, services.routing(), 10_701, now=clock.now())
     clock.advance(timedelta(hours=1))
     await drain(app, clock)
     assert messages_to(emulator, 10_701, "Nanti") == 0

@@ -163,7 +163,7 @@ async def test_description_is_kept_whole_with_photos_and_voice(person, db):
     # the review is showing; go back and add more
     await p.tap(label("id", "button", "✏️ Edit"))
     await p.tap(label("id", "button", "The description (write it again)"))
-    first, second = "Gaji tidak dibayar. " * 200, "Majikan marah. " * 40  # 4,000 + 600
+    first, second = "Gaji tidak dibayar. " * 150, "Majikan marah. " * 40  # 3,000 + 600 (≤ 4,000)
     long_text = first.strip() + "\n\n" + second.strip()
     await p.say(first.strip())
     await p.say(second.strip())

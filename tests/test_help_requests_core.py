@@ -195,10 +195,13 @@ async def test_erasure_keeps_an_anonymous_case(session):
         User(telegram_id=501, locale="id", consent="given", created_at=NOW, updated_at=NOW)
     )
     await session.commit()
-    from storage.repositories import users
+    from bot.content import load_villages
+    from bot.content.help import load_help
+    from bot.services import erasure, officers
 
     case_id = case.id
-    await users.erase(session, 501)
+    routing = officers.Routing(load_villages(), frozenset(), {}, load_help().deadlines)
+    await erasure.erase(session, routing, 501, now=NOW)
     await session.commit()
     session.expire_all()
     kept = await session.get(HelpRequest, case_id)

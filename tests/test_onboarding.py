@@ -166,7 +166,7 @@ async def test_officer_onboarding_skips_role_and_village(app, person, db):
     services = services_of(app)
     async with services.sessions() as session, session.begin():
         await officers.grant(
-            session, services.villages, 109, "kebumen", granted_by=None, now=services.clock.now()
+            session, services.routing(), 109, "kebumen", granted_by=None, now=services.clock.now()
         )
     officer = person(109)
     await officer.say("/start")

@@ -121,7 +121,7 @@ async def test_erase_everything(app, person, db, locale):
     services = services_of(app)
     async with services.sessions() as session, session.begin():
         await officers.grant(
-            session, services.villages, 207, "jogosimo", granted_by=900, now=services.clock.now()
+            session, services.routing(), 207, "jogosimo", granted_by=900, now=services.clock.now()
         )
     reply = await warga.say("/hapusdata")
     sees(reply, locale, "<b>Erase all your data?</b>")

@@ -19,7 +19,7 @@ async def grant(app, telegram_id: int, area: str) -> None:
     async with services.sessions() as session, session.begin():
         await officers.grant(
             session,
-            services.villages,
+            services.routing(),
             telegram_id,
             area,
             granted_by=None,

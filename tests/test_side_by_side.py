@@ -195,7 +195,7 @@ async def test_urgent_notice_goes_before_a_large_announcement(app, person, emula
 
         services = services_of(app)
         await officers.grant(
-            session, services.villages, OFFICER, "jogosimo", granted_by=900, now=START
+            session, services.routing(), OFFICER, "jogosimo", granted_by=900, now=START
         )
     await people(app, emulator, list(range(10_400, 10_700)))
     await announce(app, "Pengumuman besar")
@@ -252,7 +252,7 @@ async def test_urgent_notice_reaches_the_officer_within_seconds_at_25_per_second
             from bot.services import officers
 
             await officers.grant(
-                session, services.villages, OFFICER, "jogosimo", granted_by=900, now=START
+                session, services.routing(), OFFICER, "jogosimo", granted_by=900, now=START
             )
         await people(app, emulator, list(range(11_000, 11_400)))
         await announce(app, "Pengumuman besar")

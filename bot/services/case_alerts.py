@@ -31,6 +31,10 @@ log = logging.getLogger("desmigratif.cases")
 
 NOTICE = "case_notice"
 DEADLINE = "case_deadline"
+ADMIN = "admin_notice"
+# Sent to every officer of an area at once: when one of them no longer covers the case,
+# the others still got theirs, so their copy is dropped rather than sent on.
+BROADCAST_EVENTS = frozenset({"new", "realert", "escalated", "released"})
 
 
 def district_of(villages: Villages, village_id: str | None) -> str | None:
@@ -126,6 +130,46 @@ async def alert_officers(
     return await notify(session, case, event, officers=people, group_chat=group, now=now, **extra)
 
 
+def covered_villages(villages: Villages, area_id: str | None) -> frozenset[str]:
+    """The villages an officer of ``area_id`` covers (none for an unknown area)."""
+    area = villages.area(area_id) if area_id else None
+    return area.village_ids if area is not None else frozenset()
+
+
+async def covers(
+    session: AsyncSession,
+    villages: Villages,
+    case: HelpRequest,
+    officer_id: int,
+    *,
+    admin_ids: Collection[int],
+) -> bool:
+    """Whether ``officer_id`` covers ``case`` now: an admin, or an officer whose current
+    area holds the case's village (a kabupaten holds all its villages)."""
+    if officer_id in admin_ids:
+        return True
+    officer = await session.get(Officer, officer_id)
+    area_id = officer.area_id if officer is not None else None
+    return case.village_id in covered_villages(villages, area_id)
+
+
+async def holders(
+    session: AsyncSession,
+    villages: Villages,
+    case: HelpRequest,
+    *,
+    admin_ids: Collection[int],
+) -> list[int]:
+    """Who answers for the case now: its holder while they still cover it, else the
+    responsible officers (a holder who left is handed back by the officer change itself;
+    this also covers a change that is not committed yet when a notice is queued)."""
+    holder = case.assigned_officer_id
+    if holder is not None and await covers(session, villages, case, holder, admin_ids=admin_ids):
+        return [holder]
+    people, _area = await responsible(session, villages, case, admin_ids=admin_ids)
+    return people
+
+
 async def notify_holder(
     session: AsyncSession,
     villages: Villages,
@@ -137,11 +181,25 @@ async def notify_holder(
     **extra: Any,
 ) -> int:
     """Tell the officer holding the case, or the responsible officers while nobody does."""
-    if case.assigned_officer_id is not None:
-        people = [case.assigned_officer_id]
-    else:
-        people, _area = await responsible(session, villages, case, admin_ids=admin_ids)
+    people = await holders(session, villages, case, admin_ids=admin_ids)
     return await notify(session, case, event, officers=people, now=now, **extra)
+
+
+async def tell_admins(
+    session: AsyncSession, *, admin_ids: Collection[int], now: datetime, **payload: Any
+) -> int:
+    """One ``admin_notice`` per admin (see :mod:`bot.admin_messages`)."""
+    rows = [
+        {
+            "kind": ADMIN,
+            "chat_id": admin,
+            "due_at": now,
+            "payload": {"event": "handover", **payload},
+        }
+        for admin in sorted(admin_ids)
+    ]
+    await deliveries.enqueue_many(session, rows)
+    return len(rows)
 
 
 def _notice(chat_id: int, now: datetime, payload: dict[str, Any]) -> dict[str, Any]:

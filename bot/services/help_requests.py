@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import HelpEvent, HelpMessage, HelpRequest
@@ -189,6 +189,26 @@ def reassign(
     _event(session, case, actor_id, "reassigned", now, before=before, after=officer_id)
 
 
+def release(
+    session: AsyncSession, case: HelpRequest, actor_id: int | None, now: datetime, *, reason: str
+) -> None:
+    """Its holder no longer covers the case (removed, moved, erased): back to the queue.
+
+    Status ``new`` again, so it is in every ``/kasus`` of its area and its escalation can
+    run; the messages and history stay. The old holder is not named in the event: their
+    own claim event says who it was (and is neutralised if they erase their data).
+    """
+    if case.status not in OPEN:
+        raise CaseError(f"a {case.status} case is not held")
+    before = case.status
+    case.assigned_officer_id = None
+    case.claimed_at = None
+    case.idle_check = None  # its idle reminder stands down: nobody holds it
+    case.status = "new"
+    case.last_action_at = now
+    _event(session, case, actor_id, "released", now, before=before, why=reason)
+
+
 def escalate(
     session: AsyncSession,
     case: HelpRequest,
@@ -313,6 +333,36 @@ def visible_to(case: HelpRequest, scope: Collection[str] | None) -> bool:
     return scope is None or case.village_id in scope
 
 
+QUEUE_SECTIONS = ("unclaimed", "mine", "waiting", "overdue")
+
+
+@dataclass(frozen=True)
+class QueueOf:
+    """Whose queue, and when: the officer, the villages of their area (None: an admin's,
+    all), now, and how long without action makes a case overdue."""
+
+    officer_id: int
+    scope: Collection[str] | None
+    now: datetime
+    stale_after: timedelta = STALE_AFTER
+
+    def sections(self) -> tuple[list[Any], dict[str, list[Any]]]:
+        """The conditions of the queue: the area's open cases, and each section within."""
+        area: list[Any] = [HelpRequest.status.in_(OPEN)]
+        if self.scope is not None:
+            area.append(HelpRequest.village_id.in_(list(self.scope)))
+        mine = HelpRequest.assigned_officer_id == self.officer_id
+        return area, {
+            "unclaimed": [HelpRequest.status == "new"],
+            "mine": [mine, HelpRequest.status.in_(("claimed", "in_progress"))],
+            "waiting": [mine, HelpRequest.status == "waiting"],
+            "overdue": [
+                or_(mine, HelpRequest.assigned_officer_id.is_(None)),
+                HelpRequest.last_action_at <= self.now - self.stale_after,
+            ],
+        }
+
+
 async def queue(
     session: AsyncSession,
     *,
@@ -321,40 +371,30 @@ async def queue(
     now: datetime,
     stale_after: timedelta = STALE_AFTER,
     limit: int = 30,
+    offset: int = 0,
+    sections: Collection[str] = QUEUE_SECTIONS,
 ) -> dict[str, Sequence[HelpRequest]]:
-    """The officer's queue: unclaimed in the area, mine, waiting for the family, overdue."""
-    in_area = select(HelpRequest)
-    if scope is not None:
-        in_area = in_area.where(HelpRequest.village_id.in_(list(scope)))
-    order = (HelpRequest.urgent.desc(), HelpRequest.created_at)
+    """The officer's queue: unclaimed in the area, mine, waiting for the family, overdue;
+    urgent first, then oldest first (the id settles ties, so pages never overlap)."""
+    area, conditions = QueueOf(officer_id, scope, now, stale_after).sections()
+    order = (HelpRequest.urgent.desc(), HelpRequest.created_at, HelpRequest.id)
+    found: dict[str, Sequence[HelpRequest]] = {}
+    for key in sections:
+        statement = select(HelpRequest).where(*area, *conditions[key]).order_by(*order)
+        found[key] = (await session.scalars(statement.offset(offset).limit(limit))).all()
+    return found
 
-    async def run(statement: Any) -> Sequence[HelpRequest]:
-        return (await session.scalars(statement.order_by(*order).limit(limit))).all()
 
-    return {
-        "unclaimed": await run(in_area.where(HelpRequest.status == "new")),
-        "mine": await run(
-            in_area.where(
-                HelpRequest.assigned_officer_id == officer_id,
-                HelpRequest.status.in_(("claimed", "in_progress")),
-            )
-        ),
-        "waiting": await run(
-            in_area.where(
-                HelpRequest.assigned_officer_id == officer_id, HelpRequest.status == "waiting"
-            )
-        ),
-        "overdue": await run(
-            in_area.where(
-                HelpRequest.status.in_(OPEN),
-                or_(
-                    HelpRequest.assigned_officer_id == officer_id,
-                    HelpRequest.assigned_officer_id.is_(None),
-                ),
-                HelpRequest.last_action_at <= now - stale_after,
-            )
-        ),
-    }
+async def queue_counts(session: AsyncSession, of: QueueOf) -> dict[str, int]:
+    """How many cases each section of :func:`queue` holds in all (not only those shown),
+    and under ``urgent`` how many unclaimed ones are urgent: one query."""
+    area, conditions = of.sections()
+    columns = {key: func.count().filter(and_(*found)) for key, found in conditions.items()}
+    columns["urgent"] = func.count().filter(
+        and_(*conditions["unclaimed"], HelpRequest.urgent.is_(True))
+    )
+    row = (await session.execute(select(*columns.values()).where(*area))).one()
+    return {key: int(value or 0) for key, value in zip(columns, row, strict=True)}
 
 
 async def history(
@@ -383,6 +423,15 @@ async def anonymise(session: AsyncSession, requester_id: int) -> None:
         .values(actor_id=None)
         .execution_options(synchronize_session=False)
     )
+    # An officer's escalation reason may name the migrant: the event keeps that it happened.
+    escalations = await session.scalars(
+        select(HelpEvent).where(
+            HelpEvent.request_id.in_(case_ids), HelpEvent.action == "escalated"
+        )
+    )
+    for event in escalations.all():
+        if event.detail.get("reason"):
+            event.detail = {**event.detail, "reason": ""}
     await session.execute(
         update(HelpRequest)
         .where(HelpRequest.requester_id == requester_id)
@@ -433,3 +482,70 @@ async def export_rows(
             row.update({name: (case.subject or {}).get(name) for name in SUBJECT_FIELDS})
         rows.append(row)
     return rows
+
+
+# --- limits per person (issue 11) ------------------------------------------------------
+# The numbers come from the settings; the checks live here so that every channel applies
+# them the same way. Everything is counted from the database: several bot processes agree.
+
+MESSAGE_WINDOW = timedelta(hours=1)
+
+
+async def open_count(session: AsyncSession, requester_id: int) -> int:
+    """How many of the person's requests are open (``new`` … ``waiting``)."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.requester_id == requester_id, HelpRequest.status.in_(OPEN))
+    )
+    return int(found or 0)
+
+
+async def may_open(session: AsyncSession, requester_id: int, limit: int) -> bool:
+    """Whether the person may send one more request (fewer than ``limit`` are open)."""
+    return await open_count(session, requester_id) < limit
+
+
+def add_to_description(before: str, piece: str, limit: int) -> str | None:
+    """The description with ``piece`` added, or None when it would pass ``limit``
+    characters: the piece is refused whole, never cut, so nothing is lost unsaid."""
+    joined = f"{before}\n\n{piece}".strip()
+    return joined if len(joined) <= limit else None
+
+
+async def requester_files(session: AsyncSession, case: HelpRequest) -> int:
+    """Files the requester put on the case: those sent with it and those added since."""
+    added = await session.scalar(
+        select(func.count())
+        .select_from(HelpMessage)
+        .where(
+            HelpMessage.request_id == case.id,
+            HelpMessage.author == "requester",
+            HelpMessage.file_id.is_not(None),
+        )
+    )
+    return len(case.attachments or []) + int(added or 0)
+
+
+async def next_message_at(
+    session: AsyncSession, requester_id: int, *, limit: int, now: datetime
+) -> datetime | None:
+    """None when the requester may add a message to their cases now; otherwise when they
+    may again (``limit`` messages per :data:`MESSAGE_WINDOW`, over all their cases)."""
+    since = now - MESSAGE_WINDOW
+    times = (
+        await session.scalars(
+            select(HelpMessage.created_at)
+            .join(HelpRequest, HelpRequest.id == HelpMessage.request_id)
+            .where(
+                HelpRequest.requester_id == requester_id,
+                HelpMessage.author == "requester",
+                HelpMessage.created_at > since,
+            )
+            .order_by(HelpMessage.created_at)
+        )
+    ).all()
+    if len(times) < limit:
+        return None
+    # The window must lose len - limit + 1 messages before one more fits.
+    return times[len(times) - limit] + MESSAGE_WINDOW

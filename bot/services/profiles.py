@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Officer, User
-from storage.repositories import users
+
+if TYPE_CHECKING:
+    from bot.services.officers import Routing
 
 ROLES = ("prospective", "abroad", "family")
 CONSENT_GIVEN = "given"
@@ -108,5 +110,8 @@ def stored_data(user: User, officer: Officer | None) -> StoredData:
     return StoredData(user_fields, officer_fields)
 
 
-async def erase(session: AsyncSession, telegram_id: int) -> None:
-    await users.erase(session, telegram_id)
+async def erase(session: AsyncSession, routing: Routing, telegram_id: int, now: datetime) -> None:
+    """Everything about the person, in every table (see :mod:`bot.services.erasure`)."""
+    from bot.services import erasure  # it needs officers, which needs this module
+
+    await erasure.erase(session, routing, telegram_id, now=now)

@@ -14,9 +14,7 @@ from storage.models import (
     Announcement,
     Checklist,
     ChecklistMark,
-    JobCheck,
     Officer,
-    QuizRound,
     User,
 )
 
@@ -72,7 +70,7 @@ async def mark_unreachable(session: AsyncSession, telegram_id: int, when: dateti
 
 
 async def erase(session: AsyncSession, telegram_id: int) -> None:
-    """Delete or anonymise every row that is about this person.
+    """Delete this person's own rows (see :mod:`bot.services.erasure` for the rest).
 
     Deliveries keep their outcome without the chat id (officers' reports stay true);
     announcements an officer wrote keep their text but no longer name the officer.
@@ -87,22 +85,6 @@ async def erase(session: AsyncSession, telegram_id: int) -> None:
         .values(officer_id=None, progress_chat_id=None, progress_message_id=None)
         .execution_options(synchronize_session=False)
     )
-    # Quiz rounds and job checks stay, without the person, so officers' statistics stay true.
-    await session.execute(
-        update(QuizRound)
-        .where(QuizRound.telegram_id == telegram_id)
-        .values(telegram_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(JobCheck)
-        .where(JobCheck.telegram_id == telegram_id)
-        .values(telegram_id=None, answers={})
-        .execution_options(synchronize_session=False)
-    )
-    from bot.services import help_requests
-
-    await help_requests.anonymise(session, telegram_id)
     await session.execute(delete(ChecklistMark).where(ChecklistMark.telegram_id == telegram_id))
     await session.execute(delete(Checklist).where(Checklist.telegram_id == telegram_id))
     await session.execute(delete(Officer).where(Officer.telegram_id == telegram_id))

@@ -1,0 +1,265 @@
+"""``/hapusdata`` erases everything about a person, in every table (issue 11).
+
+One person uses everything the bot has: a checklist with ticks, an expiry date and
+planned reminders, a finished quiz round, a job check, a help request with messages, a
+photo and an officer's escalation that names the migrant, and an officer role with
+announcements (one sent, one scheduled). They erase their data; every table is checked
+by its real key, the notices that carried their details leave the officers' chats, and
+the officers' statistics are the same as before.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.context import services_of
+from storage.models import (
+    Announcement,
+    Base,
+    Checklist,
+    ChecklistMark,
+    Delivery,
+    HelpEvent,
+    HelpMessage,
+    HelpRequest,
+    InboxUpdate,
+    JobCheck,
+    Officer,
+    QuizAnswer,
+    QuizRound,
+    User,
+)
+from tests.announcing import announce, officer, villager
+from tests.helping import FAMILY, ask_for_help
+from tests.test_checklist import set_up
+from tests.test_job_check import answers_for, run_check
+from tests.test_quiz import answer
+from tests.transcript import label, sees, tr
+
+P = 700  # the person who erases their data
+OTHER = 701  # a neighbour in Candirenggo (P's area as an officer)
+BU, KAB, ADMIN = 880, 883, 900
+DESCRIPTION = "Anak saya Siti disekap agensi, paspornya ditahan."
+NEWS = "Nomor baru majikannya +60 12 345 6789"
+REASON = "Siti Aminah dipindah ke Johor, perlu KBRI"
+PRIVATE = (
+    DESCRIPTION,
+    NEWS,
+    REASON,
+    "Siti",
+    FAMILY["contact"],
+    FAMILY["employer"],
+    FAMILY["last_contact"],
+)
+
+
+async def everything_about_p(app, person, sweep, db, locale):
+    """P and the people around them; returns (p, bu, kab, admin)."""
+    bu = await officer(app, person, BU, "jogosimo", locale=locale)
+    kab = await officer(app, person, KAB, "kebumen", locale=locale)
+    admin = await villager(person, ADMIN, locale=locale)
+    await villager(person, OTHER, locale=locale, village="candirenggo")
+    p = await villager(person, P, locale=locale, role="prospective")
+
+    # A checklist: ticks, an expiry date, and the reminders they plan.
+    await set_up(p, locale)
+    await p.tap("⬜ " + label(locale, "", "Passport"))
+    await p.tap(label(locale, "button", "📅 Enter the expiry date"))
+    reply = await p.say("01-06-2027")
+    sees(reply, locale, "Saved. I will remind you {days} days before it runs out.", days="90 / 30")
+    # A finished quiz round and a job check.
+    await p.say("/kuis")
+    for position in range(10):
+        await answer(p, db, locale, right=position % 2 == 0)
+        await p.tap(label(locale, "button", "See my score ▸" if position == 9 else "Next ▸"))
+    await run_check(p, locale, answers_for("high"))
+    # A help request with more news and a photo.
+    await ask_for_help(p, locale=locale, description=DESCRIPTION)
+    await p.say("/status")
+    await p.tap("DM-2026-000001")
+    await p.tap(label(locale, "button", "➕ Add information"))
+    await p.say(NEWS)
+    await p.send("photo")
+    await sweep()
+    # The village officer claims it and escalates it with a reason naming the migrant.
+    await bu.press("cs:claim:1")
+    await bu.press("cs:v:1")
+    await bu.tap(label(locale, "button", "⬆️ Escalate to the district"))
+    await bu.say(REASON)
+    await sweep()
+    # P is also an officer of Candirenggo (granted by the admin), with announcements.
+    await admin.say(f"/petugas tambah {P} candirenggo")
+    await announce(p, "Sosialisasi besok di balai desa", locale=locale)
+    await p.tap(label(locale, "button", "Send"))
+    await announce(p, "Rapat pekan depan", locale=locale, when="08-12-2026 08:00")
+    await p.tap(label(locale, "button", "Send"))
+    await sweep()
+    # … and earlier, as an admin, P granted the district officer's role.
+    async with services_of(app).sessions() as session, session.begin():
+        (await session.get(Officer, KAB)).granted_by = P  # type: ignore[union-attr]
+    return p, bu, kab, admin
+
+
+async def notices_to_officers(db) -> list[tuple[int, int]]:
+    rows = await db.execute(
+        select(Delivery.chat_id, Delivery.message_id).where(
+            Delivery.kind == "case_notice",
+            Delivery.status == "sent",
+            Delivery.payload["to"].as_string() == "officer",
+        )
+    )
+    return sorted(rows.all())
+
+
+def rows_holding(value: int, table_rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Every row of every table with a column equal to ``value`` or JSON that holds it."""
+    found = {}
+    for table, rows in table_rows.items():
+        hits = [
+            row
+            for row in rows
+            if any(
+                cell == value or (isinstance(cell, dict | list) and str(value) in json.dumps(cell))
+                for cell in row.values()
+            )
+        ]
+        if hits:
+            found[table] = hits
+    return found
+
+
+async def all_rows(db) -> dict[str, list[dict]]:
+    db.expire_all()
+    tables = {}
+    for table in Base.metadata.sorted_tables:
+        result = await db.execute(select(table))
+        tables[table.name] = [dict(row._mapping) for row in result.all()]
+    return tables
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+async def test_erasure_leaves_nothing_about_the_person(
+    app, person, emulator, sweep, db, clock, locale
+):
+    p, _bu, _kab, admin = await everything_about_p(app, person, sweep, db, locale)
+
+    # What is there before, so that the checks below cannot pass on an empty table.
+    assert (await db.get(Checklist, P)) is not None
+    assert (await db.get(ChecklistMark, (P, "passport"))).expires_on == date(2027, 6, 1)
+    reminders = (
+        await db.scalars(
+            select(Delivery.status).where(Delivery.kind == "reminder", Delivery.chat_id == P)
+        )
+    ).all()
+    # The departure reminders of the content file, the passport's 90 and 30 days, a nudge.
+    assert len(reminders) == 8
+    assert set(reminders) == {"pending"}
+    quiz = (await db.scalars(select(QuizRound).where(QuizRound.telegram_id == P))).one()
+    assert quiz.score == 5
+    job = (await db.scalars(select(JobCheck).where(JobCheck.telegram_id == P))).one()
+    quiz_id, job_id = quiz.id, job.id
+    case = await db.get(HelpRequest, 1)
+    assert (case.requester_id, case.level, case.assigned_officer_id) == (P, "district", BU)
+    assert [m.file_kind for m in (await db.scalars(select(HelpMessage))).all()] == [None, "photo"]
+    escalation = (await db.scalars(select(HelpEvent).where(HelpEvent.action == "escalated"))).one()
+    assert escalation.detail == {"reason": REASON}
+    announcements = (await db.scalars(select(Announcement).order_by(Announcement.id))).all()
+    assert [(a.officer_id, a.status) for a in announcements] == [(P, "done"), (P, "scheduled")]
+    notices = await notices_to_officers(db)
+    # BU: new request, the news, the photo; KAB: the escalation.
+    assert [chat for chat, _message in notices] == [BU, BU, BU, KAB]
+    assert any(
+        REASON in json.dumps(payload)
+        for payload in (await db.scalars(select(Delivery.payload))).all()
+    )
+    await admin.press("st:30")
+    statistics_before = (await admin.press("st:30")).text
+    assert rows_holding(P, await all_rows(db))
+
+    # Erase, in the person's language.
+    reply = await p.say("/hapusdata")
+    sees(reply, locale, "<b>Erase all your data?</b>")
+    reply = await p.tap(label(locale, "button", "Yes, erase everything"))
+    sees(reply, locale, "All your data has been erased. Send /start to begin again.")
+    await sweep()
+
+    # Each table, by its real key.
+    db.expire_all()
+    assert await db.get(User, P) is None
+    assert await db.get(Officer, P) is None
+    assert (await db.get(Officer, KAB)).granted_by == 0  # "a former officer"
+    assert await db.get(Checklist, P) is None
+    assert await db.get(ChecklistMark, (P, "passport")) is None
+    assert (
+        await db.scalars(select(Delivery.status).where(Delivery.kind == "reminder"))
+    ).all() == ["skipped"] * len(reminders)
+    assert (await db.scalars(select(Delivery).where(Delivery.chat_id == P))).all() == []
+    kept_round = await db.get(QuizRound, quiz_id)
+    kept_job = await db.get(JobCheck, job_id)
+    assert kept_round.telegram_id < 0
+    assert kept_job.telegram_id == kept_round.telegram_id  # one person, counted once
+    assert (kept_round.score, kept_job.level, kept_job.answers) == (5, "high", {})
+    assert len((await db.scalars(select(QuizAnswer))).all()) == 10
+    case = await db.get(HelpRequest, 1)
+    assert (case.requester_id, case.subject, case.description, case.attachments) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert (case.category, case.level, case.village_id) == ("lost_contact", "district", "jogosimo")
+    assert (await db.scalars(select(HelpMessage))).all() == []
+    events = (await db.scalars(select(HelpEvent).order_by(HelpEvent.id))).all()
+    assert P not in {event.actor_id for event in events}
+    assert [e.detail for e in events if e.action == "escalated"] == [{"reason": ""}]
+    announcements = (await db.scalars(select(Announcement).order_by(Announcement.id))).all()
+    assert [(a.officer_id, a.status) for a in announcements] == [
+        (None, "done"),
+        (None, "cancelled"),
+    ]
+    assert (await db.scalars(select(InboxUpdate).where(InboxUpdate.person_id == P))).all() == []
+    # And nothing anywhere: no column holds P's id, no text or JSON their words.
+    tables = await all_rows(db)
+    assert rows_holding(P, tables) == {}
+    dump = json.dumps(tables, default=str)
+    for private in PRIVATE:
+        assert private not in dump, private
+
+    # The notices that carried P's details are gone from the officers' chats.
+    for chat_id, message_id in notices:
+        [message] = [m for m in emulator.chats[chat_id] if m.message_id == message_id]
+        assert message.deleted, (chat_id, message.text)
+    for message in emulator.bot_messages(KAB):  # what is still visible
+        assert not any(private in message.text for private in PRIVATE), message.text
+
+    # The officers' figures did not move.
+    assert (await admin.press("st:30")).text == statistics_before
+
+
+async def test_notices_older_than_two_days_are_blanked(app, person, emulator, sweep, db, clock):
+    """Telegram refuses to delete a bot's message after 48 hours: the text is replaced."""
+    bu = await officer(app, person, BU, "jogosimo", locale="jv")
+    p = await villager(person, P)
+    await ask_for_help(p, description=DESCRIPTION)
+    await p.say("/status")
+    await p.tap("DM-2026-000001")
+    await p.tap(label("id", "button", "➕ Add information"))
+    await p.send("photo")
+    await sweep()
+    notices = await notices_to_officers(db)
+    assert [chat for chat, _message in notices] == [BU, BU]
+    clock.advance(timedelta(hours=49))
+    await p.say("/hapusdata")
+    await p.tap(label("id", "button", "Yes, erase everything"))
+    await sweep()
+    placeholder = tr("jv", "🗑 Removed: the person who asked for help erased their data.")
+    shown = {m.message_id: m for m in emulator.bot_messages(BU)}
+    for _chat, message_id in notices:
+        message = shown[message_id]
+        assert (message.deleted, message.text, message.buttons) == (False, placeholder, [])
+    assert [m.media for _c, mid in notices if (m := shown[mid])] == [None, "photo"]
+    assert bu is not None
