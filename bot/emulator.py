@@ -544,6 +544,18 @@ class BotAPIEmulator(BaseRequest):
             payload[key] = [entity.to_dict() for entity in message.entities]
         if message.edits:
             payload["edit_date"] = message.date
+        if message.buttons:  # Telegram sends the keyboard with the message (e.g. a press's)
+            payload["reply_markup"] = {
+                "inline_keyboard": [
+                    [
+                        {"text": b.text, "url": b.url}
+                        if b.url
+                        else {"text": b.text, "callback_data": b.callback_data or ""}
+                        for b in row
+                    ]
+                    for row in message.buttons
+                ]
+            }
         return payload
 
     def _bot_message(

@@ -330,3 +330,19 @@ async def test_the_command_line_hands_back_too(
             },
         )
     ]
+
+
+async def test_a_page_is_edited_in_place_and_a_notice_stays(app, person, emulator, sweep, db):
+    """Buttons on the queue replace the queue; a button under a notice keeps the notice
+    (the record of what arrived) and opens a new message. Telegram sends the pressed
+    message's keyboard with the press, which is how the bot tells them apart."""
+    bu, _bu2, _admin, _warga = await claimed_case(app, person, sweep, "id")
+    queue = await bu.say("/kasus")
+    [page] = queue.messages
+    opened = await bu.press("cs:v:1", page.message_id)
+    assert [(m.message_id, m.edited) for m in opened.messages] == [(page.message_id, True)]
+    [notice] = [m for m in emulator.bot_messages(BU) if "cs:claim:1" in str(m.buttons)]
+    before = notice.text
+    from_notice = await bu.press("cs:v:1", notice.message_id)
+    assert [m.edited for m in from_notice.messages] == [False]
+    assert notice.text == before
