@@ -174,7 +174,13 @@ def _event_line(_: Translator, event: str, payload: dict[str, Any], services: Se
             minutes=int(deadlines.urgent_realert.total_seconds() // 60),
         ),
         "escalated": _("⬆️ <b>Escalated to the district officers</b>"),
-        "idle": _(
+        "idle": _.ngettext(
+            "⏰ <b>No action for {n} hour</b> on this urgent case you hold.",
+            "⏰ <b>No action for {n} hours</b> on this urgent case you hold.",
+            int(deadlines.urgent_idle_reminder.total_seconds() // 3600),
+        )
+        if payload.get("urgent")
+        else _(
             "⏰ <b>No action for {days} days</b> on this case you hold.",
             days=deadlines.idle_reminder.days,
         ),
@@ -387,14 +393,17 @@ async def _check(services: Services, session: AsyncSession, item: Outgoing, case
         if case.status not in cases.OPEN or case.assigned_officer_id is None:
             item.skip_reason = "not held"
             return
-        due: datetime = case.last_action_at + deadlines.idle_reminder
+        # An urgent case reminds after hours, not days (help.yaml urgent_idle_reminder).
+        idle_after = deadlines.idle_after(case.urgent)
+        due: datetime = case.last_action_at + idle_after
         if due > now:
             item.defer_until = due
             return
+        extra = {"urgent": True} if case.urgent else {}
         await case_alerts.notify(
-            session, case, "idle", officers=[case.assigned_officer_id], now=now
+            session, case, "idle", officers=[case.assigned_officer_id], now=now, **extra
         )
-        item.defer_until = now + deadlines.idle_reminder
+        item.defer_until = now + idle_after
         return
     elif check == "close":
         if case.status != "resolved" or case.resolved_at is None:

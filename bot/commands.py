@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("batal", N_("Stop what you are doing now")),
     ("berhenti", N_("Stop receiving announcements")),
     ("mulai", N_("Receive announcements again")),
+    ("istilah", N_("Words and abbreviations explained")),
     ("bantuan", N_("Help: what this bot does")),
 )
 

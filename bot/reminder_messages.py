@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.context import Services
 from bot.i18n import Translator
+from bot.offices import office_for
 from bot.services import checklists, reminders
 from bot.services.profiles import CONSENT_GIVEN
 from storage.models import Checklist, User
@@ -82,7 +83,7 @@ def _text(
             if when is not None and reminder.offset_days < 0
             else _("⏰ <b>Reminder</b>")
         )
-        lines = [head, _(reminder.text)]
+        lines = [head, _(reminder.text, office=office_for(_, content, plan.country))]
         if missing:
             lines.append(_("Still to do:") + "\n" + "\n".join(f"• {_(i.title)}" for i in missing))
         lines.append(_("/persiapan opens your checklist; /pengingat changes reminders."))

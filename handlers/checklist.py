@@ -17,8 +17,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.content.checklist import GROUPS, Item
 from bot.context import BotContext
+from bot.offices import office_for
 from bot.services import checklists, profiles
 from bot.services.dates import DateError, parse_day
+from bot.terms import explained
 from handlers.checklist_setup import DIALOG, begin_setup, date_problem
 from handlers.common import (
     Handlers,
@@ -174,7 +176,10 @@ async def _own_item(update: Update, context: BotContext) -> tuple[Checklist, Ite
     return plan, content.items[item_id]
 
 
-def item_text(context: BotContext, item: Item, done: bool, expires_on: date | None) -> str:
+def item_text(
+    context: BotContext, item: Item, done: bool, expires_on: date | None, office: str
+) -> str:
+    """One item's page; ``office`` fills the texts that name the office abroad."""
     _ = context._
     # Free items: one fixed sentence with the law (their note would only repeat it).
     # "check" items carry their own advice to ask Disnaker/BP3MI before paying (content).
@@ -185,14 +190,14 @@ def item_text(context: BotContext, item: Item, done: bool, expires_on: date | No
     )
     lines = [
         f"<b>{escape(_(item.title))}</b> " + (_("✅ done") if done else _("⬜ not done yet")),
-        _("<b>Why it matters:</b> {text}", text=escape(_(item.why))),
-        _("<b>Where to get it:</b> {text}", text=escape(_(item.where))),
+        _("<b>Why it matters:</b> {text}", text=escape(_(item.why, office=office))),
+        _("<b>Where to get it:</b> {text}", text=escape(_(item.where, office=office))),
         _("<b>Cost:</b> {text}", text=cost),
-        _("<b>Warning signs:</b> {text}", text=escape(_(item.warning))),
+        _("<b>Warning signs:</b> {text}", text=escape(_(item.warning, office=office))),
     ]
     if expires_on is not None:
         lines.append(_("Valid until: {date}", date=_.date(expires_on)))
-    return "\n\n".join(lines)
+    return explained(_, "\n\n".join(lines))
 
 
 async def show_item(
@@ -202,18 +207,19 @@ async def show_item(
     marks = await checklists.marks(context.db, context.user.telegram_id)
     mark = marks.get(item.id)
     done = mark is not None and mark.ticked_at is not None
-    rows = [
-        [
-            (
-                _.pgettext("button", "↩️ Not done") if done else _.pgettext("button", "✅ Done"),
-                f"cl:t:{item.id}",
-            )
-        ]
-    ]
+    plan = await checklists.get(context.db, context.user.telegram_id)
+    office = office_for(_, context.services.checklist, plan.country if plan else None)
+    # The button says what a tap does (an action), not the item's state (glossary).
+    toggle = (
+        _.pgettext("button", "↩️ Mark as not done")
+        if done
+        else _.pgettext("button", "✅ Mark as done")
+    )
+    rows = [[(toggle, f"cl:t:{item.id}")]]
     if item.expiry:
         rows.append([(_.pgettext("button", "📅 Enter the expiry date"), f"cl:d:{item.id}")])
     rows.append([(_.pgettext("button", "« Checklist"), "cl:v")])
-    text = item_text(context, item, done, mark.expires_on if mark else None)
+    text = item_text(context, item, done, mark.expires_on if mark else None, office)
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 

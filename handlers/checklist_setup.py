@@ -47,9 +47,10 @@ DIALOG = "checklist"
 def scheme_labels(context: BotContext) -> dict[str, str]:
     _ = context._
     return {
-        "p3mi": _.pgettext("scheme", "Through a licensed agency (P3MI)"),
+        "p3mi": _.pgettext("scheme", "Via a licensed agency (P3MI)"),
         "g2g": _.pgettext("scheme", "Government programme (G to G)"),
-        "ukps": _.pgettext("scheme", "My employer sends its own staff"),
+        # UKPS: a company placing its own staff (UU 18/2017 Pasal 49 huruf c), not an agency.
+        "ukps": _.pgettext("scheme", "Sent by the company I work for"),
         "unsure": _.pgettext("scheme", "Not sure yet"),
     }
 

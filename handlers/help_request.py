@@ -2,8 +2,12 @@
 
 Dialog ``help``::
 
-    category ─(urgent)─▶ contacts ─▶ for_whom ─▶ [family: name ▶ relationship] ▶ country
-      ▶ city ▶ employer ▶ [family: last_contact ▶ contact] ▶ description ▶ review ▶ Send
+    category ─(urgent, or contacts first)─▶ contacts ─▶ for_whom ─▶ [family: name ▶
+      relationship] ▶ country ▶ city ▶ employer ▶ [family: last_contact ▶ contact] ▶
+      description ▶ review ▶ Send
+
+``last_contact`` offers ranges as buttons (``help.yaml``) or takes the person's own words;
+a range past ``lost_contact_urgent_after`` makes a "lost contact" request urgent.
 
 Every answer is kept in ``users.dialog_data`` as it is given, so a restart loses nothing.
 On Send the case, the officers' notices and its deadlines are committed before the
@@ -152,7 +156,7 @@ async def ask_category(update: Update, context: BotContext, notice: str | None) 
     text = _("<b>🆘 Ask for help</b>\nWhat happened? Choose what fits best.")
     rows = []
     if not _data(context).get("danger"):  # said already: the contacts were shown
-        rows.append([(_.pgettext("button", "🚨 Someone is in danger right now"), "hr:danger")])
+        rows.append([(_.pgettext("button", "🚨 Someone is in danger now"), "hr:danger")])
     rows += [
         [(_(category.label), f"hr:cat:{category.id}")]
         for category in context.services.help.categories
@@ -177,7 +181,7 @@ async def chose_category(update: Update, context: BotContext) -> None:
         await expired(update, context)
         return
     data = _data(context)
-    if (category.urgent or data.get("danger")) and not data.get("contacts_seen"):
+    if (category.shows_contacts or data.get("danger")) and not data.get("contacts_seen"):
         goto(context.user, "contacts", category=category.id)
         await ask_contacts(update, context, None)
         return
@@ -229,7 +233,7 @@ async def chose_for_whom(update: Update, context: BotContext) -> None:
         await expired(update, context)
         return
     steps = SELF_STEPS if who == "self" else FAMILY_STEPS
-    goto(context.user, steps[0], for_whom=who, subject={})
+    goto(context.user, steps[0], for_whom=who, subject={}, last_contact_range=None)
     await STEP_PROMPTS[steps[0]](update, context, None)
 
 
@@ -246,9 +250,12 @@ def _questions(context: BotContext) -> dict[str, str]:
         if family
         else _("In which country are you now?"),
         "city": _("In which city or area?"),
-        "employer": _("The name of the employer or the agency (P3MI), if you know it:"),
+        "employer": _(
+            "The name of the employer or the licensed placement agency (P3MI), if you know it:"
+        ),
         "last_contact": _(
-            "When did you last hear from them, and how? (for example: 2 weeks ago, WhatsApp)"
+            "When did you last hear from them? Choose, or type it in your own words (for "
+            "example: 3 weeks ago, by WhatsApp)."
         ),
         "contact": _(
             "Their phone or WhatsApp number, if you have it. Only the officers handling the "
@@ -279,21 +286,28 @@ async def _ask_field(update: Update, context: BotContext, notice: str | None) ->
         countries = context.services.checklist.countries.values()
         rows += [[(_(country.name), f"hr:cty:{country.id}")] for country in countries]
         text += "\n" + _("Or type the name of the country.")
+    if name == "last_contact":
+        ranges = context.services.help.last_contact_ranges
+        rows += [[(_(r.label), f"hr:lc:{r.id}")] for r in ranges]
     if name in OPTIONAL:
         rows.append([(_.pgettext("button", "Skip ⏭"), "hr:skip")])
     rows.append(_cancel_row(context))
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
-async def _store_field(update: Update, context: BotContext, value: str | None) -> None:
+async def _store_field(
+    update: Update, context: BotContext, value: str | None, **changes: Any
+) -> None:
     name = context.user.step or ""
     subject = dict(_data(context).get("subject") or {})
     if value is None:
         subject.pop(name, None)
     else:
         subject[name] = value
+    if name == "last_contact":  # a range only when it was chosen (not typed or skipped)
+        changes.setdefault("last_contact_range", None)
     following = _next_step(context, name)
-    goto(context.user, following, subject=subject)
+    goto(context.user, following, subject=subject, **changes)
     await STEP_PROMPTS[following](update, context, None)
 
 
@@ -328,7 +342,7 @@ for _name in FAMILY_STEPS:
 
 @at_step(DIALOG, *FAMILY_STEPS)
 async def field_button(update: Update, context: BotContext) -> None:
-    """Relationship and country buttons, and Skip on optional questions."""
+    """Relationship, country and last-contact buttons, and Skip on optional questions."""
     from handlers.stale import expired
 
     _ = context._
@@ -348,6 +362,12 @@ async def field_button(update: Update, context: BotContext) -> None:
             await expired(update, context)
             return
         await _store_field(update, context, _(country.name))
+    elif data.startswith("hr:lc:") and name == "last_contact":
+        chosen = context.services.help.last_contact_range(value)
+        if chosen is None:
+            await expired(update, context)
+            return
+        await _store_field(update, context, _(chosen.label), last_contact_range=chosen.id)
     else:
         await expired(update, context)
 
@@ -504,13 +524,16 @@ async def go_on(update: Update, context: BotContext) -> None:
 
 def _draft(context: BotContext) -> cases.Draft:
     data = _data(context)
+    category = str(data.get("category") or "other")
+    last_contact = data.get("last_contact_range") if data.get("for_whom") == "family" else None
     return cases.Draft(
-        category=str(data.get("category") or "other"),
+        category=category,
         for_whom=str(data.get("for_whom") or "self"),
         description=str(data.get("description") or ""),
         danger_now=bool(data.get("danger")),
         subject={k: str(v) for k, v in (data.get("subject") or {}).items()} or None,
         attachments=tuple(data.get("attachments") or ()),
+        urgent_by_content=context.services.help.lost_contact_urgent(category, last_contact),
     )
 
 
@@ -558,8 +581,8 @@ async def ask_edit(update: Update, context: BotContext, notice: str | None) -> N
     _ = context._
     rows = [
         [(_.pgettext("button", "What happened (category)"), "hr:ed:category")],
-        [(_.pgettext("button", "Who needs help, and the details"), "hr:ed:subject")],
-        [(_.pgettext("button", "The description (write it again)"), "hr:ed:description")],
+        [(_.pgettext("button", "Who needs help (details)"), "hr:ed:subject")],
+        [(_.pgettext("button", "The description (rewrite it)"), "hr:ed:description")],
         [(_.pgettext("button", "« Back to the request"), "hr:ed:review")],
     ]
     await show(
@@ -686,7 +709,9 @@ HANDLERS: Handlers = [
     CallbackQueryHandler(chose_category, pattern=r"^hr:cat:[a-z_]{1,24}$"),
     CallbackQueryHandler(go_on, pattern=r"^hr:go$"),
     CallbackQueryHandler(chose_for_whom, pattern=r"^hr:who:[a-z]{1,8}$"),
-    CallbackQueryHandler(field_button, pattern=r"^hr:(skip|rel:[a-z]{1,10}|cty:[a-z0-9-]{1,24})$"),
+    CallbackQueryHandler(
+        field_button, pattern=r"^hr:(skip|rel:[a-z]{1,10}|cty:[a-z0-9-]{1,24}|lc:[a-z0-9]{1,12})$"
+    ),
     CallbackQueryHandler(edit, pattern=r"^hr:edit$"),
     CallbackQueryHandler(edit_part, pattern=r"^hr:ed:[a-z]{1,12}$"),
     CallbackQueryHandler(send, pattern=r"^hr:send$"),

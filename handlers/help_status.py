@@ -440,7 +440,7 @@ async def reopen(update: Update, context: BotContext) -> None:
     cases.reopen(context.db, case, context.user.telegram_id, now)
     if case.assigned_officer_id is not None:
         await case_alerts.plan_idle(
-            context.db, case, now + context.services.help.deadlines.idle_reminder
+            context.db, case, now + context.services.help.deadlines.idle_after(case.urgent)
         )
     await _tell_officers(context, case, "reopened")
     notice = context._("The request is open again; the officer is told.")

@@ -1,9 +1,10 @@
 """``/cekkerja`` (menu: 🔎 Check a job offer): a guided check of a job offer.
 
 One question at a time with buttons (dialog ``jobcheck``, step ``q<n>``); the answers go
-through the rules of ``job_offer.yaml`` to a risk level with every red flag explained and
-what to verify where. The outcome is stored (for the officers' statistics) when the user
-has agreed to data processing.
+through the rules of ``job_offer.yaml`` to a risk level with every red flag explained, what
+to verify where, and the advice shown whatever the answers (the licence check). The outcome
+(level and flag ids, never advice) is stored for the officers' statistics when the user has
+agreed to data processing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot import ids
 from bot.context import BotContext
 from bot.services import profiles
+from bot.terms import explained
 from handlers.common import (
     Handlers,
     begin,
@@ -105,15 +107,20 @@ async def answered(update: Update, context: BotContext) -> None:
 
 async def show_result(update: Update, context: BotContext, answers: dict[str, str]) -> None:
     _ = context._
-    offer = context.services.job_offer
-    flags = offer.flags(answers)
-    level = offer.level(answers)
-    lines = [f"<b>{level_labels(context)[level]}</b>"]
+    result = context.services.job_offer.assess(answers)
+    flags, level = result.flags, result.level
+    verdict = [f"<b>{level_labels(context)[level]}</b>"]
     if flags:
-        lines.append(_("<b>Warning signs in this offer:</b>"))
-        lines += [f"• {escape(_(rule.flag))}" for rule in flags]
+        verdict.append(_("<b>Warning signs in this offer:</b>"))
+        verdict += [f"• {escape(_(rule.flag))}" for rule in flags if rule.flag]
+        # The signs and the checks go in two messages: together they can pass Telegram's
+        # 4096 characters in Javanese (tests/test_job_offer_rules.py keeps each part below).
+        await show(update, context, "\n".join(verdict))
+    lines = [] if flags else verdict
+    checks = [*flags, *result.advice]
+    if checks:
         lines.append(_("<b>What to check, and where:</b>"))
-        lines += [f"• {escape(_(rule.verify))}" for rule in flags]
+        lines += [f"• {escape(_(rule.verify))}" for rule in checks]
     lines.append(
         _(
             "Help: KemenP2MI/BP2MI 0800-1000 (free, 24 hours), police 110. Disnaker and LTSA "
@@ -138,7 +145,7 @@ async def show_result(update: Update, context: BotContext, answers: dict[str, st
         [(_.pgettext("button", "Check another offer"), "jc:new")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, "\n".join(lines), keyboard(rows))
+    await show(update, context, explained(_, "\n".join(lines)), keyboard(rows), new=bool(flags))
 
 
 HANDLERS: Handlers = [

@@ -98,6 +98,7 @@ async def help_text(context: BotContext) -> str:
         "/hapusdata – erase all your data\n"
         "/batal – stop what you are doing now\n"
         "/berhenti – stop receiving announcements (/mulai receives them again)\n"
+        "/istilah – words and abbreviations explained (LTSA, BP3MI, Disnaker, …)\n"
         "/bantuan – this help\n\n"
         "Use the buttons under the messages to answer. Nobody from the programme will ever "
         "ask you for money through this chat."

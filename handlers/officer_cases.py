@@ -257,9 +257,7 @@ def _buttons(context: BotContext, case: HelpRequest) -> list[list[tuple[str, str
         if case.level != "district":
             rows.append([(_.pgettext("button", "⬆️ Escalate to the district"), f"cs:esc:{i}")])
         if case.for_whom == "family" and case.linked_request_id is None:
-            rows.append(
-                [(_.pgettext("button", "🔗 Link the migrant's own request"), f"cs:ln:{i}")]
-            )
+            rows.append([(_.pgettext("button", "🔗 Link migrant's own request"), f"cs:ln:{i}")])
     rows.append(
         [
             (_.pgettext("button", "📜 History"), f"cs:h:{i}"),
@@ -321,7 +319,7 @@ async def claim(update: Update, context: BotContext) -> None:
         await show_case(update, context, case, _("Another officer has already claimed it."))
         return
     await case_alerts.plan_idle(
-        context.db, case, now + context.services.help.deadlines.idle_reminder
+        context.db, case, now + context.services.help.deadlines.idle_after(case.urgent)
     )
     await _tell_requester(context, case, "status")
     await show_case(
@@ -361,7 +359,7 @@ async def set_status(update: Update, context: BotContext) -> None:
     if reopening:
         if case.assigned_officer_id is None:
             case.assigned_officer_id = context.user.telegram_id
-        await case_alerts.plan_idle(context.db, case, now + deadlines.idle_reminder)
+        await case_alerts.plan_idle(context.db, case, now + deadlines.idle_after(case.urgent))
     await _tell_requester(context, case, "status")
     await show_case(update, context, case, _("Status changed. The requester is told."))
 
@@ -421,7 +419,7 @@ async def reassign(update: Update, context: BotContext) -> None:
     if was_new:  # now someone holds it, as after a claim
         await _tell_requester(context, case, "status")
     await case_alerts.plan_idle(
-        context.db, case, now + context.services.help.deadlines.idle_reminder
+        context.db, case, now + context.services.help.deadlines.idle_after(case.urgent)
     )
     await show_case(update, context, case, _("Reassigned. The officer is told."))
 

@@ -43,7 +43,7 @@ async def officer_menu(update: Update, context: BotContext, notice: str | None =
         [(_.pgettext("button", "🗂 Help requests"), "cs:q")],
         [(_.pgettext("button", "📢 New announcement"), "an:new")],
         [(_.pgettext("button", "📋 Announcements"), "anl:list:0")],
-        [(_.pgettext("button", "📊 Quiz and job-check statistics"), "st:30")],
+        [(_.pgettext("button", "📊 Quiz and job-check stats"), "st:30")],
     ]
     if is_admin(context):
         rows.append([(_.pgettext("button", "Officers"), "adm:list")])

@@ -9,6 +9,8 @@ stateDiagram-v2
     village --> consent: ob:vil:<id>
     village --> village_other: ob:vil:other
     village_other --> consent: typed name
+    consent --> consent_details: ob:consent:details
+    consent_details --> consent: ob:consent:back
     consent --> [*]: ob:consent:yes / ob:consent:no
 ```
 
@@ -40,7 +42,7 @@ from handlers.common import (
     user_update,
     with_notice,
 )
-from handlers.keyboards import choice, language_keyboard, role_keyboard
+from handlers.keyboards import keyboard, language_keyboard, role_keyboard
 from handlers.stale import expired
 from handlers.village_picker import VillagePicker
 
@@ -153,30 +155,57 @@ ask_village = VILLAGES.ask
 
 @step(DIALOG, "consent")
 async def ask_consent(update: Update, context: BotContext, notice: str | None) -> None:
+    """The decision first, in a few short lines; the full notice is one tap away."""
     _ = context._
     data = context.user.dialog_data or {}
     village = context.services.villages.village(data.get("village"))
     place = village.name if village else data.get("other_village")
     text = _(
         "<b>Your personal data</b>\n"
-        "To help you, I need to keep: your Telegram number (ID), your language, who you are "
-        "(for example family of a migrant) and your village.\n\n"
+        "Do you agree that I keep a few details about you? I need them to help you.\n\n"
+        "• What: your Telegram ID, your language, who you are and your village.\n"
+        "• Who sees it: only the Desmigratif officers of your village and district.\n"
+        "• /hapusdata erases it at any time.\n\n"
+        "If you do not agree, nothing personal is kept and you can still read the public "
+        "information."
+    )
+    if place:
+        text += "\n\n" + _("Village: {village}", village=escape(place))
+    markup = keyboard(
+        [
+            [(_.pgettext("button", "I agree"), "ob:consent:yes")],
+            [(_.pgettext("button", "I do not agree"), "ob:consent:no")],
+            [(_.pgettext("button", "ℹ️ What is kept?"), "ob:consent:details")],
+        ]
+    )
+    await show(update, context, with_notice(notice, text), markup)
+
+
+@at_step(DIALOG, "consent")
+async def consent_details(update: Update, context: BotContext) -> None:
+    """Shows the full data notice (or, from there, the decision again)."""
+    if button_value(update) == "back":
+        await ask_consent(update, context, None)
+        return
+    _ = context._
+    text = _(
+        "<b>What is kept, and why</b>\n"
+        "<b>What:</b> your Telegram ID (an account number, not your phone number), your "
+        "language, who you are (for example family of a migrant) and your village. No name "
+        "and no phone number.\n"
         "<b>Why:</b> to send you information and reminders that fit you, and so that the "
         "officers of your village can answer you.\n"
         "<b>Who sees it:</b> only the Desmigratif officers of your village and district. It is "
         "not sold or shared with agencies or employers.\n"
+        "<b>Help requests:</b> what you write in a request for help (for example a family "
+        "member's name and number) is kept with it, for the officers who handle it.\n"
         "<b>Your rights:</b> /dataku shows everything kept about you; /hapusdata erases it "
         "at any time.\n\n"
         "This follows Indonesia's Personal Data Protection Law (UU 27/2022). If you do not "
         "agree, nothing personal is kept and you can still read the public information."
     )
-    if place:
-        text += "\n\n" + _("Village: {village}", village=escape(place))
-    markup = choice(
-        (_.pgettext("button", "I agree"), "ob:consent:yes"),
-        (_.pgettext("button", "I do not agree"), "ob:consent:no"),
-    )
-    await show(update, context, with_notice(notice, text), markup)
+    markup = keyboard([[(_.pgettext("button", "« Back"), "ob:consent:back")]])
+    await show(update, context, text, markup)
 
 
 @at_step(DIALOG, "consent")
@@ -212,4 +241,5 @@ HANDLERS: Handlers = [
     CallbackQueryHandler(chose_role, pattern=r"^ob:role:[a-z]+$"),
     VILLAGES.handler,
     CallbackQueryHandler(answered_consent, pattern=r"^ob:consent:(yes|no)$"),
+    CallbackQueryHandler(consent_details, pattern=r"^ob:consent:(details|back)$"),
 ]

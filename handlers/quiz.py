@@ -22,6 +22,7 @@ from bot import ids
 from bot.context import BotContext
 from bot.services import profiles
 from bot.services import quiz as rounds
+from bot.terms import explained
 from handlers.common import Handlers, answer_query, show, user_update
 from handlers.keyboards import keyboard
 from storage.models import QuizRound
@@ -137,6 +138,7 @@ async def answered(update: Update, context: BotContext) -> None:
             _("<b>What to do:</b> {text}", text=escape(_(question.instead))),
         ]
     )
+    text = explained(_, text)
     label = (
         _.pgettext("button", "See my score ▸")
         if outcome.finished

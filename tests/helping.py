@@ -46,7 +46,7 @@ async def ask_for_help(
     """Walk ``/tolong`` to the review (and Send); ``None`` in ``details`` taps Skip."""
     await p.say("/tolong")
     await p.tap(category_label(locale, category))
-    if HELP.category(category).urgent:  # type: ignore[union-attr]
+    if HELP.category(category).shows_contacts:  # type: ignore[union-attr]
         await p.tap(label(locale, "button", "Continue the request ▶️"))
     button = "A family member abroad" if for_whom == "family" else "Me"
     await p.tap(label(locale, "button", button))

@@ -11,7 +11,11 @@ from storage.models import Checklist, ChecklistMark, Delivery
 from tests.announcing import villager
 from tests.transcript import label, sees
 
-SCHEME = {"p3mi": "Through a licensed agency (P3MI)", "g2g": "Government programme (G to G)"}
+SCHEME = {
+    "p3mi": "Via a licensed agency (P3MI)",
+    "g2g": "Government programme (G to G)",
+    "ukps": "Sent by the company I work for",
+}
 
 
 def country(locale, name):
@@ -81,13 +85,79 @@ async def test_set_up_and_tick(person, emulator, db, locale):
         text=label(locale, "", _item("passport").why),
     )
     assert label(locale, "button", "📅 Enter the expiry date") in reply.buttons
-    reply = await p.tap(label(locale, "button", "✅ Done"))
+    reply = await p.tap(label(locale, "button", "✅ Mark as done"))
     assert reply.messages[-1].message_id == checklist_message  # edited in place
     assert label(locale, "", "Progress: {done} / {total}", done=1, total=20) in reply.text
     assert "✅ " + label(locale, "", "Passport") in reply.buttons
     reply = await p.tap("✅ " + label(locale, "", "Passport"))
-    reply = await p.tap(label(locale, "button", "↩️ Not done"))
+    reply = await p.tap(label(locale, "button", "↩️ Mark as not done"))
     assert label(locale, "", "Progress: {done} / {total}", done=0, total=20) in reply.text
+
+
+OFFICES = {
+    "Taiwan": ("KDEI Taipei", "{office} (Indonesia's office in Taiwan, in place of an embassy)"),
+    "Malaysia": ("KBRI Kuala Lumpur", "{office} (the Indonesian embassy)"),
+}
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+@pytest.mark.parametrize("destination", sorted(OFFICES))
+async def test_after_arrival_item_names_the_office_of_the_destination(person, locale, destination):
+    p = await villager(person, 913, locale=locale, role="prospective")
+    await set_up(p, locale, destination=destination, sector="Factory work")
+    reply = await p.tap("⬜ " + label(locale, "", "Report yourself on arrival"))
+    office, kind = OFFICES[destination]
+    named = label(locale, "", kind, office=office)
+    item = _item("report-embassy")
+    for heading, text in (
+        ("<b>Why it matters:</b> {text}", item.why),
+        ("<b>Where to get it:</b> {text}", item.where),
+    ):
+        sees(reply, locale, heading, text=label(locale, "", text, office=named))
+    assert reply.text.count(office) == 2
+    assert "{office}" not in reply.text
+    if destination == "Taiwan":  # Taiwan has no embassy: never send people to a "KBRI"
+        assert "KBRI" not in reply.text
+
+
+async def test_after_arrival_item_for_a_typed_country(person):
+    p = await villager(person, 914, role="prospective")
+    await p.say("/persiapan")
+    await p.tap(label("id", "scheme", SCHEME["p3mi"]))
+    await p.tap(label("id", "button", "Another country…"))
+    await p.say("Brunei")
+    await p.tap(label("id", "", "Factory work"))
+    await p.say("15-03-2027")
+    await p.tap(label("id", "button", "Skip"))
+    reply = await p.tap("⬜ " + label("id", "", "Report yourself on arrival"))
+    general = label("id", "", "the Indonesian embassy (KBRI) or consulate (KJRI) in that country")
+    where = label("id", "", _item("report-embassy").where, office=general)
+    sees(reply, "id", "<b>Where to get it:</b> {text}", text=where)
+
+
+@pytest.mark.parametrize("scheme", ["g2g", "ukps"])
+async def test_every_scheme_has_the_placement_agreement(person, scheme):
+    """UU 18/2017 Pasal 13 asks every worker for it, whoever places them (Pasal 49)."""
+    p = await villager(person, 915, locale="jv", role="prospective")
+    reply = await set_up(p, "jv", scheme=scheme)
+    assert "⬜ " + label("jv", "", "Placement agreement") in reply.buttons
+    assert "⬜ " + label("jv", "", "Check P3MI licence (SIP3MI)") not in reply.buttons
+    reply = await p.tap("⬜ " + label("jv", "", "Placement agreement"))
+    where = label("jv", "", _item("placement-agreement").where)
+    sees(reply, "jv", "<b>Where to get it:</b> {text}", text=where)
+
+
+def test_changed_labels_fit_a_small_screen():
+    for locale in ("en", "id", "jv"):
+        for context, message in (
+            ("button", "✅ Mark as done"),
+            ("button", "↩️ Mark as not done"),
+            ("scheme", SCHEME["ukps"]),
+            ("", "Report yourself on arrival"),
+            ("", "Costs that cannot be charged"),
+            ("", "OPP, fingerprints and ID PMI"),
+        ):
+            assert len(label(locale, context, message)) <= 30, (locale, message)
 
 
 def _item(item_id):
@@ -152,15 +222,15 @@ async def test_item_outside_the_checklist_is_refused(person, db):
 async def test_scheme_change_keeps_ticks_that_still_apply(person, db):
     p = await villager(person, 906, role="prospective")
     await set_up(p, scheme="p3mi")
-    for title in ("Passport", "Check the agency licence (SIP3MI)"):
+    for title in ("Passport", "Check P3MI licence (SIP3MI)"):
         await p.tap("⬜ " + label("id", "", title))
-        await p.tap(label("id", "button", "✅ Done"))
+        await p.tap(label("id", "button", "✅ Mark as done"))
     reply = await p.tap(label("id", "button", "⚙️ Change answers"))
     await p.tap(label("id", "scheme", SCHEME["g2g"]))
     await p.tap(label("id", "", "Hong Kong"))
     await p.tap(label("id", "", "Domestic work and care"))
     reply = await p.say("15-03-2027")
-    assert label("id", "", "Progress: {done} / {total}", done=1, total=18) in reply.text
+    assert label("id", "", "Progress: {done} / {total}", done=1, total=19) in reply.text
     assert "✅ " + label("id", "", "Passport") in reply.buttons
     # Back to P3MI: the agency tick comes back with its item.
     await p.tap(label("id", "button", "⚙️ Change answers"))
@@ -194,13 +264,13 @@ async def test_share_with_family(person, emulator, locale):
     p = await villager(person, 908, locale=locale, role="family")
     await set_up(p, locale, agency="PT <Maju>")
     await p.tap("⬜ " + label(locale, "", "Passport"))
-    await p.tap(label(locale, "button", "✅ Done"))
+    await p.tap(label(locale, "button", "✅ Mark as done"))
     reply = await p.tap(label(locale, "button", "📤 Share with family"))
     summary = reply.messages[-1]
     sees(reply, locale, "Departure preparation — summary")
     assert "PT <Maju>" in summary.text
     assert "✓ " + label(locale, "", "Passport") in summary.text
-    assert "✗ " + label(locale, "", "Work visa (never a tourist visa)") in summary.text
+    assert "✗ " + label(locale, "", "Work visa, not tourist visa") in summary.text
     assert "0800-1000" in summary.text
     sent = emulator.bot_messages(908)[-1]
     assert sent.parse_mode is None  # plain text, ready to forward
@@ -239,7 +309,7 @@ async def test_erase_removes_the_checklist(person, db):
     p = await villager(person, 912, role="prospective")
     await set_up(p)
     await p.tap("⬜ " + label("id", "", "Passport"))
-    await p.tap(label("id", "button", "✅ Done"))
+    await p.tap(label("id", "button", "✅ Mark as done"))
     await p.say("/hapusdata")
     await p.tap(label("id", "button", "Yes, erase everything"))
     assert await db.get(Checklist, 912) is None

@@ -11,6 +11,8 @@ import yaml
 from bot.content.checklist import CHECKLIST_FILE, load_checklist
 from bot.content.errors import ContentError
 from bot.content.extract import extract_content
+from bot.content.quiz import load_quiz
+from tests.transcript import tr
 
 REAL = yaml.safe_load(CHECKLIST_FILE.read_text(encoding="utf-8"))
 
@@ -83,3 +85,116 @@ def test_extractor_offers_every_text_to_translators():
     comments = {c for *_rest, comments in found for c in comments}
     assert "TRANSLATORS: item passport: why" in comments
     assert not any(item["source"] in messages for item in REAL["items"])
+
+
+def test_every_country_names_its_office():
+    countries = load_checklist().countries
+    assert countries["taiwan"].office == "KDEI Taipei"  # no embassy in Taiwan (§8.2)
+    assert countries["malaysia"].office == "KBRI Kuala Lumpur"
+    assert countries["hong-kong"].office == "KJRI Hong Kong"
+    for country in countries.values():
+        assert country.office_kind in {"KBRI", "KJRI", "KDEI"}
+        assert "§8.2" in country.source
+        assert not any(ch.isdigit() for ch in country.office)  # no phone numbers
+
+
+def _set(kind: str, entry_id: str, field: str, value: str):
+    def change(data):
+        entry = next(e for e in data[kind] if e["id"] == entry_id)
+        entry[field] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            _set("countries", "taiwan", "office", "Embassy Taipei"),
+            ["(country 'taiwan')", "office", "should match pattern"],
+        ),
+        (
+            _set("items", "report-embassy", "where", "Report yourself to {embassy}."),
+            ["(item 'report-embassy')", "unknown placeholder '{embassy}'"],
+        ),
+        (  # titles are buttons and list entries: never formatted
+            _set("items", "ktp-kk", "title", "Report to {office}"),
+            ["(item 'ktp-kk')", "unknown placeholder '{office}' (allowed: none)"],
+        ),
+        (
+            _set("reminders", "a7", "text", "Report yourself to {office} and {boss}."),
+            ["(reminder 'a7')", "unknown placeholder '{boss}'"],
+        ),
+    ],
+)
+def test_offices_and_placeholders_are_checked(tmp_path, change, expected):
+    message = broken(tmp_path, change)
+    for fragment in expected:
+        assert fragment in message
+
+
+def _content_texts() -> list[str]:
+    return [
+        message
+        for path in sorted(CHECKLIST_FILE.parent.glob("*.yaml"))  # every content file
+        for _line, _func, message, _comments in extract_content(
+            io.BytesIO(path.read_bytes()), {}, [], {}
+        )
+    ]
+
+
+def _python_texts() -> list[str]:
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    keywords = {**DEFAULT_KEYWORDS, "pgettext": ((1, "c"), 2), "N_": None}
+    root = Path(__file__).parents[1]
+    found = []
+    for folder in ("bot", "handlers"):
+        for *_where, message, _comments, _context in extract_from_dir(
+            root / folder, [("**.py", "python")], keywords=keywords
+        ):
+            found += [message] if isinstance(message, str) else list(message)
+    return found
+
+
+def test_the_ministry_is_named_kemenp2mi_bp2mi():
+    texts = _content_texts() + _python_texts()
+    assert any("KemenP2MI/BP2MI" in text for text in texts)
+    for text in texts:
+        for locale in ("en", "id", "jv"):
+            shown = tr(locale, text) if locale != "en" else text
+            assert "BP2MI" not in shown.replace("KemenP2MI/BP2MI", ""), (locale, text)
+
+
+def test_free_registration_does_not_cite_the_placement_cost_article():
+    registration = load_checklist().items["disnaker-registration"]
+    assert registration.cost == "free"
+    assert "Pasal 30" not in (registration.legal_basis or "")
+    assert "Pasal 30" not in registration.source
+    question = load_quiz().questions["fee-to-personal-account"]
+    assert "Pasal 30" not in question.source
+    for item in load_checklist().items.values():
+        if "Registration is free" in item.cost_note:
+            assert "Pasal 30" not in f"{item.legal_basis} {item.source}", item.id
+    for question in load_quiz().questions.values():
+        if "Registering at Disnaker or the LTSA is free" in question.explanation:
+            assert "Pasal 30" not in question.source, question.id
+
+
+SPOUSE = {
+    "en": ("husband or wife", "parent"),
+    "id": ("suami", "orang tua"),
+    "jv": ("garwa", "sepuh"),
+}
+
+
+def test_the_permission_letter_names_the_spouse_first():
+    item = load_checklist().items["permission-letter"]
+    assert item.title.index("spouse") < item.title.index("parent")
+    for text in (item.why, item.where):
+        for locale, (spouse, parent) in SPOUSE.items():
+            shown = tr(locale, text) if locale != "en" else text
+            assert 0 <= shown.index(spouse) < shown.index(parent), (locale, shown)
+    for text in _content_texts():  # every other text about the letter, too
+        if "permission letter" in text and "parent" in text:
+            assert text.index("husband or wife") < text.index("parent"), text

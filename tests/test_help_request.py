@@ -36,7 +36,11 @@ async def test_family_request_transcript(person, db, locale):
     reply = await p.say("Malaysia")
     sees(reply, locale, "In which city or area?")
     reply = await p.tap(label(locale, "button", "Skip ⏭"))
-    sees(reply, locale, "The name of the employer or the agency (P3MI), if you know it:")
+    sees(
+        reply,
+        locale,
+        "The name of the employer or the licensed placement agency (P3MI), if you know it:",
+    )
     await p.say("PT Maju Jaya")
     reply = await p.say("3 minggu lalu, WhatsApp")
     sees(reply, locale, "Their phone or WhatsApp number, if you have it.")
@@ -106,12 +110,12 @@ async def test_urgent_request_shows_the_emergency_contacts_first(person, db, loc
 async def test_danger_now_button_marks_any_category_urgent(person, db):
     p = await villager(person, 703)
     await p.say("/tolong")
-    reply = await p.tap(label("id", "button", "🚨 Someone is in danger right now"))
+    reply = await p.tap(label("id", "button", "🚨 Someone is in danger now"))
     assert "110" in reply.text
     reply = await p.tap(label("id", "button", "Continue the request ▶️"))
     sees(reply, "id", "<b>🆘 Ask for help</b>\nWhat happened?")
     # said already: no way back round the contacts
-    assert label("id", "button", "🚨 Someone is in danger right now") not in reply.buttons
+    assert label("id", "button", "🚨 Someone is in danger now") not in reply.buttons
     await p.tap(category_label("id", "wants_home"))
     # the contacts were shown already: straight on
     await p.tap(label("id", "button", "Me"))
@@ -162,7 +166,7 @@ async def test_description_is_kept_whole_with_photos_and_voice(person, db):
     await ask_for_help(p, description="Bagian pertama.", send=False)
     # the review is showing; go back and add more
     await p.tap(label("id", "button", "✏️ Edit"))
-    await p.tap(label("id", "button", "The description (write it again)"))
+    await p.tap(label("id", "button", "The description (rewrite it)"))
     first, second = "Gaji tidak dibayar. " * 150, "Majikan marah. " * 40  # 3,000 + 600 (≤ 4,000)
     long_text = first.strip() + "\n\n" + second.strip()
     await p.say(first.strip())
@@ -187,10 +191,12 @@ async def test_edit_category_and_details_before_sending(person, db):
     reply = await p.tap(label("id", "button", "What happened (category)"))
     sees(reply, "id", "<b>🆘 Ask for help</b>\nWhat happened?")
     reply = await p.tap(category_label("id", "documents_held"))
+    sees(reply, "id", "<b>🚨 If someone is in danger now, call for help first:</b>")
+    reply = await p.tap(label("id", "button", "Continue the request ▶️"))
     sees(reply, "id", "<b>Please check your request</b>")
     assert category_label("id", "documents_held") in reply.text
     await p.tap(label("id", "button", "✏️ Edit"))
-    await p.tap(label("id", "button", "Who needs help, and the details"))
+    await p.tap(label("id", "button", "Who needs help (details)"))
     await p.tap(label("id", "button", "Me"))
     await p.say("Hong Kong")
     await p.say("Kowloon")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import User
-from tests.transcript import choose_language, label, sees
+from tests.transcript import choose_language, full_message, label, sees, tr
 
 ROLE_FAMILY = ("role", "Family of a migrant worker")
 ROLE_PROSPECTIVE = ("role", "Planning to work abroad")
@@ -39,8 +39,12 @@ async def test_full_onboarding(person, db, locale, language):
 
     reply = await siti.tap("Jogosimo (Klirong)")
     sees(reply, locale, "<b>Your personal data</b>")
-    assert "UU 27/2022" in reply.text
     assert "/hapusdata" in reply.text
+    assert reply.buttons == [
+        label(locale, "button", "I agree"),
+        label(locale, "button", "I do not agree"),
+        label(locale, "button", "ℹ️ What is kept?"),
+    ]
 
     reply = await siti.tap(label(locale, "button", "I agree"))
     sees(reply, locale, "Thank you, you are registered.")
@@ -197,3 +201,58 @@ async def test_no_user_row_is_shared(person, db):
         (110, "jogosimo"),
         (111, "candirenggo"),
     ]
+
+
+TELEGRAM_ID = {
+    "id": "ID Telegram (nomor akun, bukan nomor HP)",
+    "jv": "ID Telegram (nomer akun, sanes nomer HP)",
+}
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+async def test_consent_is_short_with_the_details_one_tap_away(person, db, locale):
+    """The decision first, in a few lines; the full notice behind a button, and back."""
+    language = {"id": "Bahasa Indonesia", "jv": "Basa Jawa"}[locale]
+    p = person(112)
+    await p.say("/start")
+    await choose_language(p, language)
+    await p.tap(label(locale, *ROLE_FAMILY))
+    short = await p.tap("Jogosimo (Klirong)")
+    sees(short, locale, "<b>Your personal data</b>")
+    question = tr(locale, full_message("<b>Your personal data</b>\nDo you agree"))
+    # The question comes right after the title; the whole screen is a few short lines.
+    assert short.text.splitlines()[1] == question.splitlines()[1]
+    assert len(short.text.splitlines()) <= 10
+    assert TELEGRAM_ID[locale] in short.text
+    assert "status" not in short.text.lower()
+    assert "UU 27/2022" not in short.text
+
+    details = await p.tap(label(locale, "button", "ℹ️ What is kept?"))
+    sees(details, locale, "<b>What is kept, and why</b>")
+    assert TELEGRAM_ID[locale] in details.text
+    for kept in ("UU 27/2022", "/dataku", "/hapusdata"):
+        assert kept in details.text
+    assert details.buttons == [label(locale, "button", "« Back")]
+    assert (await db.get(User, 112)).consent is None  # looking decides nothing
+
+    back = await p.tap(label(locale, "button", "« Back"))
+    assert back.text == short.text
+    reply = await p.tap(label(locale, "button", "I agree"))
+    sees(reply, locale, "Thank you, you are registered.")
+    assert (await db.get(User, 112)).consent == "given"
+
+
+@pytest.mark.parametrize(
+    ("locale", "who"), [("id", "Anda sebagai: "), ("jv", "Panjenengan minangka: ")]
+)
+async def test_profile_and_data_say_who_you_are_not_status(person, locale, who):
+    """ "Status" is a help request's state; a person's role is "who you are" (glossary)."""
+    language = {"id": "Bahasa Indonesia", "jv": "Basa Jawa"}[locale]
+    p = person(113)
+    await onboard(p, language=language)
+    role = label(locale, *ROLE_FAMILY)
+    for command in ("/profil", "/dataku"):
+        reply = await p.say(command)
+        assert who + role in reply.text
+        assert "Status:" not in reply.text
+    assert TELEGRAM_ID[locale] + ": 113" in reply.text

@@ -248,3 +248,43 @@ def test_any_sequence_of_taps(schema_template, settings, tmp_path, taps):
         await engine.dispose()
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+async def test_questions_missed_before_come_first(person, db, locale):
+    """The questions on sexual exploitation, bride trafficking and fishing boats appear in a
+    round, with their explanation, in the person's language."""
+    from datetime import UTC, datetime
+
+    p = await villager(person, 1108, locale=locale, role="prospective")
+    new = ["karaoke-waitress-job", "bride-for-man-in-china", "fishing-crew-unpaid"]
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    old = QuizRound(telegram_id=1108, question_ids=new, started_at=now, finished_at=now, score=0)
+    db.add(old)
+    await db.flush()
+    for question_id in new:
+        wrong = next(a for a in QUIZ.questions[question_id].answers if not a.correct)
+        db.add(
+            QuizAnswer(
+                round_id=old.id,
+                question_id=question_id,
+                answer_id=wrong.id,
+                correct=False,
+                answered_at=now,
+            )
+        )
+    await db.commit()
+    reply = await p.say("/kuis")
+    sees(reply, locale, "<b>Question {n} / {total}</b>", n=1, total=10)
+    seen = []
+    for _position in range(3):
+        quiz_round, position = await current(db, 1108)
+        question = QUIZ.questions[quiz_round.question_ids[position]]
+        assert label(locale, "", question.text) in reply.text
+        reply, answered_question = await answer(p, db, locale, right=True)
+        assert answered_question is question
+        sees(reply, locale, "✅ Right!")
+        assert label(locale, "", question.explanation) in reply.text
+        seen.append(question.id)
+        reply = await p.tap(label(locale, "button", "Next ▸"))
+    assert sorted(seen) == sorted(new)

@@ -64,9 +64,9 @@ async def test_departure_reminders_arrive_at_nine_local(
 async def test_no_reminder_for_ticked_items(person, emulator, clock, sweep):
     p = await villager(person, 1002, role="prospective")
     await set_up(p, departure="15-03-2027")
-    for title in ("Passport", "Work visa (never a tourist visa)"):
+    for title in ("Passport", "Work visa, not tourist visa"):
         await p.tap("⬜ " + label("id", "", title))
-        await p.tap(label("id", "button", "✅ Done"))
+        await p.tap(label("id", "button", "✅ Mark as done"))
     await sweep_at(clock, sweep, datetime(2027, 2, 13, 3, 0, tzinfo=UTC))
     assert not departure_reminders(emulator, 1002)
     await sweep_at(clock, sweep, datetime(2027, 3, 1, 3, 0, tzinfo=UTC))  # d14 still comes
@@ -85,7 +85,9 @@ async def test_switched_off_means_none(person, emulator, clock, sweep):
     assert label("id", "", "Reminders are on.") in reply.text
     # Planned again from now: the arrival report (22 March) still lies ahead.
     await sweep_at(clock, sweep, datetime(2027, 3, 22, 2, 0, tzinfo=UTC))
-    assert any(label("id", "", _reminder("a7").text) in t for t in texts(emulator, 1003))
+    office = label("id", "", "{office} (the Indonesian consulate)", office="KJRI Hong Kong")
+    arrival = label("id", "", _reminder("a7").text, office=office)
+    assert any(arrival in t for t in texts(emulator, 1003))
 
 
 def _reminder(reminder_id):
@@ -94,11 +96,39 @@ def _reminder(reminder_id):
     return load_checklist().reminders[reminder_id]
 
 
+@pytest.mark.parametrize("locale", ["id", "jv"])
+@pytest.mark.parametrize(
+    ("destination", "office", "kind"),
+    [
+        (
+            "Taiwan",
+            "KDEI Taipei",
+            "{office} (Indonesia's office in Taiwan, in place of an embassy)",
+        ),
+        ("Malaysia", "KBRI Kuala Lumpur", "{office} (the Indonesian embassy)"),
+    ],
+)
+async def test_arrival_reminder_names_the_office_of_the_destination(
+    person, emulator, clock, sweep, locale, destination, office, kind
+):
+    p = await villager(person, 1010, locale=locale, role="prospective")
+    await set_up(p, locale, destination=destination, sector="Factory work")
+    # A week after the departure of 15 March: 22 March, 09:00 local at the latest.
+    await sweep_at(clock, sweep, datetime(2027, 3, 22, 3, 0, tzinfo=UTC))
+    named = label(locale, "", kind, office=office)
+    arrival = label(locale, "", _reminder("a7").text, office=named)
+    [sent] = [t for t in texts(emulator, 1010) if "peduliwni.kemlu.go.id" in t]
+    assert arrival in sent
+    assert office in sent
+    if destination == "Taiwan":  # Taiwan has no embassy: never send people to a "KBRI"
+        assert "KBRI" not in sent
+
+
 async def test_replanned_when_the_departure_moves(person, emulator, clock, sweep, db):
     p = await villager(person, 1004, role="prospective")
     await set_up(p, departure="15-03-2027")
     await p.tap(label("id", "button", "⚙️ Change answers"))
-    await p.tap(label("id", "scheme", "Through a licensed agency (P3MI)"))
+    await p.tap(label("id", "scheme", "Via a licensed agency (P3MI)"))
     await p.tap(label("id", "", "Hong Kong"))
     await p.tap(label("id", "", "Domestic work and care"))
     await p.say("15-04-2027")

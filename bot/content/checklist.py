@@ -7,6 +7,7 @@ gettext catalogs (``bot.content.extract`` feeds them to ``make messages``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,22 @@ Group = Literal[
 ]
 GROUPS: tuple[str, ...] = get_args(Group)  # the checklist's order of groups
 Scope = Literal["all"] | list[str]
+# Texts may name the Indonesian office in the person's destination country; nothing else
+# is formatted into them (see ``_placeholders``).
+OFFICE = "{office}"
+OFFICE_KINDS = ("KBRI", "KJRI", "KDEI")  # embassy, consulate, the office in Taiwan
+
+
+def _placeholders(text: str, allowed: tuple[str, ...]) -> str:
+    """``text`` if its only curly braces are the ``allowed`` placeholders."""
+    rest = text
+    for placeholder in allowed:
+        rest = rest.replace(placeholder, "")
+    if "{" in rest or "}" in rest:
+        found = re.findall(r"\{[^{}]*\}?", rest) or ["{"]
+        hint = f"only {', '.join(allowed)}" if allowed else "none"
+        raise ValueError(f"unknown placeholder {found[0]!r} (allowed: {hint})")
+    return text
 
 
 class _Strict(BaseModel):
@@ -45,6 +62,13 @@ class Country(_Strict):
     id: str = Field(pattern=SLUG)
     name: str = Field(min_length=2, max_length=40)
     timezone: str
+    # The office's own name (not translated), e.g. "KDEI Taipei"; its kind is the first word.
+    office: str = Field(pattern=rf"^({'|'.join(OFFICE_KINDS)}) [A-Z][A-Za-z ]+$", max_length=40)
+    source: str = Field(min_length=3)
+
+    @property
+    def office_kind(self) -> str:
+        return self.office.split(" ", 1)[0]
 
     @field_validator("timezone")
     @classmethod
@@ -77,6 +101,16 @@ class Item(_Strict):
     expiry: bool = False
     source: str = Field(min_length=3)
 
+    @field_validator("title", "cost_note")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return _placeholders(value, ())
+
+    @field_validator("why", "where", "warning")
+    @classmethod
+    def _may_name_the_office(cls, value: str) -> str:
+        return _placeholders(value, (OFFICE,))
+
     @model_validator(mode="after")
     def _free_items_cite_the_law(self) -> Item:
         if self.cost == "free" and not self.legal_basis:
@@ -100,6 +134,11 @@ class Reminder(_Strict):
     items: list[str] = Field(default_factory=list)
     text: str = Field(min_length=10)
     source: str = Field(min_length=3)
+
+    @field_validator("text")
+    @classmethod
+    def _may_name_the_office(cls, value: str) -> str:
+        return _placeholders(value, (OFFICE,))
 
 
 class _ChecklistFile(_Strict):

@@ -22,6 +22,8 @@ TRANSLATED = {
     "rules": ("flag", "verify"),
     "categories": ("label",),
     "contacts": ("name", "note"),
+    "last_contact_ranges": ("label",),
+    "terms": ("meaning",),
 }
 # Lists inside an entry whose texts are translated too (quiz answers, job-offer options).
 NESTED = {"answers": ("text",), "options": ("text",)}

@@ -1,4 +1,5 @@
-"""Help requests' content (``help.yaml``): categories, emergency contacts and deadlines.
+"""Help requests' content (``help.yaml``): categories, emergency contacts, deadlines, and
+the answers to "when did you last hear from them?" that make a lost contact urgent.
 
 The categories must be exactly the ones the case service knows (a case's category is a
 stored id); contacts carry their source, and only verified numbers belong here.
@@ -9,8 +10,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from bot.content.loading import load_yaml
 from bot.services.help_requests import CATEGORIES, URGENT_CATEGORIES
@@ -28,7 +30,15 @@ class Category(_Strict):
     id: str
     label: str = Field(min_length=3, max_length=48)
     urgent: bool
+    # Show the emergency contacts before the request goes on, without making it urgent.
+    contacts_first: bool = False
     source: str = Field(min_length=3)
+
+    @property
+    def shows_contacts(self) -> bool:
+        """Whether the emergency contacts come first (every urgent category, and those
+        marked ``contacts_first``)."""
+        return self.urgent or self.contacts_first
 
 
 class Contact(_Strict):
@@ -55,23 +65,36 @@ def _duration(value: object) -> timedelta:
     return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
 
 
-class Deadlines(_Strict):
-    urgent_realert: timedelta
-    urgent_escalate: timedelta
-    normal_escalate: timedelta
-    idle_reminder: timedelta
-    close_after: timedelta
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _parse(cls, value: object) -> timedelta:
-        return _duration(value)
+
+class Deadlines(_Strict):
+    urgent_realert: Duration
+    urgent_escalate: Duration
+    normal_escalate: Duration
+    idle_reminder: Duration
+    urgent_idle_reminder: Duration
+    close_after: Duration
 
     @model_validator(mode="after")
     def _order(self) -> Deadlines:
         if self.urgent_realert >= self.urgent_escalate:
             raise ValueError("urgent_realert must come before urgent_escalate")
+        if self.urgent_idle_reminder > self.idle_reminder:
+            raise ValueError("urgent_idle_reminder must not come after idle_reminder")
         return self
+
+    def idle_after(self, urgent: bool) -> timedelta:
+        """How long a held case may go without action before its officer is reminded."""
+        return self.urgent_idle_reminder if urgent else self.idle_reminder
+
+
+class LastContactRange(_Strict):
+    """One answer to "when did you last hear from them?", from ``start`` ago onwards."""
+
+    id: str = Field(pattern=r"^[a-z0-9]{1,12}$")
+    label: str = Field(min_length=3, max_length=30)
+    start: Duration = Field(alias="from")
 
 
 class HelpContent(_Strict):
@@ -79,6 +102,22 @@ class HelpContent(_Strict):
     categories: list[Category]
     contacts: list[Contact] = Field(min_length=1)
     deadlines: Deadlines
+    lost_contact_urgent_after: Duration
+    lost_contact_source: str = Field(min_length=3)
+    last_contact_ranges: list[LastContactRange] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> HelpContent:
+        starts = [r.start for r in self.last_contact_ranges]
+        if starts[0] != timedelta(0) or starts != sorted(set(starts)):
+            raise ValueError("last_contact_ranges must start at 0d and go up, each once")
+        if len({r.id for r in self.last_contact_ranges}) != len(starts):
+            raise ValueError("last_contact_ranges: repeated id")
+        if self.lost_contact_urgent_after not in starts[1:]:
+            raise ValueError(
+                "lost_contact_urgent_after must be where a range starts (after the first)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _known_categories(self) -> HelpContent:
@@ -97,6 +136,19 @@ class HelpContent(_Strict):
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
+
+    def last_contact_range(self, range_id: str | None) -> LastContactRange | None:
+        return next((r for r in self.last_contact_ranges if r.id == range_id), None)
+
+    def lost_contact_urgent(self, category_id: str, range_id: str | None) -> bool:
+        """A "lost contact" request is urgent once the last news is at least
+        ``lost_contact_urgent_after`` old (by the range the requester chose)."""
+        chosen = self.last_contact_range(range_id)
+        return (
+            category_id == "lost_contact"
+            and chosen is not None
+            and chosen.start >= self.lost_contact_urgent_after
+        )
 
 
 def load_help(path: Path = HELP_FILE) -> HelpContent:

@@ -1,8 +1,16 @@
 """The job-offer check (``job_offer.yaml``): questions with button options, and rules that
-map answers to red flags and a risk level, each with its source."""
+map answers to red flags, advice and a risk level, each with its source.
+
+A rule matches when ANY answer of its ``when`` holds and EVERY condition of its ``all``
+holds (each condition: question id → option ids). A rule with a ``level`` and a ``flag`` is
+a red flag; one without is advice, shown whenever it matches (``result`` narrows it to some
+levels). The level is the worst flag, raised by the file's ``escalate`` steps (so many flags
+count). Pure: no I/O after loading, no ``telegram``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -14,10 +22,11 @@ from bot.content.villages import SLUG
 JOB_OFFER_FILE = Path(__file__).with_name("job_offer.yaml")
 LEVELS = ("low", "care", "high", "stop")
 Level = Literal["low", "care", "high", "stop"]
+Answers = dict[str, str]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Option(_Strict):
@@ -28,23 +37,54 @@ class Option(_Strict):
 class Question(_Strict):
     id: str = Field(pattern=SLUG)
     text: str = Field(min_length=10, max_length=300)
-    options: list[Option] = Field(min_length=2, max_length=8)
+    options: list[Option] = Field(min_length=2, max_length=10)
 
 
 class Rule(_Strict):
-    """A red flag raised when any ``when`` condition holds (question id → option ids)."""
+    """A red flag (``level`` and ``flag``) or advice (neither), raised when it matches."""
 
     id: str = Field(pattern=SLUG)
-    when: dict[str, list[str]] = Field(min_length=1)
-    level: Literal["care", "high", "stop"]
-    flag: str = Field(min_length=10, max_length=300)
+    when: dict[str, list[str]] = Field(default_factory=dict)
+    all_of: dict[str, list[str]] = Field(default_factory=dict, alias="all")
+    result: list[Level] = Field(default_factory=list)
+    level: Literal["care", "high", "stop"] | None = None
+    flag: str | None = Field(default=None, min_length=10, max_length=300)
     verify: str = Field(min_length=10, max_length=300)
     source: str = Field(min_length=3)
 
+    @model_validator(mode="after")
+    def _kind(self) -> Rule:
+        if (self.level is None) != (self.flag is None):
+            raise ValueError("a flag needs both `level` and `flag`; advice has neither")
+        if self.level is not None and not (self.when or self.all_of):
+            raise ValueError("a flag needs `when` or `all`")
+        if self.level is not None and self.result:
+            raise ValueError("`result` is for advice only")
+        return self
+
+    def matches(self, answers: Answers) -> bool:
+        some = not self.when or any(answers.get(q) in chosen for q, chosen in self.when.items())
+        return some and all(answers.get(q) in chosen for q, chosen in self.all_of.items())
+
+
+class Escalation(_Strict):
+    """``flags`` or more flags at level ``at`` or worse make the result at least ``to``."""
+
+    flags: int = Field(ge=2, le=20)
+    at: Literal["care", "high"]
+    to: Literal["high", "stop"]
+
+    @model_validator(mode="after")
+    def _upwards(self) -> Escalation:
+        if LEVELS.index(self.to) <= LEVELS.index(self.at):
+            raise ValueError(f"escalation from {self.at!r} must go to a worse level")
+        return self
+
 
 class _JobOfferFile(_Strict):
-    version: int = Field(ge=1, le=1)
+    version: int = Field(ge=2, le=2)
     questions: list[Question] = Field(min_length=8)
+    escalate: list[Escalation] = Field(default_factory=list)
     rules: list[Rule] = Field(min_length=8)
 
     @model_validator(mode="after")
@@ -56,39 +96,50 @@ class _JobOfferFile(_Strict):
                 raise ValueError(f"duplicate {kind} id {duplicates[0]!r}")
         options = {q.id: {o.id for o in q.options} for q in self.questions}
         for rule in self.rules:
-            for question, chosen in rule.when.items():
+            for question, chosen in (*rule.when.items(), *rule.all_of.items()):
                 if question not in options:
                     raise ValueError(f"rule {rule.id!r}: unknown question {question!r}")
+                if not chosen:
+                    raise ValueError(f"rule {rule.id!r}: no options of {question!r}")
                 if not set(chosen) <= options[question]:
                     wrong = sorted(set(chosen) - options[question])
                     raise ValueError(f"rule {rule.id!r}: unknown options {wrong} of {question!r}")
         return self
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """The outcome of a check: the level, the flags (most serious first) and the advice."""
+
+    level: Level
+    flags: list[Rule]
+    advice: list[Rule]
+
+
 class JobOffer:
     def __init__(self, data: _JobOfferFile) -> None:
         self.questions = list(data.questions)
         self.by_id = {question.id: question for question in data.questions}
-        self.rules = list(data.rules)
+        self.rules = [rule for rule in data.rules if rule.level is not None]
+        self.advice = [rule for rule in data.rules if rule.level is None]
+        self.escalate = list(data.escalate)
 
-    def flags(self, answers: dict[str, str]) -> list[Rule]:
-        """Every rule that the answers trigger, most serious first."""
-        raised = [
+    def assess(self, answers: Answers) -> Assessment:
+        """The risk level of ``answers``, with every flag they raise and the advice to show."""
+        rank = LEVELS.index
+        flags = [rule for rule in self.rules if rule.matches(answers)]
+        flags.sort(key=lambda rule: -rank(rule.level or "low"))
+        level: Level = (flags[0].level or "low") if flags else "low"
+        for step in self.escalate:
+            counted = sum(rank(rule.level or "low") >= rank(step.at) for rule in flags)
+            if counted >= step.flags and rank(step.to) > rank(level):
+                level = step.to
+        advice = [
             rule
-            for rule in self.rules
-            if any(answers.get(question) in chosen for question, chosen in rule.when.items())
+            for rule in self.advice
+            if rule.matches(answers) and (not rule.result or level in rule.result)
         ]
-        return sorted(raised, key=lambda rule: -LEVELS.index(rule.level))
-
-    def level(self, answers: dict[str, str]) -> Level:
-        flags = self.flags(answers)
-        if not flags:
-            return "low"
-        worst = flags[0].level
-        # Several serious signs together are as bad as the worst one gets.
-        if worst == "high" and sum(rule.level == "high" for rule in flags) >= 3:
-            return "stop"
-        return worst
+        return Assessment(level, flags, advice)
 
 
 def load_job_offer(path: Path = JOB_OFFER_FILE) -> JobOffer:

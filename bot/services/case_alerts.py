@@ -216,7 +216,8 @@ async def plan_check(
 
 
 async def plan_idle(session: AsyncSession, case: HelpRequest, due: datetime) -> None:
-    """The reminder for a held case nobody acts on. Claiming, reassigning and reopening
+    """The reminder for a held case nobody acts on, due ``Deadlines.idle_after(case.urgent)``
+    after now (hours for an urgent case, days otherwise). Claiming, reassigning and reopening
     each plan one; the case keeps the newest one's token and older ones stand down."""
     case.idle_check = uuid.uuid4().hex
     await plan_check(session, case, "idle", due, token=case.idle_check)

@@ -72,6 +72,9 @@ class Draft:
     danger_now: bool = False
     subject: dict[str, str] | None = None
     attachments: tuple[dict[str, str], ...] = ()
+    # Urgent by the content's own rule (``help.yaml``: a lost contact older than
+    # ``lost_contact_urgent_after``), decided by the caller from the answers.
+    urgent_by_content: bool = False
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -84,7 +87,7 @@ class Draft:
 
     @property
     def urgent(self) -> bool:
-        return self.danger_now or self.category in URGENT_CATEGORIES
+        return self.danger_now or self.urgent_by_content or self.category in URGENT_CATEGORIES
 
 
 def _event(

@@ -1,0 +1,50 @@
+"""``/istilah``: the words and abbreviations the bot uses (LTSA, BP3MI, Disnaker, …), each
+explained in one plain line. Public information: for everyone, also without consent.
+The terms live in ``bot/content/glossary.yaml``."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot.content.glossary import load_glossary
+from bot.context import BotContext
+from bot.services import profiles
+from handlers.common import Handlers, show, user_update
+from handlers.keyboards import keyboard
+
+# Loaded when the handlers are registered: bad content stops the bot at start.
+GLOSSARY = load_glossary()
+
+
+def glossary_text(context: BotContext) -> str:
+    _ = context._
+    lines = [_("<b>📖 Words and abbreviations</b>")]
+    for term in GLOSSARY.terms:
+        name = f"<b>{escape(term.term)}</b>"
+        if term.full_name:
+            name += f" ({escape(term.full_name)})"
+        lines.append(_("{term}: {meaning}", term=name, meaning=escape(_(term.meaning))))
+    return "\n\n".join(lines)
+
+
+@user_update
+async def glossary(update: Update, context: BotContext) -> None:
+    """Lists the terms; a dialog in progress is asked again afterwards (as ``/bantuan``)."""
+    from handlers.stale import reprompt
+
+    user = context.user
+    if user.dialog is not None:
+        await show(update, context, glossary_text(context))
+        await reprompt(update, context)
+        return
+    rows = [[(context._.pgettext("button", "« Menu"), "menu:main")]]
+    markup = keyboard(rows) if profiles.is_registered(user) else None
+    await show(update, context, glossary_text(context), markup)
+
+
+HANDLERS: Handlers = [
+    CommandHandler("istilah", glossary, filters=filters.ChatType.PRIVATE),
+]
