@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -187,7 +188,8 @@ def test_any_sequence_of_taps(schema_template, settings, tmp_path, taps):
 
     if POSTGRES_URL:
         pytest.skip("the property test runs on SQLite (one fresh database per example)")
-    path = tmp_path / f"prop-{abs(hash(tuple(taps)))}.sqlite3"
+    # A fresh file per run: hypothesis replays a failing example, and it must start clean.
+    path = tmp_path / f"prop-{uuid.uuid4().hex}.sqlite3"
     shutil.copy(schema_template, path)
 
     async def run() -> None:
@@ -222,6 +224,9 @@ def test_any_sequence_of_taps(schema_template, settings, tmp_path, taps):
                     await p.press(f"qz:n:{quiz_round.id}")
                 else:
                     await p.press("qz:new")
+            # The bot wrote through its own sessions: read the rows as they are now, not as
+            # this session last loaded them (the last tap may have finished the round).
+            db.expire_all()
             for quiz_round in (await db.scalars(select(QuizRound))).all():
                 answers = (
                     await db.scalars(
