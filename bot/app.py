@@ -19,6 +19,7 @@ from bot.content import load_villages
 from bot.content.checklist import load_checklist
 from bot.content.help import load_help
 from bot.content.job_offer import load_job_offer
+from bot.content.lexicon import load_lexicon
 from bot.content.quiz import load_quiz
 from bot.context import SERVICES_KEY, BotContext, Services, services_of
 from bot.delivery import sweep_deliveries
@@ -83,6 +84,9 @@ def build_application(
         raise SettingsError(
             f"OFFICER_GROUPS: unknown area {unknown[0]!r}; known: {', '.join(villages.area_ids)}"
         )
+    # Content that is only read later (the words people type) is checked now: a bad file
+    # stops the bot at start, not at the first message someone types.
+    load_lexicon()
     engine = create_engine(settings.database_url)
     services = Services(
         settings=settings,

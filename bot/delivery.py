@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.announcement_text import framed
 from bot.context import Services, services_of
 from bot.logs import log_failure
 from bot.services import announcements, case_alerts, erasure, reminders
@@ -376,7 +377,8 @@ class Engine:
 
 
 async def render_announcements(services: Services, items: list[Outgoing]) -> None:
-    """Each recipient gets the announcement in their current language, else Indonesian."""
+    """Each recipient gets the announcement in their current language, else Indonesian,
+    framed by who sent it and how to stop announcements (:mod:`bot.announcement_text`)."""
     chat_ids = {item.chat_id for item in items}
     announcement_ids = {item.announcement_id for item in items}
     async with services.sessions() as session:
@@ -399,6 +401,7 @@ async def render_announcements(services: Services, items: list[Outgoing]) -> Non
                         Announcement.texts,
                         Announcement.photo,
                         Announcement.status,
+                        Announcement.area_id,
                     ).where(Announcement.id.in_(announcement_ids))
                 )
             ).all()
@@ -415,7 +418,9 @@ async def render_announcements(services: Services, items: list[Outgoing]) -> Non
         elif person.announcements_off:
             item.skip_reason = "opted out"
         else:
-            item.text = announcement.texts.get(person.locale) or announcement.texts["id"]
+            text = announcement.texts.get(person.locale) or announcement.texts["id"]
+            _ = services.i18n.translator(person.locale)
+            item.text = framed(_, services, announcement.area_id, text)
             item.photo = announcement.photo
 
 

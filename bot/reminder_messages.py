@@ -1,9 +1,10 @@
 """Rendering due reminders for their recipients, at the moment they are due.
 
 A reminder is skipped when it no longer applies (its items are done, the person turned
-reminders off, erased their data or withdrew consent) and put off to the end of the
-person's quiet hours when it falls inside them. The text is in the person's current
-language; the checklist's own texts come from the same gettext catalogs.
+reminders off, erased their data or withdrew consent, a nudge after departure, a departure
+reminder whose successor's day has come: after downtime only the latest one goes) and
+put off to the end of the person's quiet hours when it falls inside them. The text is in
+the person's current language; the checklist's own texts come from the same gettext catalogs.
 """
 
 from __future__ import annotations
@@ -55,11 +56,28 @@ async def render_reminders(services: Services, items: list[Outgoing]) -> None:
             if (wake := reminders.quiet_until(user, now, default_zone)) is not None:
                 item.defer_until = wake
                 continue
+            if (reason := _stale(services, item.payload or {}, plan, user)) is not None:
+                item.skip_reason = reason
+                continue
             view = await checklists.view(session, content, plan)
             _ = services.i18n.translator(user.locale).with_zone(reminders.zone(user, default_zone))
             item.text = _text(_, services, item.payload or {}, view, plan)
             if item.text is None:
                 item.skip_reason = "done"
+
+
+def _stale(
+    services: Services, payload: dict[str, object], plan: Checklist, user: User
+) -> str | None:
+    """Why a reminder found late (after downtime) no longer makes sense, or None."""
+    today = services.clock.now().astimezone(reminders.zone(user, services.settings.timezone))
+    if "nudge" in payload and reminders.departed(plan.departure_on, today.date()):
+        return "departed"
+    if "r" in payload and reminders.overtaken(
+        services.checklist, str(payload["r"]), plan.departure_on, today.date()
+    ):
+        return "overtaken"
+    return None
 
 
 def _text(

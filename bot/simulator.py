@@ -10,7 +10,9 @@ acts as another user from now on; ``:advance 3d`` moves the clock and runs due w
 ``:clock 01-12-2026 09:00`` sets the clock (WIB) so that a script's dates always work;
 ``<sticker>`` (also ``<photo>``, ``<voice>``, ``<location>``, ``<contact>``, ``<document>``,
 ``<video>``) sends that kind of message; ``:edit TEXT`` edits the user's last message;
-``#`` starts a comment. Transcript: ``> `` the user, ``< `` the bot, ``  [1] Label`` buttons.
+``:say TEXT`` sends TEXT exactly as typed (a line of digits alone presses that button, so
+``:say 2027`` types a year); ``#`` starts a comment. Transcript: ``> `` the user, ``< `` the
+bot, ``  [1] Label`` buttons.
 """
 
 from __future__ import annotations
@@ -302,6 +304,8 @@ class Simulator:
             return await self.person.send(line[1:-1])  # type: ignore[arg-type]
         if line.startswith(":edit "):
             return await self.person.edit_last(line.split(maxsplit=1)[1])
+        if line.startswith(":say "):
+            return await self.person.say(line.split(maxsplit=1)[1])
         if line.isdigit() and self.emulator.last_with_buttons(self.person.chat_id):
             return await self._act(f"[{line}]")
         return await self.person.say(line)
@@ -333,8 +337,9 @@ async def chat(
             return simulator.failures
         print(
             "Local chat with the Desmigratif bot (emulated Telegram). Type a message or /start;"
-            " a number or [Label] presses a button; <sticker> sends a sticker; :user ID switches"
-            " user; :advance 1d moves time; Ctrl-D quits.",
+            " a number or [Label] presses a button; :say TEXT sends TEXT as typed (:say 2027);"
+            " <sticker> sends a sticker; :user ID switches user; :advance 1d moves time;"
+            " Ctrl-D quits.",
             file=out,
         )
         loop = asyncio.get_running_loop()

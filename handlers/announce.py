@@ -36,6 +36,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.announcement_text import framed
 from bot.context import BotContext
 from bot.services import announcements
 from bot.services.announcements import MAX_CAPTION, MAX_TEXT, Audience, Draft
@@ -93,7 +94,8 @@ async def _refuse(update: Update, context: BotContext) -> None:
 def too_long(context: BotContext, length: int, *, photo: bool) -> str | None:
     """Why a text of ``length`` visible characters cannot be sent, or None if it can.
 
-    With a photo the text is its caption, which Telegram limits to 1024 characters.
+    With a photo the text is its caption, which Telegram limits to 1024 characters; both
+    limits keep room for the sender line and the /berhenti line recipients also get.
     """
     _ = context._
     limit = MAX_CAPTION if photo else MAX_TEXT
@@ -445,8 +447,8 @@ async def take_when(update: Update, context: BotContext, text: str) -> None:
 @step(DIALOG, "when_typed", on_text=take_when)
 async def ask_when_typed(update: Update, context: BotContext, notice: str | None) -> None:
     text = context._(
-        "Type the date and time like this: 24-12-2026 08:00 (WIB; add WITA or WIT for "
-        "other time zones)."
+        "Type the date and time like this: 24-12-2026 08:00, besok 08:00 or Jumat 19.00 "
+        "(WIB; add WITA or WIT for other time zones)."
     )
     await show(update, context, with_notice(notice, text))
 
@@ -469,10 +471,13 @@ async def show_preview(update: Update, context: BotContext, notice: str | None) 
     texts: dict[str, str] = data.get("texts", {})
     chat = update.effective_chat
     assert chat is not None
+    _allowed, area_id, scope = await sender_scope(context)
     for code in LANGUAGE_NAMES:
         if code in texts:
-            await _send_copy(context, chat.id, texts[code], data.get("photo"))
-    _allowed, _area, scope = await sender_scope(context)
+            as_sent = framed(
+                context.services.i18n.translator(code), context.services, area_id, texts[code]
+            )
+            await _send_copy(context, chat.id, as_sent, data.get("photo"))
     count = await announcements.count_recipients(context.db, scope, _audience(context))
     when = _.datetime(datetime.fromisoformat(data["at"])) if data.get("at") else _("now")
     summary = _(

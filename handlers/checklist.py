@@ -270,7 +270,7 @@ async def typed_expiry(update: Update, context: BotContext, text: str) -> None:
         return
     today = services.clock.now().astimezone(context._.tz).date()
     try:
-        day = parse_day(text, today=today, max_years=15)
+        day = parse_day(text, today=today, max_years=15, month_day="last")
     except DateError as exc:
         await ask_expiry(update, context, date_problem(context, exc.reason))
         return
@@ -281,6 +281,11 @@ async def typed_expiry(update: Update, context: BotContext, text: str) -> None:
         "Saved. I will remind you {days} days before it runs out.",
         days=" / ".join(str(d) for d in services.checklist.expiry_reminder_days),
     )
+    if day.month_only:  # an expiry given as a month: valid through that month
+        notice += "\n" + context._(
+            "You gave the month only: I count it as valid until {date}, its last day.",
+            date=context._.date(day.value),
+        )
     await show_item(update, context, item, notice)
 
 
@@ -290,7 +295,8 @@ async def ask_expiry(update: Update, context: BotContext, notice: str | None) ->
     item = context.services.checklist.items.get((context.user.dialog_data or {}).get("item", ""))
     title = _(item.title) if item else ""
     text = _(
-        "Until when is it valid ({item})? Type the date, for example 15-03-2030.",
+        "Until when is it valid ({item})? Type the date, for example 15-03-2030, or the month, "
+        "for example Maret 2030.",
         item=escape(title),
     )
     await show(update, context, with_notice(notice, text))

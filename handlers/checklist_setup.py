@@ -20,6 +20,8 @@ that still apply (and brings back those that apply again).
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
@@ -163,7 +165,9 @@ async def typed_departure(update: Update, context: BotContext, text: str) -> Non
     except DateError as exc:
         await ask_departure(update, context, date_problem(context, exc.reason))
         return
-    await _after_departure(update, context, day.value.isoformat(), day.month_only)
+    await _after_departure(
+        update, context, day.value.isoformat(), day.month_only, assumed=day.assumed
+    )
 
 
 @step(DIALOG, "departure", on_text=typed_departure)
@@ -171,7 +175,7 @@ async def ask_departure(update: Update, context: BotContext, notice: str | None)
     _ = context._
     text = _(
         "When do you plan to leave? Type the date, for example 15-03-2027 or 15/3/2027, or "
-        "just the month, for example Maret 2027."
+        "just the month, for example Maret 2027 or bulan depan."
     )
     rows = [[(_.pgettext("button", "I don't know yet"), "cl:dep:unknown")]]
     await show(update, context, with_notice(notice, text), keyboard(rows))
@@ -183,9 +187,9 @@ async def departure_unknown(update: Update, context: BotContext) -> None:
 
 
 async def _after_departure(
-    update: Update, context: BotContext, departure: str | None, approx: bool
+    update: Update, context: BotContext, departure: str | None, approx: bool, assumed: bool = False
 ) -> None:
-    goto(context.user, "agency", departure=departure, approx=approx)
+    goto(context.user, "agency", departure=departure, approx=approx, assumed=assumed)
     if (context.user.dialog_data or {}).get("scheme") == "p3mi":
         await ask_agency(update, context, None)
     else:
@@ -216,8 +220,6 @@ async def skip_agency(update: Update, context: BotContext) -> None:
 
 async def _finish(update: Update, context: BotContext, *, agency: str | None) -> None:
     """Stores the answers, re-plans the reminders and shows the checklist."""
-    from datetime import date
-
     from handlers.checklist import show_checklist
 
     services = context.services
@@ -235,7 +237,20 @@ async def _finish(update: Update, context: BotContext, *, agency: str | None) ->
     plan.updated_at = now
     end(context.user)
     await replan_reminders(context)
-    await show_checklist(update, context, context._("Your checklist is ready."))
+    notice = context._("Your checklist is ready.")
+    if plan.departure_on and data.get("assumed"):
+        notice += "\n" + departure_assumed(context, plan.departure_on, plan.departure_approx)
+    await show_checklist(update, context, notice)
+
+
+def departure_assumed(context: BotContext, day: date, month_only: bool) -> str:
+    """Names the day a month or a word such as "minggu depan" was taken to mean."""
+    if month_only:
+        return context._(
+            "You gave the month only: the reminders count from {date}, its first day.",
+            date=context._.date(day),
+        )
+    return context._("Departure date taken as {date}.", date=context._.date(day, "full"))
 
 
 HANDLERS: Handlers = [

@@ -1,4 +1,5 @@
-"""Everything no feature handler took: typed answers for the current step, and bad input.
+"""Everything no feature handler took: typed answers for the current step, free text read
+for what it means (:mod:`handlers.understood`), and bad input.
 
 Bad input is a feature: a sticker, photo, voice note, location, contact, a very long or
 emoji-only text, an unknown command, an edited message or a stale button gets a short
@@ -19,9 +20,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot import understanding
 from bot.context import BotContext
 from bot.i18n import pick_locale
 from bot.services import profiles
+from handlers import understood
 from handlers.common import Handlers, current_step, user_update
 from handlers.stale import expired, reprompt
 from storage.repositories import users
@@ -40,16 +43,16 @@ async def text_answer(update: Update, context: BotContext) -> None:
     if step is not None and step.on_text is not None:
         await step.on_text(update, context, message.text)
         return
-    if step is None and await _to_a_case(update, context, message.text, None):
+    reading = understanding.read(message.text)
+    if step is None:
+        await understood.outside_dialog(update, context, message.text, reading)
         return
-    _ = context._
-    if step is not None:
-        await reprompt(update, context, _("Please answer with one of the buttons below."))
-    else:
-        await reprompt(update, context, _("I did not understand that. Please use the buttons."))
+    if await understood.inside_dialog(update, context, reading):
+        return
+    await reprompt(update, context, context._("Please answer with one of the buttons below."))
 
 
-async def _to_a_case(
+async def to_a_case(
     update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
 ) -> bool:
     """Outside any dialog, a requester's message goes to their open help request."""
@@ -88,7 +91,7 @@ async def other_message(update: Update, context: BotContext) -> None:
         message = update.effective_message
         file = attachment_of(update)
         caption = message.caption if message is not None else None
-        if file is not None and await _to_a_case(update, context, caption, file):
+        if file is not None and await to_a_case(update, context, caption, file):
             return
     _ = context._
     await reprompt(update, context, _("I can only read text messages and button taps here."))
@@ -145,6 +148,7 @@ HANDLERS: Handlers = [
     MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
     MessageHandler(PRIVATE & filters.TEXT, text_answer),
     MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, other_message),
+    CallbackQueryHandler(understood.back, pattern=rf"^{understood.BACK}$"),
     CallbackQueryHandler(unknown_button),
     CommandHandler("start", group_start, filters=filters.ChatType.GROUPS),
     ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -634,7 +634,7 @@ async def send(update: Update, context: BotContext) -> None:
         draft=draft,
         now=now,
     )
-    await case_alerts.alert_officers(
+    reached = await case_alerts.alert_officers(
         context.db,
         services.villages,
         case,
@@ -657,10 +657,22 @@ async def send(update: Update, context: BotContext) -> None:
     # The reference number is shown only after the case is committed (commit, then
     # talk). If Telegram keeps failing, the delivery engine retries the confirmation
     # with its backoff.
+    if reached:
+        text = case_text.saved(_, case)
+    else:  # never claim an officer was told when nobody can be reached
+        text = (
+            _(
+                "⚠️ <b>No officer can be reached right now.</b> Your request is saved "
+                "({reference}) and waits for the first officer who becomes available.",
+                reference=case.reference,
+            )
+            + "\n\n"
+            + contacts_text(context)
+        )
     await show(
         update,
         context,
-        case_text.saved(_, case),
+        text,
         keyboard(rows),
         if_lost=functools.partial(_confirm_later, services, case.id),
     )

@@ -187,8 +187,7 @@ async def _add_to_case(
         context.reply_as_new = True
         await ask_info(update, context, refused)
         return
-    await _store_info(context, case, text, file)
-    notice = _("✅ Added to {reference}. The officer is told.", reference=case.reference)
+    notice = await _store_info(context, case, text, file)
     context.reply_as_new = True
     await ask_info(update, context, notice)
 
@@ -234,8 +233,9 @@ async def _refusal(
 
 async def _store_info(
     context: BotContext, case: HelpRequest, text: str | None, file: dict[str, str] | None
-) -> None:
-    """The requester's message goes into the case and to the officer handling it."""
+) -> str:
+    """The requester's message goes into the case and to the officer handling it; returns
+    the confirmation, which says an officer is told only when one can be reached."""
     message = cases.add_message(
         context.db,
         case,
@@ -248,12 +248,20 @@ async def _store_info(
     )
     case.requester_unreachable = False
     await context.db.flush()
-    await _tell_officers(context, case, "message", message=message.id)
+    _ = context._
+    if await _tell_officers(context, case, "message", message=message.id):
+        return _("✅ Added to {reference}. The officer is told.", reference=case.reference)
+    return _(
+        "✅ Added. No officer can be reached right now: {reference} waits for the first "
+        "officer. If someone is in danger, call the police on 110.",
+        reference=case.reference,
+    )
 
 
-async def _tell_officers(context: BotContext, case: HelpRequest, event: str, **extra: Any) -> None:
+async def _tell_officers(context: BotContext, case: HelpRequest, event: str, **extra: Any) -> int:
+    """Tells whoever answers for the case; returns how many of them can be reached."""
     services = context.services
-    await case_alerts.notify_holder(
+    return await case_alerts.notify_holder(
         context.db,
         services.villages,
         case,
@@ -337,8 +345,7 @@ async def _added(
     if refused is not None:
         await _outcome(update, context, refused, case)
         return
-    await _store_info(context, case, text, file)
-    notice = _("✅ Added to {reference}. The officer is told.", reference=case.reference)
+    notice = await _store_info(context, case, text, file)
     await _outcome(update, context, notice, case)
 
 
@@ -442,8 +449,13 @@ async def reopen(update: Update, context: BotContext) -> None:
         await case_alerts.plan_idle(
             context.db, case, now + context.services.help.deadlines.idle_after(case.urgent)
         )
-    await _tell_officers(context, case, "reopened")
-    notice = context._("The request is open again; the officer is told.")
+    if await _tell_officers(context, case, "reopened"):
+        notice = context._("The request is open again; the officer is told.")
+    else:
+        notice = context._(
+            "The request is open again. No officer can be reached right now: it waits for "
+            "the first officer. If someone is in danger, call the police on 110."
+        )
     await show_case(update, context, case, notice)
 
 

@@ -3,8 +3,8 @@
 One question at a time with buttons (dialog ``jobcheck``, step ``q<n>``); the answers go
 through the rules of ``job_offer.yaml`` to a risk level with every red flag explained, what
 to verify where, and the advice shown whatever the answers (the licence check). The outcome
-(level and flag ids, never advice) is stored for the officers' statistics when the user has
-agreed to data processing.
+(level and flag ids, never advice) is stored for the officers' statistics; without consent to
+data processing, without the person's id, village and answers.
 """
 
 from __future__ import annotations
@@ -127,17 +127,20 @@ async def show_result(update: Update, context: BotContext, answers: dict[str, st
             "check agencies and job offers for free."
         )
     )
-    if profiles.has_consent(context.user):
-        context.db.add(
-            JobCheck(
-                telegram_id=context.user.telegram_id,
-                village_id=context.user.village_id,
-                level=level,
-                flags=[rule.id for rule in flags],
-                answers=answers,
-                created_at=context.services.clock.now(),
-            )
+    # Someone who declined data processing still counts in the officers' figures: their
+    # check is stored without their id, village or answers (only the level and the flags,
+    # which say nothing about who they are), so nothing of it is linked to them.
+    consent = profiles.has_consent(context.user)
+    context.db.add(
+        JobCheck(
+            telegram_id=context.user.telegram_id if consent else None,
+            village_id=context.user.village_id if consent else None,
+            level=level,
+            flags=[rule.id for rule in flags],
+            answers=answers if consent else {},
+            created_at=context.services.clock.now(),
         )
+    )
     rows = []
     if level in ("high", "stop") and profiles.has_consent(context.user):
         rows.append([(_.pgettext("button", "🆘 Ask the officers for help"), "hr:new")])

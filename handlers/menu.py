@@ -64,8 +64,14 @@ def _menu(_: Translator, *, consent: bool, staff: bool) -> tuple[str, InlineKeyb
             "<b>Main menu</b>\nYou have not agreed to data processing, so only public "
             "information is available."
         )
-        rows.append([(_.pgettext("menu", "✅ Agree to data processing"), "menu:consent")])
-        rows.append([(_.pgettext("menu", "🚨 Emergency contacts"), "hr:sos")])
+        # Public information stays open (the promise of the consent screen): the quiz and
+        # the job-offer check keep nothing linked to the person (see handlers/quiz.py).
+        rows += [
+            [(_.pgettext("menu", "✅ Agree to data processing"), "menu:consent")],
+            [(_.pgettext("menu", "🧠 Trafficking quiz"), "qz:new")],
+            [(_.pgettext("menu", "🔎 Check a job offer"), "jc:new")],
+            [(_.pgettext("menu", "🚨 Emergency contacts"), "hr:sos")],
+        ]
     rows.append(
         [
             (_.pgettext("menu", "🌐 Language"), "menu:language"),

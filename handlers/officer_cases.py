@@ -145,12 +145,19 @@ async def show_queue(
     rows: list[list[tuple[str, str]]] = []
     more: list[list[tuple[str, str]]] = []
     shown: set[int] = set()
+    # Cases whose alert reached nobody: marked so the first officer or admin sees them.
+    unrouted = await case_alerts.unrouted_among(
+        context.db, [case.id for found in sections.values() for case in found]
+    )
+    if unrouted:
+        lines.append(_("📭 No officer was alerted about these yet: please take them."))
     for key, found in sections.items():
         lines.append(f"\n<b>{titles[key]}</b>: {counts[key]}")
         if section:
             lines.append(_("Page {page} of {pages}", page=page + 1, pages=pages))
         for case in found:
             urgent = "🚨 " if case.urgent else ""
+            urgent += "📭 " if case.id in unrouted else ""
             label = f"{urgent}{case.reference} · {case_text.category(_, services, case.category)}"
             lines.append("• " + escape(label))
             if case.id not in shown:
@@ -696,6 +703,8 @@ def _action_label(context: BotContext, action: str, detail: dict[str, Any]) -> s
         "link_requested": _("link with request no. {id} asked", id=detail.get("other")),
         "link_declined": _("link with request no. {id} declined", id=detail.get("other")),
         "no_contact": _("the migrant asked not to be contacted in this chat"),
+        "unrouted": _("no officer could be reached"),
+        "routed": _("sent to the newly granted officer {id}", id=detail.get("officer")),
     }
     return labels.get(action, action)
 

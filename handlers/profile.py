@@ -207,10 +207,40 @@ def _when(context: BotContext, value: datetime | None) -> str:
     return context._.datetime(value) if value else "–"
 
 
+def _dialog_name(context: BotContext, dialog: str) -> str:
+    """What an unfinished dialog is about, in the person's words."""
+    _ = context._
+    return {
+        "onboarding": _("setting up (language, who you are, village, agreement)"),
+        PROFILE: _("changing your profile"),
+        LANGUAGE: _("choosing the language"),
+        ERASE: _("erasing your data"),
+        "checklist": _("setting up the departure checklist"),
+        "help": _("writing a help request"),
+        "help_add": _("adding information to a help request"),
+        "jobcheck": _("checking a job offer"),
+        "village_switch": _("changing your village"),
+        "announce": _("writing an announcement"),
+    }.get(dialog, _("answering a question of the bot"))
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def data_lines(context: BotContext) -> list[tuple[str, str]]:
-    """A label and a value for every stored column (a test keeps this list complete)."""
+    """A label and a value for every stored column (a test keeps this list complete).
+
+    An empty text: nothing to show (a column folded into another line, or nothing stored in
+    it). Someone who declined sees only what is kept for them (see
+    :func:`bot.services.profiles.decline_consent`); settings that only matter with consent
+    are left out for them.
+    """
+    from handlers.reminder_settings import zone_name
+
     _ = context._
     user = context.user
+    given = profiles.has_consent(user)
     consent = {
         profiles.CONSENT_GIVEN: _("given on {date}", date=_when(context, user.consent_at)),
         profiles.CONSENT_DECLINED: _("declined on {date}", date=_when(context, user.consent_at)),
@@ -218,46 +248,73 @@ def data_lines(context: BotContext) -> list[tuple[str, str]]:
     village = (
         escape(context.services.villages.area_name(user.village_id)) if user.village_id else "–"
     )
+    zone = zone_name(context, user.timezone or context.services.settings.timezone)
+    quiet = (
+        _(
+            "Quiet hours for reminders: {start}–{end}",
+            start=_hours(user.quiet_start),
+            end=_hours(user.quiet_end),
+        )
+        if user.quiet_start != user.quiet_end
+        else _("Quiet hours for reminders: none")
+    )
     return [
         ("telegram_id", _("Telegram ID: {value}", value=user.telegram_id)),
         ("locale", _("Language: {value}", value=LANGUAGE_NAMES[user.locale])),
         ("consent", _("Consent to data processing: {value}", value=consent)),
         ("consent_at", ""),
-        ("role", _("Who you are: {value}", value=role_labels(_).get(user.role or "", "–"))),
-        ("village_id", _("Village: {value}", value=village)),
+        (
+            "role",
+            _("Who you are: {value}", value=role_labels(_).get(user.role or "", "–"))
+            if given
+            else "",
+        ),
+        ("village_id", _("Village: {value}", value=village) if given else ""),
         (
             "other_village",
-            _("Village you typed: {value}", value=escape(user.other_village or "–")),
+            _("Village you typed: {value}", value=escape(user.other_village))
+            if user.other_village
+            else "",
         ),
         (
             "unreachable_at",
-            _("Marked unreachable: {value}", value=_when(context, user.unreachable_at)),
+            _(
+                "The bot could not reach you since: {value}",
+                value=_when(context, user.unreachable_at),
+            )
+            if user.unreachable_at
+            else "",
         ),
         (
             "announcements_off",
-            _("Announcements: stopped (/mulai starts them)")
+            ""
+            if not given
+            else _("Announcements: stopped (/mulai starts them)")
             if user.announcements_off
             else _("Announcements: receiving (/berhenti stops them)"),
         ),
-        ("dialog", _("Unfinished dialog: {value}", value=escape(user.dialog or "–"))),
+        (
+            "dialog",
+            _(
+                "Unfinished: {value} (/batal cancels it)",
+                value=_dialog_name(context, user.dialog),
+            )
+            if user.dialog
+            else "",
+        ),
         ("step", ""),
         (
             "dialog_data",
-            _("Its answers so far: {value}", value=escape(str(user.dialog_data or "–"))),
+            _("Your answers in it so far, kept until you finish or cancel it")
+            if user.dialog and user.dialog_data
+            else "",
         ),
-        ("timezone", _("Time zone: {value}", value=escape(user.timezone or "Asia/Jakarta"))),
-        (
-            "quiet_start",
-            _(
-                "Quiet hours for reminders: {start}–{end}",
-                start=f"{user.quiet_start // 60:02d}:{user.quiet_start % 60:02d}",
-                end=f"{user.quiet_end // 60:02d}:{user.quiet_end % 60:02d}",
-            ),
-        ),
+        ("timezone", _("Time zone: {value}", value=escape(zone)) if given else ""),
+        ("quiet_start", quiet if given else ""),
         ("quiet_end", ""),
         (
             "reminders_off",
-            _("Reminders: off") if user.reminders_off else _("Reminders: on"),
+            "" if not given else _("Reminders: off") if user.reminders_off else _("Reminders: on"),
         ),
         ("created_at", _("First contact: {value}", value=_when(context, user.created_at))),
         ("updated_at", _("Last change: {value}", value=_when(context, user.updated_at))),
@@ -321,6 +378,7 @@ async def help_request_lines(context: BotContext) -> list[str]:
 async def checklist_lines(context: BotContext) -> list[str]:
     """What the departure checklist keeps: answers, ticks and expiry dates."""
     from bot.services import checklists
+    from handlers.checklist_setup import scheme_labels
 
     _ = context._
     plan = await checklists.get(context.db, context.user.telegram_id)
@@ -333,7 +391,7 @@ async def checklist_lines(context: BotContext) -> list[str]:
         _(
             "Departure checklist: scheme {scheme}, destination {country}, work {sector}, "
             "departure {date}, agency {agency}",
-            scheme=plan.scheme or "–",
+            scheme=scheme_labels(context).get(plan.scheme or "", "–"),
             country=_(country.name) if country else escape(plan.country_other or "–"),
             sector=_(sector.name) if sector else "–",
             date=_.date(plan.departure_on) if plan.departure_on else "–",

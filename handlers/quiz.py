@@ -28,19 +28,15 @@ from handlers.keyboards import keyboard
 from storage.models import QuizRound
 
 DEEP_LINK = "kuis"
+ROUND_KEY = "quiz_round"
 
 
-async def _refuse(update: Update, context: BotContext) -> bool:
-    if profiles.has_consent(context.user):
-        return False
-    from handlers.stale import reprompt
-
-    notice = context._(
-        "The quiz keeps your answers, so it needs your agreement to data processing first. "
-        "Send /start to give it."
-    )
-    await reprompt(update, context, notice)
-    return True
+def _anonymous_round(context: BotContext) -> int | None:
+    """The round a person who declined data processing is playing: its id is kept only in
+    their ``dialog_data`` (cleared by the menu, ``/batal`` and declining again), the row
+    itself carries no id of theirs."""
+    found = (context.user.dialog_data or {}).get(ROUND_KEY)
+    return found if isinstance(found, int) else None
 
 
 async def show_question(update: Update, context: BotContext, quiz_round: QuizRound) -> None:
@@ -62,18 +58,35 @@ async def show_question(update: Update, context: BotContext, quiz_round: QuizRou
 
 
 async def start_round(update: Update, context: BotContext) -> None:
-    """Continues an unfinished round, or starts a new one."""
-    if await _refuse(update, context):
+    """Continues an unfinished round, or starts a new one.
+
+    The quiz is public information: someone who declined data processing plays too, in a
+    round stored without their id (:func:`_anonymous_round`), so nothing is linked to them
+    and the officers' figures still count it."""
+    user = context.user
+    if not profiles.is_registered(user):
+        from handlers.stale import reprompt
+
+        await reprompt(update, context, context._("Let us finish setting up first."))
         return
-    quiz_round = await rounds.open_round(context.db, context.user.telegram_id)
+    consent = profiles.has_consent(user)
+    if consent:
+        quiz_round = await rounds.open_round(context.db, user.telegram_id)
+    else:
+        quiz_round = await _own_round(context, str(_anonymous_round(context) or ""))
+        if quiz_round is not None and quiz_round.finished_at is not None:
+            quiz_round = None
     if quiz_round is None:
         quiz_round = await rounds.start(
             context.db,
-            context.user,
+            user,
             context.services.quiz,
             now=context.services.clock.now(),
             rng=random.Random(),
+            anonymous=not consent,
         )
+        if not consent:
+            user.dialog_data = {**(user.dialog_data or {}), ROUND_KEY: quiz_round.id}
         intro = context._(
             "<b>🧠 Trafficking warning signs quiz</b>\n{n} situations that people from our "
             "villages have met. Choose what you would do.",
@@ -99,9 +112,11 @@ async def _own_round(context: BotContext, round_id: str) -> QuizRound | None:
     if (found := ids.row_id(round_id)) is None:
         return None
     quiz_round = await context.db.get(QuizRound, found)
-    if quiz_round is None or quiz_round.telegram_id != context.user.telegram_id:
+    if quiz_round is None:
         return None
-    return quiz_round
+    if quiz_round.telegram_id is None:  # anonymous: only the one playing it holds its id
+        return quiz_round if quiz_round.id == _anonymous_round(context) else None
+    return quiz_round if quiz_round.telegram_id == context.user.telegram_id else None
 
 
 @user_update

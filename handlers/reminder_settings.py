@@ -3,7 +3,7 @@ quiet hours in which no reminder is sent (it waits for the morning)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -32,13 +32,21 @@ def _zones(context: BotContext) -> dict[str, tuple[str, str]]:
     return zones
 
 
+def zone_name(context: BotContext, zone: str) -> str:
+    """WIB, WITA, WIT or the destination's name for an IANA zone (else the zone itself)."""
+    for label, candidate in _zones(context).values():
+        if candidate == zone:
+            return label
+    return zone
+
+
 def _zone_label(context: BotContext) -> str:
     current = context.user.timezone or context.services.settings.timezone
-    for label, zone in _zones(context).values():
-        if zone == current:
-            offset = datetime.now(ZoneInfo(zone)).strftime("%z")
-            return f"{label} (UTC{offset[:3]}:{offset[3:]})"
-    return current
+    name = zone_name(context, current)
+    if name == current:
+        return current
+    offset = context.services.clock.now().astimezone(ZoneInfo(current)).strftime("%z")
+    return f"{name} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def _hours(minutes: int) -> str:
@@ -55,7 +63,9 @@ def _describe(context: BotContext, row: Delivery) -> str:
             return _.ngettext("{n} day before departure", "{n} days before departure", days)
         return _.ngettext("{n} day after arrival", "{n} days after arrival", days)
     if "expiry" in payload and (item := content.items.get(str(payload["expiry"]))):
-        return _("{item} runs out", item=_(item.title))
+        # Planned ``days`` before the expiry date, so the two dates are never confused.
+        day = row.due_at.astimezone(_.tz).date() + timedelta(days=int(payload.get("days", 0)))
+        return _("{item} expires on {date}", item=_(item.title), date=_.date(day, "medium"))
     return _("open items of the checklist")
 
 
@@ -77,7 +87,15 @@ async def show_settings(update: Update, context: BotContext, notice: str | None 
     planned = await reminders.upcoming(context.db, user.telegram_id)
     if planned:
         lines.append(_("<b>Next reminders:</b>"))
-        lines += [f"• {_.date(row.due_at)} – {_describe(context, row)}" for row in planned]
+        lines += [
+            "• "
+            + _(
+                "{date}: reminder — {what}",
+                date=_.date(row.due_at, "medium"),
+                what=_describe(context, row),
+            )
+            for row in planned
+        ]
     elif not user.reminders_off:
         plan = await checklists.get(context.db, user.telegram_id)
         lines.append(

@@ -73,3 +73,12 @@ async def announce(
         return await p.tap(label(locale, "button", "Send now"))
     await p.tap(label(locale, "button", "Choose a date and time"))
     return await p.say(when)
+
+
+def body(text: str | None) -> str | None:
+    """An announcement's own text without its sender line and /berhenti line (None if the
+    message is not a framed announcement); the exact frame is tested in
+    ``test_announce_sender.py``."""
+    parts = (text or "").split("\n\n")
+    framed = len(parts) >= 3 and "📢 " in parts[0] and "/berhenti" in parts[-1]
+    return "\n\n".join(parts[1:-1]) if framed else None

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Announcement, User
-from tests.announcing import announce, officer, villager
+from tests.announcing import announce, body, officer, villager
 from tests.transcript import label, sees
 
 
@@ -83,8 +83,8 @@ async def test_kabupaten_officer_reaches_only_their_villages(app, person, emulat
     await announce(admin, "Untuk semua")
     await admin.tap(label("id", "button", "Send"))
     await sweep()
-    texts_803 = [m.text for m in emulator.bot_messages(803)]
-    texts_804 = [m.text for m in emulator.bot_messages(804)]
+    texts_803 = [body(m.text) for m in emulator.bot_messages(803)]
+    texts_804 = [body(m.text) for m in emulator.bot_messages(804)]
     assert "Untuk Kebumen" in texts_803
     assert "Untuk Kebumen" not in texts_804
     assert "Untuk semua" in texts_803
@@ -134,13 +134,13 @@ async def test_stop_and_resume_announcements(app, person, emulator, sweep, db, l
     await announce(bu, "Pertama")
     await bu.tap(label("id", "button", "Send"))
     await sweep()
-    assert "Pertama" not in [m.text for m in emulator.bot_messages(807)]
+    assert "Pertama" not in [body(m.text) for m in emulator.bot_messages(807)]
     reply = await warga.say("/mulai")
     sees(reply, locale, "You will receive announcements again. Send /berhenti to stop them.")
     await announce(bu, "Kedua")
     await bu.tap(label("id", "button", "Send"))
     await sweep()
-    assert emulator.bot_messages(807)[-1].text == "Kedua"
+    assert body(emulator.bot_messages(807)[-1].text) == "Kedua"
 
 
 async def test_stop_needs_registration(person):

@@ -18,6 +18,7 @@ from bot.services import announcements
 from bot.services.announcements import Audience, Draft
 from storage.models import Announcement, Delivery, User
 from storage.repositories import deliveries
+from tests.announcing import body
 from tests.conftest import POSTGRES_URL
 
 OFFICER = 990
@@ -71,7 +72,7 @@ async def statuses(app) -> Counter[str]:
 
 
 def messages_to(emulator, chat_id, text_value) -> int:
-    return sum(1 for m in emulator.bot_messages(chat_id) if m.text == text_value)
+    return sum(1 for m in emulator.bot_messages(chat_id) if body(m.text) == text_value)
 
 
 async def drain(app, clock, rounds=30) -> None:
@@ -307,7 +308,7 @@ async def test_language_at_send_time(app, emulator, clock, db):
         (await session.get(User, 10_801)).locale = "jv"
     clock.advance(timedelta(minutes=5))
     await drain(app, clock)
-    assert emulator.bot_messages(10_801)[-1].text == "Sugeng"
+    assert body(emulator.bot_messages(10_801)[-1].text) == "Sugeng"
 
 
 async def test_officer_sees_progress_and_report(app, emulator, clock, db):

@@ -511,5 +511,6 @@ async def test_a_request_nobody_can_receive_is_logged_loudly(settings, emulator,
     async with lonely:
         p = await villager(lambda *a, **k: Person(lonely, emulator, *a, **k), 720)
         reply = await ask_for_help(p)
-    sees(reply, "id", "✅ <b>Your request is saved.</b>")
+    # Told honestly that nobody knows yet (tests/test_unrouted.py has the rest).
+    sees(reply, "id", "⚠️ <b>No officer can be reached right now.</b>")
     assert "help request 1 (new) reached nobody" in caplog.text

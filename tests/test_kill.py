@@ -26,6 +26,7 @@ from bot.emulator import BotAPIEmulator
 from bot.emulator_http import serve_emulator
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Announcement, Delivery, InboxUpdate, User
+from tests.announcing import body
 from tests.test_delivery import OFFICER, announce_in
 from tests.transcript import first_line
 
@@ -152,7 +153,7 @@ async def test_killed_mid_announcement_everyone_gets_it_once_but_the_in_flight(
         return Counter(
             call.params["chat_id"]
             for call in emulator.calls
-            if call.method == "sendMessage" and call.params.get("text") == ANNOUNCEMENT
+            if call.method == "sendMessage" and body(call.params.get("text")) == ANNOUNCEMENT
         )
 
     await bot_process.start(emulator)

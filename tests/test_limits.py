@@ -411,7 +411,7 @@ async def test_twenty_quick_updates_are_handled_the_next_told_once_the_rest_igno
 ):
     p = await villager(limited_person, 610, locale=locale)
     clock.advance(timedelta(seconds=10))  # the onboarding's updates leave the window
-    hint = tr(locale, "I did not understand that. Please use the buttons.")
+    hint = tr(locale, "Hello! I am the Desmigratif assistant. How can I help?")
     for number in range(20):
         reply = await p.say(f"halo {number}")
         assert reply.text.startswith(hint), number
@@ -486,7 +486,8 @@ async def test_the_limit_is_per_person(limited_person, clock):
         await first.say(f"halo {number}")
     assert (await first.say("halo")).messages == []
     reply = await second.say("halo")
-    assert reply.text.startswith(tr("id", "I did not understand that. Please use the buttons."))
+    hello = tr("id", "Hello! I am the Desmigratif assistant. How can I help?")
+    assert reply.text.startswith(hello)
 
 
 def test_memory_is_bounded():

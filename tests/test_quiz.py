@@ -153,12 +153,6 @@ async def test_answers_are_shuffled_but_stable():
     assert shuffled_answers(7, question) == shuffled_answers(7, question)
 
 
-async def test_quiz_needs_consent(person):
-    p = await villager(person, 1107, consent=False)
-    reply = await p.say("/kuis")
-    sees(reply, "id", "The quiz keeps your answers")
-
-
 async def test_deep_link_opens_the_quiz(person):
     p = await villager(person, 1108, role="family")
     reply = await p.say("/start kuis")

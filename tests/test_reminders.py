@@ -183,7 +183,7 @@ async def test_settings_show_what_is_planned(person):
     p = await villager(person, 1008, role="prospective")
     await set_up(p, departure="15-03-2027")
     reply = await p.say("/pengingat")
-    assert "13 Februari 2027" in reply.text
+    assert "13 Feb 2027" in reply.text
     # Plural messages are looked up by their singular source (id has one form).
     assert label("id", "", "{n} day before departure", n=30) in reply.text
     reply = await p.tap(label("id", "button", "🌙 Quiet hours"))
@@ -218,3 +218,154 @@ async def test_simulator_shows_reminders_arriving(settings, tmp_path):
     arrival = transcript.rindex("> :advance 1d")
     assert "Departure reminder" in transcript[arrival:]
     assert "Passport" in transcript[arrival:]
+
+
+# --- what /pengingat lists, nudges around departure, reminders after downtime -------------
+
+
+async def _prepare(person, user_id, locale, departure, expiry=None):
+    p = await villager(person, user_id, locale=locale, role="prospective")
+    await set_up(p, locale, departure=departure)
+    if expiry is not None:
+        await p.tap("⬜ " + label(locale, "", "Passport"))
+        await p.tap(label(locale, "button", "📅 Enter the expiry date"))
+        await p.say(expiry)
+    return p
+
+
+async def _rows(db, chat_id):
+    db.expire_all()
+    found = await db.execute(
+        select(Delivery.payload, Delivery.status, Delivery.error, Delivery.due_at)
+        .where(Delivery.chat_id == chat_id)
+        .order_by(Delivery.due_at, Delivery.id)
+    )
+    return [tuple(row) for row in found.all()]
+
+
+LIST = {
+    "id": (
+        "Pengingat berikutnya:\n"
+        "• 8 Des 2026: pengingat — butir daftar persiapan yang belum selesai\n"
+        "• 16 Jan 2027: pengingat — Paspor habis masa berlakunya pada 15 Feb 2027\n"
+        "• 13 Feb 2027: pengingat — 30 hari sebelum berangkat\n"
+        "• 1 Mar 2027: pengingat — 14 hari sebelum berangkat\n"
+        "• 8 Mar 2027: pengingat — 7 hari sebelum berangkat"
+    ),
+    "jv": (
+        "Pangeling-eling salajengipun:\n"
+        "• 8 Des 2026: pangeling-eling — bab ingkang dereng rampung ing daftar persiapan\n"
+        "• 16 Jan 2027: pangeling-eling — Paspor telas masa lakunipun ing 15 Feb 2027\n"
+        "• 13 Feb 2027: pangeling-eling — 30 dinten saderengipun bidhal\n"
+        "• 1 Mar 2027: pangeling-eling — 14 dinten saderengipun bidhal\n"
+        "• 8 Mar 2027: pangeling-eling — 7 dinten saderengipun bidhal"
+    ),
+}
+FOOTER = {
+    "id": "/persiapan membuka daftar persiapan Anda; /pengingat untuk mengubah pengingat.",
+    "jv": "/persiapan mbikak daftar persiapan panjenengan; /pengingat kangge ngewahi "
+    "pangeling-eling.",
+}
+HEAD = {
+    "id": "⏰ Pengingat keberangkatan – berangkat: 15 Maret 2027\n\n",
+    "jv": "⏰ Pangeling-eling bidhal – bidhal: 15 Maret 2027\n\n",
+}
+D14 = {
+    "id": "Tinggal dua minggu lagi. Apakah Anda sudah mengikuti Orientasi Pra Pemberangkatan "
+    "(OPP) di BP3MI atau di tempat yang ditunjuk Disnaker? Apakah Anda sudah terdaftar di "
+    "BPJS Ketenagakerjaan untuk JKK dan JKM? Keduanya wajib sebelum Anda berangkat.\n\n"
+    "Yang masih harus dilakukan:\n• OPP, sidik jari, dan ID PMI\n• BPJS Ketenagakerjaan",
+    "jv": "Kantun kalih minggu. Menapa panjenengan sampun tumut orientasi pra-pemberangkatan "
+    "(OPP) ing BP3MI utawi ing papan ingkang dipuntedahaken Disnaker? Menapa sampun ndaftar "
+    "BPJS Ketenagakerjaan kangge JKK saha JKM? Kalih-kalihipun kedah wonten saderengipun "
+    "panjenengan bidhal.\n\n"
+    "Taksih kedah dipunurus:\n• OPP, sidik driji saha ID PMI\n• BPJS Ketenagakerjaan",
+}
+D7 = {
+    "id": "Tinggal satu minggu lagi. Berikan kepada keluarga salinan paspor, visa, dan kontrak "
+    "Anda. Simpan nomor 0800-1000, polisi 110, dan SAPA 129 di HP Anda, lalu pasang aplikasi "
+    "Safe Travel dari Kemlu.\n\n"
+    "Yang masih harus dilakukan:\n• Salinan dokumen ke keluarga\n• Simpan nomor bantuan di HP",
+    "jv": "Kantun satunggal minggu. Sukani kulawarga salinan paspor, visa saha kontrak "
+    "panjenengan. Simpen 0800-1000, polisi 110 saha SAPA 129 ing HP panjenengan, saha pasang "
+    "aplikasi Safe Travel saking Kemlu.\n\n"
+    "Taksih kedah dipunurus:\n• Paringi kulawarga salinan\n• Simpen nomer pitulungan",
+}
+D30 = {
+    "id": "Sekitar 30 hari lagi Anda berangkat. Apakah Anda sudah punya paspor dan visa kerja? "
+    "Visa turis, visa kunjungan, atau visa umrah tidak pernah sah untuk bekerja. Jika ada yang "
+    "kurang, tanyakan ke Disnaker atau telepon 0800-1000.\n\n"
+    "Yang masih harus dilakukan:\n• Paspor\n• Visa kerja, bukan visa turis",
+    "jv": "Panjenengan badhe bidhal watawis 30 dinten malih. Menapa paspor saha visa kerja "
+    "sampun wonten? Visa turis, visa kunjungan utawi visa umrah boten nate sah kangge nyambut "
+    "damel. Menawi wonten ingkang kirang, takenaken dhateng Disnaker utawi telpon 0800-1000."
+    "\n\nTaksih kedah dipunurus:\n• Paspor\n• Visa kerja, sanes visa turis",
+}
+NUDGE = {
+    "id": "📝 Masih ada 20 butir daftar persiapan keberangkatan Anda yang belum selesai:\n"
+    "• KTP dan Kartu Keluarga (KK)\n• Surat status perkawinan\n• Izin pasangan atau orang tua"
+    "\n• Daftar di Disnaker atau LTSA\n• Ijazah, jika diperlukan\n\n",
+    "jv": "📝 Taksih wonten 20 bab ing daftar persiapan bidhal ingkang dereng rampung:\n"
+    "• KTP saha Kartu Keluarga (KK)\n• Surat status perkawinan\n• Idin garwa/tiyang sepuh\n"
+    "• Ndaftar ing Disnaker/LTSA\n• Ijazah, menawi perlu\n\n",
+}
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+async def test_list_names_the_reminder_day_and_the_expiry_date(person, locale):
+    # The passport runs out on 15 Feb 2027; its 30-day reminder is on 16 Jan 2027.
+    p = await _prepare(person, 1100, locale, "15-03-2027", expiry="15-02-2027")
+    reply = await p.say("/pengingat")
+    assert reply.text.endswith("\n" + LIST[locale])
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+@pytest.mark.parametrize(
+    ("back_at", "goes", "left_out"),
+    [
+        # Edge: 15 days late, the 30-day one still goes the day before the 14-day one's.
+        (datetime(2027, 2, 28, 2, 0, tzinfo=UTC), D30, []),
+        # Edge: on the 14-day one's day, both are due and only the 14-day one goes.
+        (datetime(2027, 3, 1, 2, 0, tzinfo=UTC), D14, ["d30"]),
+        # Two days before departure: never "about 30 days left".
+        (datetime(2027, 3, 13, 2, 0, tzinfo=UTC), D7, ["d30", "d14"]),
+    ],
+)
+async def test_after_downtime_only_the_reminder_that_still_makes_sense_goes(
+    person, emulator, clock, sweep, db, locale, back_at, goes, left_out
+):
+    """The bot is down from before 13 Feb (the 30-day reminder) until ``back_at`` (09:00)."""
+    await _prepare(person, 1104, locale, "15-03-2027")
+    await sweep_at(clock, sweep, back_at)
+    assert departure_reminders(emulator, 1104, locale) == [
+        HEAD[locale] + goes[locale] + "\n\n" + FOOTER[locale]
+    ]
+    rows = await _rows(db, 1104)
+    assert [row[0]["r"] for row in rows if row[1:3] == ("skipped", "overtaken")] == left_out
+    assert len([row for row in rows if "r" in row[0] and row[1] == "sent"]) == 1
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+async def test_nudges_stop_after_departure(person, emulator, clock, sweep, db, locale):
+    await _prepare(person, 1106, locale, "15-12-2026")
+    nudges = lambda: [t for t in texts(emulator, 1106) if t.startswith("📝")]  # noqa: E731
+    await sweep_at(clock, sweep, datetime(2026, 12, 8, 2, 0, tzinfo=UTC))
+    assert nudges() == [NUDGE[locale] + FOOTER[locale]]
+    # Edge: the departure day itself still gets its nudge; none is planned after it.
+    await sweep_at(clock, sweep, datetime(2026, 12, 15, 2, 0, tzinfo=UTC))
+    assert len(nudges()) == 2
+    pending = [row[0] for row in await _rows(db, 1106) if row[1] == "pending"]
+    assert {"nudge": 1} not in pending
+    await sweep_at(clock, sweep, datetime(2026, 12, 29, 2, 0, tzinfo=UTC))
+    assert len(nudges()) == 2
+
+
+async def test_nudge_found_after_departure_is_not_sent(person, emulator, clock, sweep, db):
+    await _prepare(person, 1107, "jv", "08-12-2026")
+    # The nudge is due on the departure day (8 Dec); the bot is down until the day after.
+    await sweep_at(clock, sweep, datetime(2026, 12, 9, 2, 0, tzinfo=UTC))
+    assert not [t for t in texts(emulator, 1107) if t.startswith("📝")]
+    assert not departure_reminders(emulator, 1107, "jv")  # the 1-day one came too late
+    rows = {str(row[0]): row[1:3] for row in await _rows(db, 1107)}
+    assert rows["{'nudge': 1}"] == ("skipped", "departed")
+    assert rows["{'r': 'd1'}"] == ("skipped", "overtaken")

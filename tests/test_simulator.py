@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from bot.__main__ import main
-from bot.simulator import chat
+from bot.simulator import Simulator, chat
 
 SCRIPT = Path(__file__).parent / "scripts" / "onboarding.chat"
 
@@ -58,6 +58,19 @@ async def test_media_and_edit_lines(settings):
     assert failures == 0
     assert "Di sini saya hanya bisa membaca pesan teks" in transcript
     assert "Mengedit pesan sebelumnya" in transcript
+
+
+async def test_say_sends_digits_as_typed(app, emulator, clock):
+    # "2" alone presses the second button; ":say 2" types it, as someone typing a year would.
+    out = io.StringIO()
+    simulator = Simulator(app, emulator, clock, user_id=100002, language_code="id", out=out)
+    for line in ["/start", ":say 2", ":say 03-2027"]:
+        await simulator.run_line(line)
+    typed = [m.text for m in emulator.history(100002) if not m.from_bot]
+    assert typed == ["/start", "2", "03-2027"]
+    await simulator.run_line("2")
+    assert [m.text for m in emulator.history(100002) if not m.from_bot] == typed  # a press
+    assert simulator.failures == 0
 
 
 def test_cli_script_exit_codes(tmp_path, monkeypatch, capsys):

@@ -21,8 +21,12 @@ from storage.models import Announcement, Delivery, User, UTCDateTime
 from storage.repositories import deliveries
 
 KIND = "announcement"
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
+# Telegram's limits (4096 characters for a message, 1024 for a photo's caption) less the
+# room kept for the sender line and the /berhenti line every recipient also gets
+# (bot.announcement_text; a test checks every office and language fits in it).
+FRAME_ROOM = 150
+MAX_TEXT = 4096 - FRAME_ROOM
+MAX_CAPTION = 1024 - FRAME_ROOM
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import Villages
-from storage.models import HelpRequest, Officer
+from storage.models import HelpEvent, HelpRequest, Officer, User
 from storage.repositories import deliveries
 
 log = logging.getLogger("desmigratif.cases")
@@ -35,6 +35,9 @@ ADMIN = "admin_notice"
 # Sent to every officer of an area at once: when one of them no longer covers the case,
 # the others still got theirs, so their copy is dropped rather than sent on.
 BROADCAST_EVENTS = frozenset({"new", "realert", "escalated", "released"})
+# The history mark of a case whose alert reached nobody: it waits for the first officer
+# granted its area (see :func:`bot.services.officers.alert_waiting`), who then ``routed`` it.
+UNROUTED, ROUTED = "unrouted", "routed"
 
 
 def district_of(villages: Villages, village_id: str | None) -> str | None:
@@ -115,19 +118,65 @@ async def alert_officers(
     now: datetime,
     **extra: Any,
 ) -> int:
-    """Tell the responsible officers (and their area's group chat, if configured)."""
+    """Tell the responsible officers (and their area's group chat, if configured).
+
+    Returns how many of them can be reached (an area's group chat counts as one); 0 means
+    nobody: the case is marked ``unrouted`` in its history and the requester must be told
+    so honestly, never that an officer knows."""
     people, area = await responsible(session, villages, case, admin_ids=admin_ids)
     group = groups.get(area) if area is not None else None
-    if not people and group is None:
+    reached = len(await reachable(session, people)) + (group is not None)
+    if not reached:
         # Every request must reach a person: say so loudly. The case waits in /kasus for
         # the first officer of the area (or admin); its re-alert and escalation try again.
         log.error(
-            "help request %s (%s) reached nobody: no officer for %s and no ADMIN_IDS",
+            "help request %s (%s) reached nobody: no reachable officer for %s and no "
+            "reachable ADMIN_IDS",
             case.id,
             event,
             case.village_id or "an unknown village",
         )
-    return await notify(session, case, event, officers=people, group_chat=group, now=now, **extra)
+        session.add(
+            HelpEvent(
+                request_id=case.id, actor_id=None, action=UNROUTED, detail={"event": event}, at=now
+            )
+        )
+    await notify(session, case, event, officers=people, group_chat=group, now=now, **extra)
+    return reached
+
+
+async def unrouted_among(session: AsyncSession, case_ids: Collection[int]) -> set[int]:
+    """Those of ``case_ids`` whose last alert reached nobody: ``unrouted`` in their history
+    and no ``routed`` since."""
+    if not case_ids:
+        return set()
+    marks = await session.execute(
+        select(HelpEvent.request_id, HelpEvent.action)
+        .where(
+            HelpEvent.request_id.in_(list(case_ids)),
+            HelpEvent.action.in_([UNROUTED, ROUTED]),
+        )
+        .order_by(HelpEvent.id)
+    )
+    last = dict(marks.all())
+    return {case_id for case_id, action in last.items() if action == UNROUTED}
+
+
+async def reachable(session: AsyncSession, people: Collection[int]) -> list[int]:
+    """Those of ``people`` not marked unreachable (they blocked the bot); someone who never
+    wrote to the bot has no row and may still be reached."""
+    if not people:
+        return []
+    blocked = set(
+        (
+            await session.scalars(
+                select(User.telegram_id).where(
+                    User.telegram_id.in_(list(people)), User.unreachable_at.is_not(None)
+                )
+            )
+        ).all()
+    )
+    return [person for person in people if person not in blocked]
 
 
 def covered_villages(villages: Villages, area_id: str | None) -> frozenset[str]:
@@ -180,9 +229,11 @@ async def notify_holder(
     now: datetime,
     **extra: Any,
 ) -> int:
-    """Tell the officer holding the case, or the responsible officers while nobody does."""
+    """Tell the officer holding the case, or the responsible officers while nobody does;
+    returns how many of them can be reached (0: nobody, say so honestly)."""
     people = await holders(session, villages, case, admin_ids=admin_ids)
-    return await notify(session, case, event, officers=people, now=now, **extra)
+    await notify(session, case, event, officers=people, now=now, **extra)
+    return len(await reachable(session, people))
 
 
 async def tell_admins(

@@ -22,7 +22,7 @@ from bot.services import announcements, case_alerts
 from bot.services import help_requests as cases
 from bot.services.case_alerts import covered_villages
 from storage.db import is_postgresql
-from storage.models import Announcement, HelpRequest, Officer
+from storage.models import Announcement, HelpEvent, HelpRequest, Officer
 from storage.repositories import officers
 
 # Why an officer stopped covering something; shown to admins and kept in case histories.
@@ -83,7 +83,42 @@ async def grant(
         now=now,
         by=granted_by,
     )
+    await alert_waiting(session, routing, telegram_id, area_id, now=now)
     return officer, handover
+
+
+async def alert_waiting(
+    session: AsyncSession, routing: Routing, officer_id: int, area_id: str, *, now: datetime
+) -> list[int]:
+    """Alert a newly granted officer about the open, unclaimed cases of their area whose
+    alert reached nobody (``unrouted`` in their history and not ``routed`` since); each is
+    marked ``routed`` so the next officer granted there is not alerted again. Returns the
+    case ids."""
+    villages = covered_villages(routing.villages, area_id)
+    if not villages:
+        return []
+    candidates = await session.scalars(
+        select(HelpRequest.id).where(
+            HelpRequest.village_id.in_(sorted(villages)),
+            HelpRequest.assigned_officer_id.is_(None),
+            HelpRequest.status.in_(cases.OPEN),
+        )
+    )
+    waiting = sorted(await case_alerts.unrouted_among(session, list(candidates.all())))
+    for case_id in waiting:
+        case = await session.get(HelpRequest, case_id)
+        assert case is not None
+        session.add(
+            HelpEvent(
+                request_id=case_id,
+                actor_id=None,
+                action=case_alerts.ROUTED,
+                detail={"officer": officer_id},
+                at=now,
+            )
+        )
+        await case_alerts.notify(session, case, "new", officers=[officer_id], now=now)
+    return waiting
 
 
 async def revoke(

@@ -54,12 +54,20 @@ async def missed_before(session: AsyncSession, telegram_id: int) -> set[str]:
 
 
 async def start(
-    session: AsyncSession, user: User, quiz: Quiz, *, now: datetime, rng: random.Random
+    session: AsyncSession,
+    user: User,
+    quiz: Quiz,
+    *,
+    now: datetime,
+    rng: random.Random,
+    anonymous: bool = False,
 ) -> QuizRound:
-    missed = await missed_before(session, user.telegram_id)
+    """A new round; ``anonymous`` (no consent to data processing): stored without the
+    person's id or village, and drawn without looking at their earlier answers."""
+    missed = set() if anonymous else await missed_before(session, user.telegram_id)
     quiz_round = QuizRound(
-        telegram_id=user.telegram_id,
-        village_id=user.village_id,
+        telegram_id=None if anonymous else user.telegram_id,
+        village_id=None if anonymous else user.village_id,
         question_ids=draw(quiz, missed, rng),
         started_at=now,
     )
@@ -150,10 +158,14 @@ async def statistics(
         .where(QuizRound.finished_at >= since, in_area(QuizRound.village_id))
         .subquery()
     )
-    people, rounds, average = (
+    # "People who finished": every distinct id (an erased person's rounds share one random
+    # negative id, so they count once), plus each anonymous round (no id: someone who
+    # declined data processing) as one person, since nothing tells two of them apart.
+    people, anonymous, rounds, average = (
         await session.execute(
             select(
                 func.count(func.distinct(finished.c.telegram_id)),
+                func.count().filter(finished.c.telegram_id.is_(None)),
                 func.count(),
                 func.avg(finished.c.score),
             )
@@ -179,7 +191,7 @@ async def statistics(
     ).all():
         checks.setdefault(village, {})[level] = int(count)
     return Statistics(
-        people=int(people or 0),
+        people=int(people or 0) + int(anonymous or 0),
         rounds=int(rounds or 0),
         average=float(average) if average is not None else None,
         most_missed=[(question, int(count)) for question, count in missed],

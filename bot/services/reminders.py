@@ -4,7 +4,8 @@ Three sorts, told apart by the row's payload:
 
 - ``{"r": "d30"}``: a departure-anchored reminder from ``checklist.yaml``;
 - ``{"expiry": "passport", "days": 90}``: a document runs out in ``days`` days;
-- ``{"nudge": 1}``: unfinished items, at most once every ``nudge_days``.
+- ``{"nudge": 1}``: unfinished items, at most once every ``nudge_days``, never after the
+  departure date.
 
 They are planned for 09:00 on their day in the person's own time zone and re-planned
 whenever something they depend on changes (departure date, ticks, expiry dates, time
@@ -91,9 +92,35 @@ def reminder_rows(
             day = mark.expires_on - timedelta(days=days)
             if day >= today:
                 add(day, {"expiry": item_id, "days": days})
-    if view.missing and (plan_row.departure_on is None or plan_row.departure_on > today):
-        add(today + timedelta(days=content.nudge_days), {"nudge": 1})
+    nudge_day = today + timedelta(days=content.nudge_days)
+    if view.missing and not departed(plan_row.departure_on, nudge_day):
+        add(nudge_day, {"nudge": 1})
     return rows
+
+
+def departed(departure_on: date | None, day: date) -> bool:
+    """Whether ``day`` is after the departure date: no weekly nudge then."""
+    return departure_on is not None and day > departure_on
+
+
+def overtaken(content: Content, reminder_id: str, departure_on: date | None, today: date) -> bool:
+    """Whether a departure reminder no longer makes sense on ``today``.
+
+    After downtime several of a person's departure reminders can be overdue at once. Each
+    speaks for the days up to the next one ("about 30 days left" until the 14-day one,
+    the last until the departure day), so one whose successor's day has come (its offset
+    passed by more than its own interval) is left out: only the latest meaningful one goes.
+    """
+    reminder = content.reminders.get(reminder_id)
+    if reminder is None or departure_on is None or reminder.offset_days >= 0:
+        return False
+    later = [
+        other.offset_days
+        for other in content.reminders.values()
+        if reminder.offset_days < other.offset_days < 0
+    ]
+    successor = min(later, default=0)
+    return today >= departure_on + timedelta(days=successor)
 
 
 def _pending_of(chat_ids: list[int]) -> Any:
