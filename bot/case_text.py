@@ -75,23 +75,42 @@ def subject_labels(_: Translator) -> dict[str, str]:
 
 
 def relationship_labels(_: Translator) -> dict[str, str]:
+    """Buttons completing "{name} is my …": the requester's own view of the person."""
     return {
-        "spouse": _.pgettext("relationship", "Husband or wife"),
-        "child": _.pgettext("relationship", "Son or daughter"),
-        "parent": _.pgettext("relationship", "Father or mother"),
-        "sibling": _.pgettext("relationship", "Brother or sister"),
-        "relative": _.pgettext("relationship", "Other relative"),
+        "child": _.pgettext("relationship", "daughter or son"),
+        "spouse": _.pgettext("relationship", "wife or husband"),
+        "parent": _.pgettext("relationship", "mother or father"),
+        "sibling": _.pgettext("relationship", "sister or brother"),
+        "relative": _.pgettext("relationship", "other relative"),
     }
 
 
+def relationship_line(_: Translator, relationship: str, name: str | None) -> str:
+    """For officers: who the person is to the requester, as a whole sentence."""
+    shown = escape(name or "–")
+    sentences = {
+        "child": _("{name} is the requester's daughter or son", name=shown),
+        "spouse": _("{name} is the requester's wife or husband", name=shown),
+        "parent": _("{name} is the requester's mother or father", name=shown),
+        "sibling": _("{name} is the requester's sister or brother", name=shown),
+        "relative": _("{name} is another relative of the requester", name=shown),
+    }
+    return sentences.get(relationship) or f"{_('Relationship')}: {escape(relationship)}"
+
+
 def subject_lines(
-    _: Translator, case_subject: dict[str, str] | None, *, phones: bool
+    _: Translator, case_subject: dict[str, str] | None, *, phones: bool, officer: bool = False
 ) -> list[str]:
+    """The details about the person; ``officer`` words the relationship from the outside."""
     labels = subject_labels(_)
     relationships = relationship_labels(_)
+    subject = case_subject or {}
     lines = []
-    for field, value in (case_subject or {}).items():
+    for field, value in subject.items():
         if field == "contact" and not phones:
+            continue
+        if field == "relationship" and officer:
+            lines.append(relationship_line(_, value, subject.get("name")))
             continue
         shown = relationships.get(value, value) if field == "relationship" else value
         lines.append(f"{labels.get(field, field)}: {escape(shown)}")

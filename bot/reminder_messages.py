@@ -2,14 +2,15 @@
 
 A reminder is skipped when it no longer applies (its items are done, the person turned
 reminders off, erased their data or withdrew consent, a nudge after departure, a departure
-reminder whose successor's day has come: after downtime only the latest one goes) and
+reminder whose successor's day has come: after downtime only the latest one goes; the
+same for expiry reminders, and none once the document has run out) and
 put off to the end of the person's quiet hours when it falls inside them. The text is in
 the person's current language; the checklist's own texts come from the same gettext catalogs.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -56,18 +57,24 @@ async def render_reminders(services: Services, items: list[Outgoing]) -> None:
             if (wake := reminders.quiet_until(user, now, default_zone)) is not None:
                 item.defer_until = wake
                 continue
-            if (reason := _stale(services, item.payload or {}, plan, user)) is not None:
+            view = await checklists.view(session, content, plan)
+            if (reason := _stale(services, item.payload or {}, plan, user, view)) is not None:
                 item.skip_reason = reason
                 continue
-            view = await checklists.view(session, content, plan)
-            _ = services.i18n.translator(user.locale).with_zone(reminders.zone(user, default_zone))
-            item.text = _text(_, services, item.payload or {}, view, plan)
+            tz = reminders.zone(user, default_zone)
+            _ = services.i18n.translator(user.locale).with_zone(tz)
+            today = now.astimezone(tz).date()
+            item.text = _text(_, services, item.payload or {}, view, plan, today)
             if item.text is None:
                 item.skip_reason = "done"
 
 
 def _stale(
-    services: Services, payload: dict[str, object], plan: Checklist, user: User
+    services: Services,
+    payload: dict[str, object],
+    plan: Checklist,
+    user: User,
+    view: checklists.View,
 ) -> str | None:
     """Why a reminder found late (after downtime) no longer makes sense, or None."""
     today = services.clock.now().astimezone(reminders.zone(user, services.settings.timezone))
@@ -76,6 +83,27 @@ def _stale(
     if "r" in payload and reminders.overtaken(
         services.checklist, str(payload["r"]), plan.departure_on, today.date()
     ):
+        return "overtaken"
+    if "expiry" in payload:
+        mark = view.marks.get(str(payload["expiry"]))
+        expires_on = mark.expires_on if mark is not None else None
+        return _expiry_stale(services, int(str(payload.get("days", 0))), expires_on, today.date())
+    return None
+
+
+def _expiry_stale(
+    services: Services, days: int, expires_on: date | None, today: date
+) -> str | None:
+    """The departure rule (:func:`bot.services.reminders.overtaken`) for expiry reminders:
+    each speaks for the days up to the next one (the 90-day one until the 30-day one's day,
+    the last until the expiry date), so one found on or after its successor's day is left
+    out, and none goes once the document has run out (from its expiry date on)."""
+    if expires_on is None:
+        return None
+    if today >= expires_on:
+        return "expired"
+    later = [other for other in services.checklist.expiry_reminder_days if other < days]
+    if today >= expires_on - timedelta(days=max(later, default=0)):
         return "overtaken"
     return None
 
@@ -86,6 +114,7 @@ def _text(
     payload: dict[str, object],
     view: checklists.View,
     plan: Checklist,
+    today: date,
 ) -> str | None:
     content = services.checklist
     if "r" in payload:
@@ -116,7 +145,7 @@ def _text(
             "to anyone to renew for you.",
             "📅 Your {item} expires on {date}, in {n} days. Renew it in time, and never give it "
             "to anyone to renew for you.",
-            int(str(payload.get("days", 0))),
+            (mark.expires_on - today).days,  # the days really left, even when found late
             item=_(item.title),
             date=_.date(mark.expires_on),
         )

@@ -243,9 +243,10 @@ async def chose_for_whom(update: Update, context: BotContext) -> None:
 def _questions(context: BotContext) -> dict[str, str]:
     _ = context._
     family = _data(context).get("for_whom") == "family"
+    subject = _data(context).get("subject") or {}
     return {
         "name": _("What is the name of your family member who needs help?"),
-        "relationship": _("How are you related to them?"),
+        "relationship": _("{name} is my …", name=escape(subject.get("name") or "–")),
         "country": _("In which country are they now?")
         if family
         else _("In which country are you now?"),

@@ -8,7 +8,7 @@ handling it (or the area's officers while nobody has claimed it).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -46,6 +46,8 @@ LISTED = 15
 # Telegram message (the officer sees them whole).
 SHOWN_MESSAGES = 8
 MESSAGE_ON_PAGE = 300
+# How long after a request is closed thanks and loose words get an answer about it.
+RECENTLY_CLOSED = timedelta(days=30)
 
 
 async def _own_case(context: BotContext, case_id: int) -> HelpRequest | None:
@@ -330,6 +332,48 @@ async def take_loose_message(
         return True
     begin(context.user, ROUTE_DIALOG, "choose", {"text": text, "file": file})
     await ask_route(update, context, None)
+    return True
+
+
+async def after_closed(update: Update, context: BotContext, thanks: bool) -> bool:
+    """Thanks or other words (not a new problem) from someone whose latest request was
+    closed or resolved lately and who has none open: an answer in kind, never added to the
+    closed request. False when there is no such request."""
+    if not profiles.has_consent(context.user):
+        return False
+    case = (
+        await context.db.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.requester_id == context.user.telegram_id)
+            .order_by(HelpRequest.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if case is None or case.status not in ("resolved", "closed"):
+        return False
+    ended = case.closed_at or case.resolved_at
+    if ended is None or context.services.clock.now() - ended > RECENTLY_CLOSED:
+        return False
+    _ = context._
+    if thanks:
+        notice = _(
+            "You are welcome. We are glad {reference} is solved. If you ever need help "
+            "again, just write to me.",
+            reference=case.reference,
+        )
+    else:
+        notice = _(
+            "{reference} is closed, so this message did not go to the officers. If you "
+            "still need help with it, open the request below. For a new problem, start a "
+            "new request.",
+            reference=case.reference,
+        )
+    rows = [
+        [(_.pgettext("button", "📄 See my request"), f"hr:v:{case.id}")],
+        [(_.pgettext("button", "🆘 Ask for help"), "hr:new")],
+        [(_.pgettext("button", "« Menu"), "menu:main")],
+    ]
+    await show(update, context, notice, keyboard(rows), new=True)
     return True
 
 

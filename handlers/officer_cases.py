@@ -45,7 +45,7 @@ from handlers.common import (
     with_notice,
 )
 from handlers.help_request import attachment_of, attachment_summary
-from handlers.keyboards import keyboard
+from handlers.keyboards import LANGUAGE_NAMES, keyboard
 from handlers.stale import expired
 from storage.models import HelpRequest, Officer, User
 
@@ -214,10 +214,13 @@ async def show_case(
     else:
         requester = await context.db.get(User, case.requester_id)
         lines.append(_("Requester: Telegram ID <code>{id}</code>", id=case.requester_id))
+        if requester is not None:
+            language = LANGUAGE_NAMES.get(requester.locale, requester.locale)
+            lines.append(_("Requester's language: {language}", language=language))
         if requester is not None and requester.unreachable_at is not None:
             lines.append(_("⚠️ The requester blocked the bot: messages cannot reach them now."))
     lines.append(case_text.for_whom(_, case))
-    lines += case_text.subject_lines(_, case.subject, phones=True)
+    lines += case_text.subject_lines(_, case.subject, phones=True, officer=True)
     if case.description:
         lines.append(
             _(

@@ -3,7 +3,9 @@
 Outside a dialog: help words start the help request (category pre-chosen, the emergency
 contacts first on danger words), a feature's words open that feature, greetings and thanks
 get an answer in kind, anything else a short list of what the bot can do. Someone with an
-open request keeps having loose text added to it (danger words still show the contacts).
+open request keeps having loose text added to it (danger words still show the contacts);
+someone whose request was closed lately gets thanks answered in kind and other words told
+that they did not go to the closed request (help words start a new one).
 Inside a dialog that expects a button, help or danger words leave it safely: the request
 starts and a button takes the person back to where they were.
 """
@@ -47,6 +49,7 @@ async def outside_dialog(update: Update, context: BotContext, text: str, reading
     """Free text with no dialog going on."""
     from handlers.fallback import to_a_case
     from handlers.help_request import contacts_text
+    from handlers.help_status import after_closed
     from handlers.menu import main_menu
     from handlers.stale import reprompt
 
@@ -55,6 +58,10 @@ async def outside_dialog(update: Update, context: BotContext, text: str, reading
     if reading.danger and profiles.has_consent(user) and await _has_open_request(context):
         await show(update, context, contacts_text(context), new=True)
     if await to_a_case(update, context, text, None):
+        return
+    if reading.intent in ("thanks", "unknown") and await after_closed(
+        update, context, reading.intent == "thanks"
+    ):
         return
     if reading.intent == "help":
         await open_request(update, context, reading)

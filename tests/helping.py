@@ -19,11 +19,11 @@ FAMILY = {
     "contact": "0812 3456 7890",
 }
 RELATIONSHIP = {
-    "spouse": "Husband or wife",
-    "child": "Son or daughter",
-    "parent": "Father or mother",
-    "sibling": "Brother or sister",
-    "relative": "Other relative",
+    "spouse": "wife or husband",
+    "child": "daughter or son",
+    "parent": "mother or father",
+    "sibling": "sister or brother",
+    "relative": "other relative",
 }
 
 

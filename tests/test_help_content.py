@@ -162,7 +162,7 @@ async def lost_contact_request(p, locale: str, range_id: str, *, category="lost_
     await p.tap(category_label(locale, category))
     await p.tap(label(locale, "button", "A family member abroad"))
     await p.say(FAMILY["name"])
-    await p.tap(label(locale, "relationship", "Son or daughter"))
+    await p.tap(label(locale, "relationship", "daughter or son"))
     await p.say("Malaysia")
     await p.tap(label(locale, "button", "Skip ⏭"))
     reply = await p.tap(label(locale, "button", "Skip ⏭"))

@@ -369,3 +369,46 @@ async def test_nudge_found_after_departure_is_not_sent(person, emulator, clock, 
     rows = {str(row[0]): row[1:3] for row in await _rows(db, 1107)}
     assert rows["{'nudge': 1}"] == ("skipped", "departed")
     assert rows["{'r': 'd1'}"] == ("skipped", "overtaken")
+
+
+EXPIRY = {
+    "id": "📅 Masa berlaku Paspor Anda habis pada 15 Juni 2027, {n} hari lagi. Perpanjang tepat "
+    "waktu, dan jangan pernah menyerahkannya kepada orang lain untuk diperpanjang.",
+    "jv": "📅 Masa laku Paspor panjenengan telas ing 15 Juni 2027, {n} dinten malih. Sumangga "
+    "dipunperpanjang saderengipun telas, saha sampun ngantos dipunpasrahaken dhateng sinten "
+    "kemawon supados dipunurusaken.",
+}
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+@pytest.mark.parametrize(
+    ("back_at", "days_left", "skipped"),
+    [
+        # Edge: the day before the 30-day one's day (16 May), the 90-day one still goes,
+        # saying how many days are really left.
+        (datetime(2027, 5, 15, 2, 0, tzinfo=UTC), 31, []),
+        # Edge: on the 30-day one's day, only that one goes.
+        (datetime(2027, 5, 16, 2, 0, tzinfo=UTC), 30, [(90, "overtaken")]),
+        # Edge: the day before the expiry date, the 30-day one still goes.
+        (datetime(2027, 6, 14, 2, 0, tzinfo=UTC), 1, [(90, "overtaken")]),
+        # Edge: from the expiry date on, never "days left": none goes.
+        (datetime(2027, 6, 15, 2, 0, tzinfo=UTC), None, [(90, "expired"), (30, "expired")]),
+    ],
+)
+async def test_after_downtime_only_the_expiry_reminder_that_still_makes_sense_goes(
+    person, emulator, clock, sweep, db, locale, back_at, days_left, skipped
+):
+    """The passport runs out on 15 June 2027: reminders on 17 March (90 days) and 16 May
+    (30 days), 09:00 Jakarta. The bot is down from before 17 March until ``back_at``."""
+    await _prepare(person, 1108, locale, "15-03-2027", expiry="15-06-2027")
+    rows = [row for row in await _rows(db, 1108) if "expiry" in row[0]]
+    assert [(row[0], row[3]) for row in rows] == [
+        ({"expiry": "passport", "days": 90}, datetime(2027, 3, 17, 2, 0, tzinfo=UTC)),
+        ({"expiry": "passport", "days": 30}, datetime(2027, 5, 16, 2, 0, tzinfo=UTC)),
+    ]
+    await sweep_at(clock, sweep, back_at)
+    sent = [t for t in texts(emulator, 1108) if t.startswith("📅")]
+    assert sent == ([] if days_left is None else [EXPIRY[locale].format(n=days_left)])
+    rows = [row for row in await _rows(db, 1108) if "expiry" in row[0]]
+    assert [(row[0]["days"], row[2]) for row in rows if row[1] == "skipped"] == skipped
+    assert len([row for row in rows if row[1] == "sent"]) == (0 if days_left is None else 1)
