@@ -83,6 +83,9 @@ async def render_notices(services: Services, items: list[Outgoing]) -> None:
                 await session.scalars(select(HelpMessage).where(HelpMessage.id.in_(message_ids)))
             ).all()
         }
+        # A resolved case's notice to its requester says the outcome the officer gave.
+        finished = [c.id for c in by_id.values() if c.status in ("resolved", "closed")]
+        outcomes = await cases.outcomes_of(session, finished)
     admins = services.settings.admin_ids
     villages = services.villages
     passed_on: list[Outgoing] = []
@@ -106,8 +109,13 @@ async def render_notices(services: Services, items: list[Outgoing]) -> None:
             # Checked when sent, not when queued: an officer removed or moved since then
             # gets nothing about the case; whoever answers for it now gets the notice.
             item.skip_reason = "officer no longer covers the case"
-            if payload.get("event") not in case_alerts.BROADCAST_EVENTS:
+            event = payload.get("event")
+            if event not in case_alerts.BROADCAST_EVENTS and event != case_alerts.FILE:
                 passed_on.append(item)
+        elif payload.get("event") == case_alerts.FILE:
+            _ = services.i18n.translator(user.locale if user else services.settings.default_locale)
+            if not _render_file(_, item, case, int(payload.get("file", -1))):
+                item.skip_reason = "file gone"
         else:
             locale = user.locale if user is not None else services.settings.default_locale
             _ = services.i18n.translator(locale)
@@ -115,7 +123,7 @@ async def render_notices(services: Services, items: list[Outgoing]) -> None:
             if "message" in payload and message is None:
                 item.skip_reason = "message erased"
                 continue
-            _render_notice(_, services, item, case, payload, message)
+            _render_notice(_, services, item, case, payload, message, outcomes.get(case.id))
     if passed_on:
         await _pass_on(services, passed_on)
 
@@ -146,13 +154,16 @@ def _render_notice(
     case: HelpRequest,
     payload: dict[str, Any],
     message: HelpMessage | None,
+    outcome: dict[str, Any] | None = None,
 ) -> None:
     to, event = payload.get("to"), str(payload.get("event"))
     # Under a photo or voice note Telegram allows 1,024 characters: the typed text is cut
     # before it is escaped (never inside a tag or an entity); the case keeps all of it.
     limit = CAPTION if message is not None and message.file_id else TEXT
     if to == "requester":
-        item.text, item.markup = _for_requester(_, services, case, event, payload, message, limit)
+        item.text, item.markup = _for_requester(
+            _, services, case, event, payload, message, limit, outcome
+        )
     elif to == "group":
         item.text, item.markup = _for_group(_, services, case, event)
     else:
@@ -161,10 +172,51 @@ def _render_notice(
         item.media = (message.file_kind or "photo", message.file_id)
 
 
+def _render_file(_: Translator, item: Outgoing, case: HelpRequest, index: int) -> bool:
+    """One file of a new request, sent as what it is (a photo, a voice note, a document)
+    with the case's reference and its place among the files of its kind as the caption;
+    False when the case no longer has it (the requester erased their data)."""
+    files = case.attachments or []
+    if not 0 <= index < len(files) or not files[index].get("file_id"):
+        return False
+    kind = str(files[index].get("kind") or "document")
+    same = [i for i, file in enumerate(files) if file.get("kind") == kind]
+    values = {"reference": case.reference, "n": same.index(index) + 1, "total": len(same)}
+    captions = {
+        "photo": _("{reference}: photo {n} of {total}", **values),
+        "voice": _("{reference}: voice note {n} of {total}", **values),
+    }
+    item.text = captions.get(kind) or _("{reference}: document {n} of {total}", **values)
+    item.media = (kind if kind in ("photo", "voice") else "document", files[index]["file_id"])
+    return True
+
+
+def outcome_line(
+    _: Translator, services: Services, outcome: dict[str, Any] | None, *, requester: bool
+) -> str | None:
+    """The outcome the officer gave a resolved case, as one HTML line in the reader's
+    language (a common outcome) or their words, escaped; None when it has none."""
+    if not outcome:
+        return None
+    if words := outcome.get("outcome_text"):
+        if requester:
+            return _("The officer wrote: {text}", text=escape(str(words)))
+        return _("Outcome (typed): {text}", text=escape(str(words)))
+    found = services.help.outcome(outcome.get("outcome"))
+    if found is None:  # an outcome taken out of help.yaml since: its id, never nothing
+        return _("Outcome: {outcome}", outcome=escape(str(outcome.get("outcome"))))
+    return _("Outcome: {outcome}", outcome=escape(_(found.text)))
+
+
 def _event_line(_: Translator, event: str, payload: dict[str, Any], services: Services) -> str:
     deadlines = services.help.deadlines
     return {
-        "new": _("🆘 <b>New help request</b>"),
+        "new": _(
+            "🆘 <b>A help request waited for an officer</b>: nobody could be reached when it "
+            "was sent. Please claim it."
+        )
+        if payload.get("waited")
+        else _("🆘 <b>New help request</b>"),
         "released": _(
             "🔁 <b>Back in the queue</b>: the officer who held this case no longer covers it. "
             "Please claim it."
@@ -254,6 +306,7 @@ def _for_requester(
     payload: dict[str, Any],
     message: HelpMessage | None,
     limit: int,
+    outcome: dict[str, Any] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     reference = case.reference
     view = _button(_.pgettext("button", "📄 See my request"), f"hr:v:{case.id}")
@@ -267,7 +320,7 @@ def _for_requester(
         reply = _button(_.pgettext("button", "↩️ Reply"), f"hr:add:{case.id}")
         return text.rstrip(), _markup([[reply], [view]])
     if event == "created":
-        return case_text.saved(_, case), _markup([[view]])
+        return case_text.saved(_, case, reached=payload.get("reached", True)), _markup([[view]])
     if event == "link_ask":
         # Someone else may hold the migrant's phone (an employer, a trafficker): the
         # question names no request, no category, nobody, and no worry; one answer is
@@ -301,6 +354,8 @@ def _for_requester(
     if event == "escalated":
         text += "\n" + _("It was handed to the district manpower office officers.")
     if case.status == "resolved":
+        if line := outcome_line(_, services, outcome, requester=True):
+            text += "\n" + line
         text += "\n" + _("Is your problem solved?")
         return text, _markup(
             [

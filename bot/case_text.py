@@ -67,11 +67,29 @@ def subject_labels(_: Translator) -> dict[str, str]:
         "name": _("Name"),
         "relationship": _("Relationship"),
         "country": _("Country"),
+        "where": _("Where"),
         "city": _("City or area"),
         "employer": _("Employer or agency"),
         "last_contact": _("Last contact"),
         "contact": _("Phone or WhatsApp"),
     }
+
+
+def where_labels(_: Translator) -> dict[str, str]:
+    """The country question's answers for someone who is in Indonesia (``subject["where"]``)."""
+    return {
+        "indonesia": _.pgettext("button", "🇮🇩 In Indonesia, not left yet"),
+        "penampungan": _.pgettext("button", "🏠 In a holding house"),
+    }
+
+
+def where_words(_: Translator, where: str) -> str:
+    """``subject["where"]`` in words, in the reader's language (review, officer's page)."""
+    words = {
+        "indonesia": _("in Indonesia, has not left yet"),
+        "penampungan": _("in a holding house (penampungan) in Indonesia"),
+    }
+    return words.get(where, where)
 
 
 def relationship_labels(_: Translator) -> dict[str, str]:
@@ -106,22 +124,30 @@ def subject_lines(
     relationships = relationship_labels(_)
     subject = case_subject or {}
     lines = []
-    for field, value in subject.items():
+    order = list(labels)  # the order of the questions, whatever order they were answered in
+    for field, value in sorted(subject.items(), key=lambda item: _rank(order, item[0])):
         if field == "contact" and not phones:
             continue
         if field == "relationship" and officer:
             lines.append(relationship_line(_, value, subject.get("name")))
+            continue
+        if field == "where":
+            lines.append(f"{labels[field]}: {escape(where_words(_, value))}")
             continue
         shown = relationships.get(value, value) if field == "relationship" else value
         lines.append(f"{labels.get(field, field)}: {escape(shown)}")
     return lines
 
 
+def _rank(order: list[str], field: str) -> int:
+    return order.index(field) if field in order else len(order)
+
+
 def for_whom(_: Translator, case: HelpRequest) -> str:
     if case.for_whom == "self":
         return _("For: the requester themself")
     name = (case.subject or {}).get("name")
-    return _("For: a family member abroad ({name})", name=escape(name or "–"))
+    return _("For: a family member ({name})", name=escape(name or "–"))
 
 
 def heading(_: Translator, services: Services, case: HelpRequest) -> list[str]:
@@ -148,8 +174,21 @@ def mask_phones(text: str) -> str:
     return PHONE.sub("•••", text)
 
 
-def saved(_: Translator, case: HelpRequest) -> str:
-    """The confirmation a requester gets once the request is stored."""
+def saved(_: Translator, case: HelpRequest, *, reached: bool = True) -> str:
+    """The confirmation a requester gets once the request is stored; ``reached`` False
+    when no officer or admin could be told (it then waits, flagged, for the first one)."""
+    if not reached:  # never claim an officer was told when nobody could be
+        return "\n".join(
+            [
+                _(
+                    "⚠️ <b>No officer can be reached right now.</b> Your request is saved "
+                    "({reference}) and waits for the first officer who becomes available.",
+                    reference=case.reference,
+                ),
+                _("• /status shows your requests; there you can add information at any time."),
+                _("• If someone is in danger, do not wait: call the police on 110."),
+            ]
+        )
     lines = [
         _("✅ <b>Your request is saved.</b>"),
         _("Reference number: <b>{reference}</b>", reference=case.reference),

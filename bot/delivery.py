@@ -191,7 +191,12 @@ class Engine:
             if not batch:
                 break
             await self._start_announcements(bot, batch)
-            await asyncio.gather(*(self._deliver(bot, item) for item in batch))
+            # Chats side by side; one chat's messages one after another, in the order they
+            # were queued (a case notice, then the files sent with the request).
+            by_chat: dict[int, list[Outgoing]] = {}
+            for item in batch:
+                by_chat.setdefault(item.chat_id, []).append(item)
+            await asyncio.gather(*(self._deliver_all(bot, items) for items in by_chat.values()))
             handled += len(batch)
             await self._progress(bot, {item.announcement_id for item in batch}, final=False)
         await self._progress(bot, await self._running_announcements(), final=True)
@@ -222,6 +227,10 @@ class Engine:
             else:
                 await renderer(services, items)
         return [item for items in by_kind.values() for item in items]
+
+    async def _deliver_all(self, bot: Bot, items: list[Outgoing]) -> None:
+        for item in items:
+            await self._deliver(bot, item)
 
     async def _deliver(self, bot: Bot, item: Outgoing) -> None:
         if item.skip_reason is not None:

@@ -21,6 +21,10 @@ stateDiagram-v2
     preview --> [*]: an:send (rows created) / an:cancel
 ```
 
+"« Back" (``an:back:<step>``, the step it was shown at) goes one step back (:func:`before`;
+while editing, to the list of what to change), every answer kept: the text and the time
+given are offered to keep, the photo to keep or remove, the choices are marked.
+
 Everything typed is kept in ``users.dialog_data``; the audience is checked against the
 officer's area at every step and again when sending, so edited callback data cannot
 reach anyone outside it.
@@ -44,6 +48,7 @@ from bot.services.when import WhenError, parse_when
 from bot.telegram_html import html_to_plain, telegram_length
 from handlers.common import (
     Handlers,
+    Prompt,
     at_step,
     begin,
     button_value,
@@ -53,6 +58,7 @@ from handlers.common import (
     load_officer,
     show,
     step,
+    step_back,
     user_update,
     with_notice,
 )
@@ -60,6 +66,27 @@ from handlers.keyboards import LANGUAGE_NAMES, keyboard, role_labels
 
 DIALOG = "announce"
 PICKS = ("villages", "roles", "locales")
+EDITABLE = ("text", "versions", "audience", "when")
+KEPT_SHOWN = 24  # characters of a text or time on its "Keep" button (a date and time fits)
+
+# "« Back": the step before each step (None: no Back; the pick has its Done, the edit
+# list its "« Back to the preview").
+BACK: dict[str, str] = {
+    "photo": "text",
+    "versions": "photo",
+    "version": "versions",
+    "audience": "versions",
+    "when": "audience",
+    "when_typed": "when",
+    "preview": "when",
+}
+
+
+def before(step_name: str, data: dict[str, Any]) -> str | None:
+    """The step "« Back" leads to from ``step_name``; while editing, the edit list."""
+    if data.get("editing") and step_name in EDITABLE:
+        return "edit"
+    return BACK.get(step_name)
 
 
 # --- who may announce, to whom -----------------------------------------------------------
@@ -78,6 +105,19 @@ async def sender_scope(context: BotContext) -> tuple[bool, str | None, Collectio
 
 def _data(context: BotContext) -> dict[str, Any]:
     return dict(context.user.dialog_data or {})
+
+
+def _back_rows(context: BotContext) -> list[list[tuple[str, str]]]:
+    """« Back, where the current step has a step before it."""
+    here = context.user.step or ""
+    if before(here, _data(context)) is None:
+        return []
+    return [[(context._.pgettext("button", "« Back"), f"an:back:{here}")]]
+
+
+def _keep_row(context: BotContext, answer: str, data: str) -> list[tuple[str, str]]:
+    short = answer if len(answer) <= KEPT_SHOWN else answer[: KEPT_SHOWN - 1].rstrip() + "…"
+    return [(context._.pgettext("button", "Keep: {answer} ▶️", answer=short), data)]
 
 
 def _audience(context: BotContext) -> Audience:
@@ -174,8 +214,29 @@ async def ask_text(update: Update, context: BotContext, notice: str | None) -> N
         "<b>New announcement</b>\nSend the text in Indonesian. Bold, italics and links are "
         "kept as you write them. You may also send one photo with the text as its caption."
     )
-    rows = [[(_.pgettext("button", "Cancel"), "an:cancel")]]
+    rows = _back_rows(context)
+    written = _data(context).get("texts", {}).get("id")
+    if written:  # came back, or editing: the text given can be kept
+        rows.insert(0, _keep_row(context, " ".join(html_to_plain(written).split()), "an:keep"))
+    rows.append([(_.pgettext("button", "Cancel"), "an:cancel")])
     await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+@at_step(DIALOG, "text")
+async def keep_text(update: Update, context: BotContext) -> None:
+    """Keeps the text written before and goes on (to the preview, when editing)."""
+    data = _data(context)
+    if not data.get("texts", {}).get("id"):
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    if data.get("editing"):
+        goto(context.user, "preview")
+        await show_preview(update, context, None)
+        return
+    goto(context.user, "photo")
+    await ask_photo(update, context, None)
 
 
 async def take_photo(update: Update, context: BotContext) -> None:
@@ -196,18 +257,28 @@ async def take_photo(update: Update, context: BotContext) -> None:
 @step(DIALOG, "photo", on_media=take_photo)
 async def ask_photo(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
-    text = _("Add a photo? Send it now, or continue without one.")
-    rows = [
-        [(_.pgettext("button", "No photo"), "an:skip")],
-        [(_.pgettext("button", "Cancel"), "an:cancel")],
-    ]
+    if _data(context).get("photo"):  # came back: the photo given can be kept or removed
+        text = _("A photo is added. Send another one to replace it, or continue.")
+        rows = [
+            [(_.pgettext("button", "Keep the photo ▶️"), "an:skip")],
+            [(_.pgettext("button", "No photo"), "an:nophoto")],
+        ]
+    else:
+        text = _("Add a photo? Send it now, or continue without one.")
+        rows = [[(_.pgettext("button", "No photo"), "an:skip")]]
+    rows += _back_rows(context)
+    rows.append([(_.pgettext("button", "Cancel"), "an:cancel")])
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "photo")
 async def skip_photo(update: Update, context: BotContext) -> None:
-    """Continues without a photo."""
-    goto(context.user, "versions")
+    """Continues as it is (without a photo, or keeping the one added); ``an:nophoto``
+    removes the photo added before."""
+    if button_value(update) == "nophoto":
+        goto(context.user, "versions", photo=None)
+    else:
+        goto(context.user, "versions")
     await ask_versions(update, context, None)
 
 
@@ -230,6 +301,7 @@ async def ask_versions(update: Update, context: BotContext, notice: str | None) 
         for code in ("jv", "en")
     ]
     rows.append([(_.pgettext("button", "Continue ▸"), "an:vdone")])
+    rows += _back_rows(context)
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
@@ -264,7 +336,7 @@ async def ask_version(update: Update, context: BotContext, notice: str | None) -
     _ = context._
     language = LANGUAGE_NAMES.get(_data(context).get("language", "jv"), "")
     text = _("Send the text in {language}.", language=language)
-    await show(update, context, with_notice(notice, text))
+    await show(update, context, with_notice(notice, text), keyboard(_back_rows(context)))
 
 
 @at_step(DIALOG, "versions")
@@ -314,6 +386,7 @@ async def ask_audience(update: Update, context: BotContext, notice: str | None) 
         [(_.pgettext("button", "Choose who"), "an:pick:roles")],
         [(_.pgettext("button", "Choose languages"), "an:pick:locales")],
         [(_.pgettext("button", "Continue ▸"), "an:adone")],
+        *_back_rows(context),
     ]
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
@@ -410,11 +483,23 @@ async def audience_done(update: Update, context: BotContext) -> None:
 @step(DIALOG, "when")
 async def ask_when(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
+    data = _data(context)
+    chosen = ("now" if data["at"] is None else "later") if "at" in data else None
     rows = [
-        [(_.pgettext("button", "Send now"), "an:now")],
-        [(_.pgettext("button", "Choose a date and time"), "an:later")],
+        [(_marked(_.pgettext("button", "Send now"), chosen == "now"), "an:now")],
+        [
+            (
+                _marked(_.pgettext("button", "Choose a date and time"), chosen == "later"),
+                "an:later",
+            )
+        ],
+        *_back_rows(context),
     ]
     await show(update, context, with_notice(notice, _("When should it go out?")), keyboard(rows))
+
+
+def _marked(label: str, chosen: bool) -> str:
+    return ("✔️ " + label) if chosen else label
 
 
 @at_step(DIALOG, "when")
@@ -446,11 +531,30 @@ async def take_when(update: Update, context: BotContext, text: str) -> None:
 
 @step(DIALOG, "when_typed", on_text=take_when)
 async def ask_when_typed(update: Update, context: BotContext, notice: str | None) -> None:
-    text = context._(
+    _ = context._
+    text = _(
         "Type the date and time like this: 24-12-2026 08:00, besok 08:00 or Jumat 19.00 "
         "(WIB; add WITA or WIT for other time zones)."
     )
-    await show(update, context, with_notice(notice, text))
+    rows = []
+    if at := _data(context).get("at"):  # came back: the time given can be kept
+        given = _.datetime(datetime.fromisoformat(at))
+        text += "\n\n" + _("Your answer so far: <b>{answer}</b>", answer=given)
+        rows.append(_keep_row(context, given, "an:wkeep"))
+    rows += _back_rows(context)
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+@at_step(DIALOG, "when_typed")
+async def keep_when(update: Update, context: BotContext) -> None:
+    """Keeps the time given before (checked again when sending)."""
+    if not _data(context).get("at"):
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    goto(context.user, "preview")
+    await show_preview(update, context, None)
 
 
 # --- preview, edit, send --------------------------------------------------------------------
@@ -489,6 +593,7 @@ async def show_preview(update: Update, context: BotContext, notice: str | None) 
     rows = [
         [(_.pgettext("button", "Send"), "an:send")],
         [(_.pgettext("button", "Edit"), "an:edit"), (_.pgettext("button", "Cancel"), "an:cancel")],
+        *_back_rows(context),
     ]
     context.reply_as_new = True
     await show(update, context, with_notice(notice, summary), keyboard(rows))
@@ -602,6 +707,21 @@ async def send(update: Update, context: BotContext) -> None:
 
 
 @user_update
+async def back(update: Update, context: BotContext) -> None:
+    """« Back: one step back (:func:`before`), every answer kept. Pressed on an old message
+    (another step now) or forged, it has expired like any stale button."""
+    previous = await step_back(update, context, DIALOG, before)
+    if previous is None:
+        return
+    allowed, _area, _scope = await sender_scope(context)
+    if not allowed:
+        await _refuse(update, context)
+        return
+    goto(context.user, previous)
+    await PROMPTS[previous](update, context, None)
+
+
+@user_update
 async def cancel(update: Update, context: BotContext) -> None:
     """Drops the draft."""
     from handlers.menu import main_menu
@@ -615,11 +735,26 @@ async def cancel(update: Update, context: BotContext) -> None:
     await main_menu(update, context, notice=context._("The announcement was not sent."))
 
 
+PROMPTS: dict[str, Prompt] = {
+    "text": ask_text,
+    "photo": ask_photo,
+    "versions": ask_versions,
+    "version": ask_version,
+    "audience": ask_audience,
+    "when": ask_when,
+    "when_typed": ask_when_typed,
+    "preview": show_preview,
+    "edit": ask_edit,
+}
+
 HANDLERS: Handlers = [
     CommandHandler("umumkan", start, filters=filters.ChatType.PRIVATE),
     CallbackQueryHandler(start, pattern=r"^an:new$"),
     CallbackQueryHandler(cancel, pattern=r"^an:cancel$"),
-    CallbackQueryHandler(skip_photo, pattern=r"^an:skip$"),
+    CallbackQueryHandler(skip_photo, pattern=r"^an:(skip|nophoto)$"),
+    CallbackQueryHandler(keep_text, pattern=r"^an:keep$"),
+    CallbackQueryHandler(keep_when, pattern=r"^an:wkeep$"),
+    CallbackQueryHandler(back, pattern=r"^an:back:[a-z_]{1,12}$"),
     CallbackQueryHandler(chose_version, pattern=r"^an:lang:[a-z]{2}$"),
     CallbackQueryHandler(versions_done, pattern=r"^an:vdone$"),
     CallbackQueryHandler(audience_done, pattern=r"^an:adone$"),

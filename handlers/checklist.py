@@ -21,7 +21,7 @@ from bot.offices import office_for
 from bot.services import checklists, profiles
 from bot.services.dates import DateError, parse_day
 from bot.terms import explained
-from handlers.checklist_setup import DIALOG, begin_setup, date_problem
+from handlers.checklist_setup import DIALOG, begin_change, begin_setup, date_problem
 from handlers.common import (
     Handlers,
     begin,
@@ -75,6 +75,18 @@ def _departure(context: BotContext, plan: Checklist) -> str:
     return _.date(plan.departure_on)
 
 
+def summary_line(context: BotContext, plan: Checklist) -> str:
+    """Destination, work and departure in one line (the checklist, the list of answers)."""
+    _ = context._
+    sector = context.services.checklist.sectors.get(plan.sector or "")
+    return _(
+        "Destination: {country} · Work: {sector} · Departure: {date}",
+        country=_destination(context, plan),
+        sector=_(sector.name) if sector else "–",
+        date=_departure(context, plan),
+    )
+
+
 async def show_checklist(update: Update, context: BotContext, notice: str | None = None) -> None:
     """The whole checklist with progress, edited in place."""
     _ = context._
@@ -85,15 +97,9 @@ async def show_checklist(update: Update, context: BotContext, notice: str | None
         return
     view = await checklists.view(context.db, content, plan)
     done, total = view.progress
-    sector = content.sectors.get(plan.sector or "")
     lines = [
         _("<b>🧳 Departure checklist</b>"),
-        _(
-            "Destination: {country} · Work: {sector} · Departure: {date}",
-            country=_destination(context, plan),
-            sector=_(sector.name) if sector else "–",
-            date=_departure(context, plan),
-        ),
+        summary_line(context, plan),
         _("Progress: {done} / {total}", done=done, total=total) + f"  {_bar(done, total)}",
     ]
     # The items are the buttons below; the text gives each group's progress, so the
@@ -124,6 +130,12 @@ async def show_checklist(update: Update, context: BotContext, notice: str | None
 @user_update
 async def checklist_command(update: Update, context: BotContext) -> None:
     """Shows the checklist (set-up first, the first time)."""
+    if profiles.is_registered(context.user) and not profiles.has_consent(context.user):
+        from handlers.checklist_public import show_steps
+
+        end(context.user)  # public information: the steps, read-only, nothing kept
+        await show_steps(update, context)
+        return
     if not profiles.has_consent(context.user):
         from handlers.stale import reprompt
 
@@ -140,6 +152,12 @@ async def checklist_command(update: Update, context: BotContext) -> None:
 @user_update
 async def open_checklist(update: Update, context: BotContext) -> None:
     """The checklist from a button (menu, item page)."""
+    if profiles.is_registered(context.user) and not profiles.has_consent(context.user):
+        from handlers.checklist_public import show_steps
+
+        end(context.user)
+        await show_steps(update, context)
+        return
     if not profiles.has_consent(context.user):
         from handlers.stale import expired
 
@@ -156,7 +174,12 @@ async def change_answers(update: Update, context: BotContext) -> None:
 
         await expired(update, context)
         return
-    await begin_setup(update, context)
+    plan = await checklists.get(context.db, context.user.telegram_id)
+    if plan is None:
+        await begin_setup(update, context)
+        return
+    # One answer at a time: the others, the ticks and the expiry dates stay as they are.
+    await begin_change(update, context, plan)
 
 
 async def _own_item(update: Update, context: BotContext) -> tuple[Checklist, Item] | None:
@@ -177,9 +200,10 @@ async def _own_item(update: Update, context: BotContext) -> tuple[Checklist, Ite
 
 
 def item_text(
-    context: BotContext, item: Item, done: bool, expires_on: date | None, office: str
+    context: BotContext, item: Item, done: bool | None, expires_on: date | None, office: str
 ) -> str:
-    """One item's page; ``office`` fills the texts that name the office abroad."""
+    """One item's page; ``office`` fills the texts that name the office abroad; ``done``
+    is None on the read-only page of someone who keeps no checklist."""
     _ = context._
     # Free items: one fixed sentence with the law (their note would only repeat it).
     # "check" items carry their own advice to ask Disnaker/BP3MI before paying (content).
@@ -189,7 +213,8 @@ def item_text(
         else escape(_(item.cost_note))
     )
     lines = [
-        f"<b>{escape(_(item.title))}</b> " + (_("✅ done") if done else _("⬜ not done yet")),
+        f"<b>{escape(_(item.title))}</b>"
+        + ("" if done is None else " " + (_("✅ done") if done else _("⬜ not done yet"))),
         _("<b>Why it matters:</b> {text}", text=escape(_(item.why, office=office))),
         _("<b>Where to get it:</b> {text}", text=escape(_(item.where, office=office))),
         _("<b>Cost:</b> {text}", text=cost),
@@ -277,16 +302,32 @@ async def typed_expiry(update: Update, context: BotContext, text: str) -> None:
     await checklists.set_expiry(context.db, context.user.telegram_id, item_id, day.value)
     await replan_reminders(context)
     end(context.user)
-    notice = context._(
-        "Saved. I will remind you {days} days before it runs out.",
-        days=" / ".join(str(d) for d in services.checklist.expiry_reminder_days),
-    )
+    notice = _expiry_saved(context, (day.value - today).days)
     if day.month_only:  # an expiry given as a month: valid through that month
         notice += "\n" + context._(
             "You gave the month only: I count it as valid until {date}, its last day.",
             date=context._.date(day.value),
         )
     await show_item(update, context, item, notice)
+
+
+def _expiry_saved(context: BotContext, days_left: int) -> str:
+    """Promise only the reminders still ahead: one due today or earlier is not promised
+    (it may already be past 09:00), and a date too close for any gets advice instead."""
+    _ = context._
+    ahead = [d for d in context.services.checklist.expiry_reminder_days if d < days_left]
+    if ahead:
+        return _(
+            "Saved. I will remind you {days} days before it runs out.",
+            days=" / ".join(str(d) for d in ahead),
+        )
+    if days_left <= 0:
+        return _("Saved. It runs out today: please renew it as soon as you can.")
+    return _.ngettext(
+        "Saved. It runs out in {n} day, too soon for a reminder: please renew it now.",
+        "Saved. It runs out in {n} days, too soon for a reminder: please renew it now.",
+        days_left,
+    )
 
 
 @step(DIALOG, "expiry", on_text=typed_expiry)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +32,10 @@ Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 Handlers = list[BaseHandler[Update, BotContext, None]]
 Prompt = Callable[[Update, BotContext, str | None], Awaitable[None]]
 TextAnswer = Callable[[Update, BotContext, str], Awaitable[None]]
+LeaveHook = Callable[[User, datetime], None]
+
+# The time of the update being handled, for the leave hooks (begin/end take no clock).
+_update_time: ContextVar[datetime | None] = ContextVar("update_time", default=None)
 
 
 def user_update(handler: Handler) -> Handler:
@@ -50,6 +56,7 @@ def user_update(handler: Handler) -> Handler:
             return
         services = context.services
         now = services.clock.now()
+        _update_time.set(now)
         replies = context.replies = Replies()
         ticket = current_ticket()
         async with services.sessions() as session, session.begin():
@@ -68,6 +75,7 @@ def user_update(handler: Handler) -> Handler:
             context._ = services.i18n.translator(user.locale)
             if user.timezone:
                 context._ = context._.with_zone(ZoneInfo(user.timezone))
+            _leave_by_command(update, context)
             await handler(update, context)
             query = update.callback_query
             if query is not None and not replies.answered:
@@ -222,7 +230,62 @@ def step(
     return register
 
 
+ON_LEAVE: dict[str, LeaveHook] = {}
+# Commands of a dialog with a leave hook that handle it themselves (``/batal`` asks first).
+OWN_COMMANDS: dict[str, frozenset[str]] = {}
+# Commands that show something and then ask the current question again: not a way out.
+DETOURS = frozenset({"bantuan", "help", "dataku", "istilah", "berhenti", "mulai"})
+
+
+def on_leave(dialog: str, *, commands: tuple[str, ...] = ()) -> Callable[[LeaveHook], LeaveHook]:
+    """Register ``hook`` to run when ``dialog`` is left for another one or ended without
+    being finished (another command, the menu, a typed word that starts something else):
+    the one place where a dialog can keep what was said (the help request's draft).
+    ``commands``: the dialog's own, which decide themselves what leaving means."""
+
+    def register(hook: LeaveHook) -> LeaveHook:
+        ON_LEAVE[dialog] = hook
+        OWN_COMMANDS[dialog] = frozenset(commands)
+        return hook
+
+    return register
+
+
+def _leave_by_command(update: Update, context: BotContext) -> None:
+    """A command that is neither a detour nor the dialog's own leaves a dialog with a leave
+    hook before it runs, as a menu button does: some commands (``/kuis``, ``/status``)
+    start nothing that replaces the dialog, and the next thing typed would otherwise be
+    taken as an answer to a question the person has left."""
+    from telegram.ext import CommandHandler
+
+    user = context.user
+    message = update.message
+    if user.dialog not in ON_LEAVE or message is None or not message.text:
+        return
+    if not message.text.startswith("/") or len(message.text) < 2:
+        return
+    command = message.text[1:].split(maxsplit=1)[0].split("@")[0].lower()
+    if command in DETOURS or command in OWN_COMMANDS.get(user.dialog or "", ()):
+        return
+    known = {
+        name
+        for handlers in context.application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for name in handler.commands
+    }
+    if command in known:  # an unknown one is answered, then the question asked again
+        end(user)
+
+
+def _leaving(user: User, following: str | None) -> None:
+    hook = ON_LEAVE.get(user.dialog) if user.dialog is not None else None
+    if hook is not None and user.dialog != following:
+        hook(user, _update_time.get() or datetime.now(UTC))
+
+
 def begin(user: User, dialog: str, step_name: str, data: dict[str, Any] | None = None) -> None:
+    _leaving(user, dialog)
     user.dialog, user.step, user.dialog_data = dialog, step_name, dict(data or {})
 
 
@@ -236,9 +299,32 @@ def goto(user: User, step_name: str, **changes: Any) -> None:
         user.dialog_data = {**(user.dialog_data or {}), **changes}
 
 
-def end(user: User) -> None:
+def end(user: User, *, finished: bool = False) -> None:
+    """Leave the dialog; ``finished``: it reached its end on purpose (sent, discarded), so
+    its leave hook does not run."""
+    if not finished:
+        _leaving(user, None)
     user.dialog = user.step = None
     user.dialog_data = None
+
+
+Before = Callable[[str, dict[str, Any]], str | None]
+
+
+async def step_back(
+    update: Update, context: BotContext, dialog: str, before: Before
+) -> str | None:
+    """The step a "« Back" button (``<prefix>:<step it was shown at>``) leads to, by the
+    dialog's ``before`` rule; None, after answering it as expired, when the person is at
+    another step now (an old message) or the data is forged."""
+    here = button_value(update)
+    data = dict(context.user.dialog_data or {})
+    previous = before(here, data) if in_step(context.user, dialog, here) else None
+    if previous is None:
+        from handlers.stale import expired
+
+        await expired(update, context)
+    return previous
 
 
 def current_step(user: User) -> Step | None:

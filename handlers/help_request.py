@@ -6,6 +6,16 @@ Dialog ``help``::
       relationship] ▶ country ▶ city ▶ employer ▶ [family: last_contact ▶ contact] ▶
       description ▶ review ▶ Send
 
+``country`` first offers "in Indonesia, not left yet" and "in a holding house
+(penampungan)" (asked as "Where are you now?" for a problem before departure);
+``subject["where"]`` keeps that as an id instead of a country, worded in the reader's
+language when shown (:mod:`bot.case_text`); the city is then asked in Indonesia.
+
+"« Back" (``hr:back:<step>``) goes one step back along the way the person came
+(:data:`BACK`), every answer kept: a question that has an answer shows it and offers to
+keep it. In editing mode (✏️ Edit at the review) the step the edit began at leads back
+to the review.
+
 ``last_contact`` offers ranges as buttons (``help.yaml``) or takes the person's own words;
 a range past ``lost_contact_urgent_after`` makes a "lost contact" request urgent.
 
@@ -19,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -54,10 +65,38 @@ SELF_STEPS = ("country", "city", "employer")
 FAMILY_STEPS = ("name", "relationship", "country", "city", "employer", "last_contact", "contact")
 OPTIONAL = frozenset({"city", "employer", "last_contact", "contact"})
 MAX_FIELD = 200
+LABEL_MAX = 30  # visible characters of a button (bot.catalogs.MAX_LABEL)
 
 
 def _data(context: BotContext) -> dict[str, Any]:
     return dict(context.user.dialog_data or {})
+
+
+def _details(data: dict[str, Any]) -> tuple[str, ...]:
+    return FAMILY_STEPS if data.get("for_whom") == "family" else SELF_STEPS
+
+
+def _before_detail(data: dict[str, Any], name: str) -> str:
+    steps = _details(data)
+    index = steps.index(name) if name in steps else 0
+    return steps[index - 1] if index > 0 else "for_whom"
+
+
+def _before_for_whom(data: dict[str, Any]) -> str:
+    if data.get("editing"):
+        return "review"
+    return "contacts" if data.get("via_contacts") else "category"
+
+
+# "« Back": the step before each step, along the way the person came (None: no Back).
+# ``via_contacts``: the contacts screen came between the category and for_whom.
+BACK: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "category": lambda data: "review" if data.get("editing") else None,
+    "contacts": lambda data: "category",
+    "for_whom": _before_for_whom,
+    **{name: functools.partial(_before_detail, name=name) for name in FAMILY_STEPS},
+    "description": lambda data: _details(data)[-1],
+}
 
 
 def contacts_text(context: BotContext) -> str:
@@ -132,6 +171,10 @@ async def start(update: Update, context: BotContext) -> None:
         ]
         await show(update, context, too_many_open(context, urgent=False), keyboard(rows))
         return
+    from handlers.help_draft import offer
+
+    if await offer(update, context, {}):  # an unsent request: continue it or start again
+        return
     begin(context.user, DIALOG, "category")
     await ask_category(update, context, None)
 
@@ -150,10 +193,24 @@ def _cancel_row(context: BotContext) -> list[tuple[str, str]]:
     return [(context._.pgettext("button", "✖️ Cancel the request"), "hr:cancel")]
 
 
+def _closing_rows(context: BotContext) -> list[list[tuple[str, str]]]:
+    """The last rows of a question: « Back (where the step has a step before it), Cancel."""
+    here = context.user.step or ""
+    rule = BACK.get(here)
+    rows = []
+    if rule is not None and rule(_data(context)) is not None:
+        rows.append([(context._.pgettext("button", "« Back"), f"hr:back:{here}")])
+    rows.append(_cancel_row(context))
+    return rows
+
+
 @step(DIALOG, "category")
 async def ask_category(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
     text = _("<b>🆘 Ask for help</b>\nWhat happened? Choose what fits best.")
+    chosen = context.services.help.category(str(_data(context).get("category") or ""))
+    if chosen is not None:  # came back (or editing): the answer given
+        text += "\n\n" + _so_far(context, _(chosen.label))
     rows = []
     if not _data(context).get("danger"):  # said already: the contacts were shown
         rows.append([(_.pgettext("button", "🚨 Someone is in danger now"), "hr:danger")])
@@ -161,7 +218,7 @@ async def ask_category(update: Update, context: BotContext, notice: str | None) 
         [(_(category.label), f"hr:cat:{category.id}")]
         for category in context.services.help.categories
     ]
-    rows.append(_cancel_row(context))
+    rows += _closing_rows(context)
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
@@ -186,7 +243,7 @@ async def chose_category(update: Update, context: BotContext) -> None:
         await ask_contacts(update, context, None)
         return
     following = "review" if data.get("editing") else "for_whom"
-    goto(context.user, following, category=category.id)
+    goto(context.user, following, category=category.id, via_contacts=False)
     await STEP_PROMPTS[following](update, context, None)
 
 
@@ -198,7 +255,7 @@ async def ask_contacts(update: Update, context: BotContext, notice: str | None) 
         + "\n\n"
         + _("When you are safe, continue: the village officers will get your request.")
     )
-    rows = [[(_.pgettext("button", "Continue the request ▶️"), "hr:go")], _cancel_row(context)]
+    rows = [[(_.pgettext("button", "Continue the request ▶️"), "hr:go")], *_closing_rows(context)]
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
@@ -208,7 +265,7 @@ async def after_contacts(update: Update, context: BotContext) -> None:
     following = (
         "category" if "category" not in data else "review" if data.get("editing") else "for_whom"
     )
-    goto(context.user, following, contacts_seen=True)
+    goto(context.user, following, contacts_seen=True, via_contacts=following == "for_whom")
     await STEP_PROMPTS[following](update, context, None)
 
 
@@ -216,11 +273,14 @@ async def after_contacts(update: Update, context: BotContext) -> None:
 async def ask_for_whom(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
     text = _("Who needs help?")
-    rows = [
-        [(_.pgettext("button", "Me"), "hr:who:self")],
-        [(_.pgettext("button", "A family member abroad"), "hr:who:family")],
-        _cancel_row(context),
-    ]
+    labels = {
+        "self": _.pgettext("button", "Me"),
+        "family": _.pgettext("button", "A family member"),
+    }
+    if (who := _data(context).get("for_whom")) in labels:  # came back: the answer given
+        text += "\n\n" + _so_far(context, labels[who])
+    rows = [[(label, f"hr:who:{key}")] for key, label in labels.items()]
+    rows += _closing_rows(context)
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
@@ -233,7 +293,10 @@ async def chose_for_whom(update: Update, context: BotContext) -> None:
         await expired(update, context)
         return
     steps = SELF_STEPS if who == "self" else FAMILY_STEPS
-    goto(context.user, steps[0], for_whom=who, subject={}, last_contact_range=None)
+    if who == _data(context).get("for_whom"):  # back and forward again: answers kept
+        goto(context.user, steps[0])
+    else:
+        goto(context.user, steps[0], for_whom=who, subject={}, last_contact_range=None)
     await STEP_PROMPTS[steps[0]](update, context, None)
 
 
@@ -242,15 +305,22 @@ async def chose_for_whom(update: Update, context: BotContext) -> None:
 
 def _questions(context: BotContext) -> dict[str, str]:
     _ = context._
-    family = _data(context).get("for_whom") == "family"
-    subject = _data(context).get("subject") or {}
+    data = _data(context)
+    family = data.get("for_whom") == "family"
+    subject = data.get("subject") or {}
+    if data.get("category") == "pre_departure":  # maybe not abroad at all
+        country = _("Where are they now?") if family else _("Where are you now?")
+    else:
+        country = (
+            _("In which country are they now?") if family else _("In which country are you now?")
+        )
     return {
         "name": _("What is the name of your family member who needs help?"),
         "relationship": _("{name} is my …", name=escape(subject.get("name") or "–")),
-        "country": _("In which country are they now?")
-        if family
-        else _("In which country are you now?"),
-        "city": _("In which city or area?"),
+        "country": country,
+        "city": _("In which city or district in Indonesia?")
+        if subject.get("where")
+        else _("In which city or area?"),
         "employer": _(
             "The name of the employer or the licensed placement agency (P3MI), if you know it:"
         ),
@@ -283,7 +353,8 @@ async def _ask_field(update: Update, context: BotContext, notice: str | None) ->
         rows += [
             [(label, f"hr:rel:{key}")] for key, label in case_text.relationship_labels(_).items()
         ]
-    if name == "country":
+    if name == "country":  # in Indonesia (not left yet, a holding house), then abroad
+        rows += [[(words, f"hr:where:{key}")] for key, words in case_text.where_labels(_).items()]
         countries = context.services.checklist.countries.values()
         rows += [[(_(country.name), f"hr:cty:{country.id}")] for country in countries]
         text += "\n" + _("Or type the name of the country.")
@@ -292,12 +363,41 @@ async def _ask_field(update: Update, context: BotContext, notice: str | None) ->
         rows += [[(_(r.label), f"hr:lc:{r.id}")] for r in ranges]
     if name in OPTIONAL:
         rows.append([(_.pgettext("button", "Skip ⏭"), "hr:skip")])
-    rows.append(_cancel_row(context))
+    if (kept := _kept(context, name)) is not None:  # came back: the answer given, kept
+        text += "\n\n" + _so_far(context, kept)
+        keep = _.pgettext("button", "Keep: {answer} ▶️", answer=kept)
+        if len(keep.replace("\ufe0f", "")) > LABEL_MAX:  # never cut: it is shown above
+            keep = _.pgettext("button", "Keep this answer ▶️")
+        rows.insert(0, [(keep, "hr:keep")])
+    rows += _closing_rows(context)
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
+def _so_far(context: BotContext, answer: str) -> str:
+    return context._("Your answer so far: <b>{answer}</b>", answer=escape(answer))
+
+
+def _kept(context: BotContext, name: str) -> str | None:
+    """The answer already given to question ``name``, as the person reads it."""
+    _ = context._
+    subject: dict[str, str] = _data(context).get("subject") or {}
+    if name == "country" and (where := subject.get("where")):
+        return case_text.where_labels(_).get(where, where)
+    value = subject.get(name)
+    if value is None:
+        return None
+    if name == "relationship":
+        return case_text.relationship_labels(_).get(value, value)
+    return value
+
+
 async def _store_field(
-    update: Update, context: BotContext, value: str | None, **changes: Any
+    update: Update,
+    context: BotContext,
+    value: str | None,
+    *,
+    where: str | None = None,
+    **changes: Any,
 ) -> None:
     name = context.user.step or ""
     subject = dict(_data(context).get("subject") or {})
@@ -305,6 +405,10 @@ async def _store_field(
         subject.pop(name, None)
     else:
         subject[name] = value
+    if name == "country":  # a place in Indonesia or a country abroad, never both
+        subject.pop("where", None)
+        if where is not None:
+            subject["where"] = where
     if name == "last_contact":  # a range only when it was chosen (not typed or skipped)
         changes.setdefault("last_contact_range", None)
     following = _next_step(context, name)
@@ -343,7 +447,8 @@ for _name in FAMILY_STEPS:
 
 @at_step(DIALOG, *FAMILY_STEPS)
 async def field_button(update: Update, context: BotContext) -> None:
-    """Relationship, country and last-contact buttons, and Skip on optional questions."""
+    """Relationship, country (or where in Indonesia) and last-contact buttons, Skip on
+    optional questions, and Keep on a question answered before."""
     from handlers.stale import expired
 
     _ = context._
@@ -352,6 +457,15 @@ async def field_button(update: Update, context: BotContext) -> None:
     value = button_value(update)
     if data == "hr:skip" and name in OPTIONAL:
         await _store_field(update, context, None)
+    elif data == "hr:keep" and _kept(context, name) is not None:
+        following = _next_step(context, name)
+        goto(context.user, following)
+        await STEP_PROMPTS[following](update, context, None)
+    elif data.startswith("hr:where:") and name == "country":
+        if value not in case_text.where_labels(_):
+            await expired(update, context)
+            return
+        await _store_field(update, context, None, where=value)
     elif data.startswith("hr:rel:") and name == "relationship":
         if value not in case_text.relationship_labels(_):
             await expired(update, context)
@@ -423,14 +537,30 @@ async def ask_description(update: Update, context: BotContext, notice: str | Non
             "Received. You can send more (text, a photo of a document, a voice note), or "
             "continue to check your request."
         )
-        rows = [[(_.pgettext("button", "Continue ▶️"), "hr:go")], _cancel_row(context)]
+        rows = [[(_.pgettext("button", "Continue ▶️"), "hr:go")], *_closing_rows(context)]
     else:
         text = _(
             "Tell us in your own words what happened: where, when, who is involved, what "
             "help is needed. You can also send a photo of a document or a voice note."
         )
-        rows = [_cancel_row(context)]
+        rows = _closing_rows(context)
     await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+def files_full(context: BotContext, attachments: list[dict[str, str]]) -> str | None:
+    """Why one more file cannot be added to a request being written (None: it can)."""
+    limit = context.services.settings.max_files_per_request
+    if len(attachments) < limit:
+        return None
+    return context._.ngettext(
+        "⚠️ That file was not added: a request can have at most {n} file (photo, voice "
+        "note, document) when it is sent. The one you sent is kept. Please continue; "
+        "after sending the request you can add more in /status.",
+        "⚠️ That file was not added: a request can have at most {n} files (photos, "
+        "voice notes, documents) when it is sent. The {n} you sent are kept. Please "
+        "continue; after sending the request you can add more in /status.",
+        limit,
+    )
 
 
 def _too_long(context: BotContext, before: str, piece: str) -> str:
@@ -473,17 +603,8 @@ async def description_media(update: Update, context: BotContext) -> None:
         return
     settings = context.services.settings
     attachments = list(_data(context).get("attachments") or [])
-    if len(attachments) >= settings.max_files_per_request:
-        notice = _.ngettext(
-            "⚠️ That file was not added: a request can have at most {n} file (photo, voice "
-            "note, document) when it is sent. The one you sent is kept. Please continue; "
-            "after sending the request you can add more in /status.",
-            "⚠️ That file was not added: a request can have at most {n} files (photos, "
-            "voice notes, documents) when it is sent. The {n} you sent are kept. Please "
-            "continue; after sending the request you can add more in /status.",
-            settings.max_files_per_request,
-        )
-        await ask_description(update, context, notice)
+    if (refused := files_full(context, attachments)) is not None:
+        await ask_description(update, context, refused)
         return
     attachments.append(attachment)
     changes: dict[str, Any] = {"attachments": attachments}
@@ -550,7 +671,7 @@ async def ask_review(
     if draft.for_whom == "self":
         lines.append(_("For: me"))
     else:
-        lines.append(_("For: a family member abroad"))
+        lines.append(_("For: a family member"))
     lines += case_text.subject_lines(_, draft.subject, phones=True)
     description = draft.description
     if description:
@@ -574,7 +695,7 @@ async def ask_review(
     await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
 
 
-step(DIALOG, "review")(ask_review)
+step(DIALOG, "review")(ask_review)  # typed text and files: handlers/help_draft.py
 
 
 @step(DIALOG, "edit")
@@ -653,49 +774,58 @@ async def send(update: Update, context: BotContext) -> None:
         normal_escalate=deadlines.normal_escalate,
         now=now,
     )
-    end(user)
+    end(user, finished=True)
+    cases.drop_draft(user)
     rows = [_my_requests_row(context), [(_.pgettext("button", "« Menu"), "menu:main")]]
     # The reference number is shown only after the case is committed (commit, then
     # talk). If Telegram keeps failing, the delivery engine retries the confirmation
     # with its backoff.
-    if reached:
-        text = case_text.saved(_, case)
-    else:  # never claim an officer was told when nobody can be reached
-        text = (
-            _(
-                "⚠️ <b>No officer can be reached right now.</b> Your request is saved "
-                "({reference}) and waits for the first officer who becomes available.",
-                reference=case.reference,
-            )
-            + "\n\n"
-            + contacts_text(context)
-        )
+    text = case_text.saved(_, case, reached=bool(reached))
+    if not reached:  # nobody was told: the emergency contacts too
+        text += "\n\n" + contacts_text(context)
     await show(
         update,
         context,
         text,
         keyboard(rows),
-        if_lost=functools.partial(_confirm_later, services, case.id),
+        if_lost=functools.partial(_confirm_later, services, case.id, reached=bool(reached)),
     )
 
 
-async def _confirm_later(services: Services, case_id: int) -> None:
+async def _confirm_later(services: Services, case_id: int, *, reached: bool) -> None:
     log.warning("confirmation of case %s failed; queued for delivery", case_id)
     async with services.sessions() as session, session.begin():
         case = await session.get(HelpRequest, case_id)
-        if case is not None:
+        if case is not None:  # the same truth as the lost answer: who was told, or nobody
             await case_alerts.notify(
-                session, case, "created", requester=True, now=services.clock.now()
+                session, case, "created", requester=True, now=services.clock.now(), reached=reached
             )
 
 
 STEP_PROMPTS: dict[str, Prompt] = {
     **dict.fromkeys(FAMILY_STEPS, _ask_field),
     "category": ask_category,
+    "contacts": ask_contacts,
     "for_whom": ask_for_whom,
     "description": ask_description,
     "review": ask_review,
 }
+
+
+@user_update
+async def back(update: Update, context: BotContext) -> None:
+    """« Back: one step back (:data:`BACK`), every answer kept. Pressed on an old message
+    (the person is at another step now), it has expired like any stale button."""
+    here = button_value(update)
+    rule = BACK.get(here)
+    previous = rule(_data(context)) if rule and in_step(context.user, DIALOG, here) else None
+    if previous is None:
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    goto(context.user, previous, **({"editing": False} if previous == "review" else {}))
+    await STEP_PROMPTS[previous](update, context, None)
 
 
 @user_update
@@ -706,6 +836,10 @@ async def cancel(update: Update, context: BotContext) -> None:
         from handlers.stale import expired
 
         await expired(update, context)
+        return
+    from handlers.help_draft import leave_prompt
+
+    if await leave_prompt(update, context):  # something written: send, keep or discard?
         return
     end(context.user)
     await answer_query(update, context, context._("Request cancelled."))
@@ -723,8 +857,11 @@ HANDLERS: Handlers = [
     CallbackQueryHandler(go_on, pattern=r"^hr:go$"),
     CallbackQueryHandler(chose_for_whom, pattern=r"^hr:who:[a-z]{1,8}$"),
     CallbackQueryHandler(
-        field_button, pattern=r"^hr:(skip|rel:[a-z]{1,10}|cty:[a-z0-9-]{1,24}|lc:[a-z0-9]{1,12})$"
+        field_button,
+        pattern=r"^hr:(skip|keep|rel:[a-z]{1,10}|cty:[a-z0-9-]{1,24}|where:[a-z]{1,12}"
+        r"|lc:[a-z0-9]{1,12})$",
     ),
+    CallbackQueryHandler(back, pattern=r"^hr:back:[a-z_]{1,16}$"),
     CallbackQueryHandler(edit, pattern=r"^hr:edit$"),
     CallbackQueryHandler(edit_part, pattern=r"^hr:ed:[a-z]{1,12}$"),
     CallbackQueryHandler(send, pattern=r"^hr:send$"),

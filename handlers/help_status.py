@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import case_text
-from bot.case_messages import load_case
+from bot.case_messages import load_case, outcome_line
 from bot.context import BotContext
 from bot.services import case_alerts, profiles
 from bot.services import help_requests as cases
@@ -106,6 +106,10 @@ async def show_case(
     ]
     if case.level == "district":
         lines.append(_("Handled by the district manpower office officers."))
+    if case.status in ("resolved", "closed"):
+        outcome = (await cases.outcomes_of(context.db, [case.id])).get(case.id)
+        if line := outcome_line(_, services, outcome, requester=True):
+            lines.append(line)
     messages, _events = await cases.history(context.db, case.id)
     shown = [m for m in messages if m.author != "note"][-SHOWN_MESSAGES:]
     if shown:

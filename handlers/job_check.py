@@ -1,6 +1,8 @@
 """``/cekkerja`` (menu: 🔎 Check a job offer): a guided check of a job offer.
 
-One question at a time with buttons (dialog ``jobcheck``, step ``q<n>``); the answers go
+One question at a time with buttons (dialog ``jobcheck``, step ``q<n>``); "« Back"
+(``jc:b:<n>``, pressed at question n) shows question n − 1 with the answer given marked
+"✔️"; answering again replaces it, and later answers stay marked. The answers go
 through the rules of ``job_offer.yaml`` to a risk level with every red flag explained, what
 to verify where, and the advice shown whatever the answers (the licence check). The outcome
 (level and flag ids, never advice) is stored for the officers' statistics; without consent to
@@ -21,6 +23,7 @@ from bot.terms import explained
 from handlers.common import (
     Handlers,
     begin,
+    button_number,
     end,
     goto,
     in_step,
@@ -68,7 +71,13 @@ async def ask(update: Update, context: BotContext, notice: str | None) -> None:
         + "\n"
         + escape(_(question.text))
     )
-    rows = [[(_(option.text), f"jc:a:{index}:{option.id}")] for option in question.options]
+    given = (context.user.dialog_data or {}).get("answers", {}).get(question.id)
+    rows = [
+        [(("✔️ " if option.id == given else "") + _(option.text), f"jc:a:{index}:{option.id}")]
+        for option in question.options
+    ]
+    if index > 0:
+        rows.append([(_.pgettext("button", "« Back"), f"jc:b:{index}")])
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
@@ -103,6 +112,20 @@ async def answered(update: Update, context: BotContext) -> None:
         return
     end(context.user)
     await show_result(update, context, answers)
+
+
+@user_update
+async def back(update: Update, context: BotContext) -> None:
+    """« Back from question n to question n − 1, every answer kept. A Back button of another
+    question (an old message) or a forged one has expired like any stale button."""
+    from handlers.stale import expired
+
+    index = button_number(update, 2, maximum=99)
+    if index < 1 or not in_step(context.user, DIALOG, f"q{index}"):
+        await expired(update, context)
+        return
+    goto(context.user, f"q{index - 1}")
+    await ask(update, context, None)
 
 
 async def show_result(update: Update, context: BotContext, answers: dict[str, str]) -> None:
@@ -155,4 +178,5 @@ HANDLERS: Handlers = [
     CommandHandler("cekkerja", start, filters=filters.ChatType.PRIVATE),
     CallbackQueryHandler(start, pattern=r"^jc:new$"),
     CallbackQueryHandler(answered, pattern=r"^jc:a:\d{1,2}:[a-z0-9-]+$"),
+    CallbackQueryHandler(back, pattern=r"^jc:b:\d{1,2}$"),
 ]

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.i18n import Translator
-from bot.services import profiles
+from bot.services import help_requests, profiles
 from handlers.common import (
     Handlers,
     at_step,
@@ -35,19 +35,26 @@ async def main_menu(update: Update, context: BotContext, notice: str | None = No
     """The menu fitting the user: full for registered users, public-only after declining."""
     consent = profiles.has_consent(context.user)
     staff = await load_officer(context) is not None or is_admin(context)
+    now = context.services.clock.now()
+    draft = consent and help_requests.draft_of(context.user, now) is not None
     # The shared translator of the language (copies carry a time zone; menus show none).
     translator = context.services.i18n.translator(context._.locale)
-    text, markup = _menu(translator, consent=consent, staff=staff)
+    text, markup = _menu(translator, consent=consent, staff=staff, draft=draft)
     await show(update, context, with_notice(notice, text), markup)
 
 
 @functools.lru_cache(maxsize=64)
-def _menu(_: Translator, *, consent: bool, staff: bool) -> tuple[str, InlineKeyboardMarkup]:
+def _menu(
+    _: Translator, *, consent: bool, staff: bool, draft: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
     """Built once per language and kind of user: the menu is on every other screen
-    (PTB keyboards are immutable, so one object can serve every update)."""
+    (PTB keyboards are immutable, so one object can serve every update). ``draft``: an
+    unsent help request is kept (handlers/help_draft.py); its button comes first."""
     rows: list[list[tuple[str, str]]] = []
     if consent:
         text = _("<b>Main menu</b>\nWhat would you like to do?")
+        if draft:
+            rows.append([(_.pgettext("menu", "📝 Finish my request"), "hd:continue")])
         rows += [
             [(_.pgettext("menu", "🧳 Departure checklist"), "cl:v")],
             [(_.pgettext("menu", "🧠 Trafficking quiz"), "qz:new")],
@@ -68,6 +75,7 @@ def _menu(_: Translator, *, consent: bool, staff: bool) -> tuple[str, InlineKeyb
         # the job-offer check keep nothing linked to the person (see handlers/quiz.py).
         rows += [
             [(_.pgettext("menu", "✅ Agree to data processing"), "menu:consent")],
+            [(_.pgettext("menu", "🧳 Legal steps to work abroad"), "cp:v")],
             [(_.pgettext("menu", "🧠 Trafficking quiz"), "qz:new")],
             [(_.pgettext("menu", "🔎 Check a job offer"), "jc:new")],
             [(_.pgettext("menu", "🚨 Emergency contacts"), "hr:sos")],
@@ -153,6 +161,10 @@ async def cancel_command(update: Update, context: BotContext) -> None:
         await show(update, context, _("Setup stopped. Send /start whenever you want to begin."))
         return
     else:
+        from handlers.help_draft import leave_prompt
+
+        if await leave_prompt(update, context):  # a help request with something written
+            return
         notice = _("Stopped. Nothing was changed.")
     end(user)
     await main_menu(update, context, notice=notice)

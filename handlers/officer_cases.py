@@ -7,7 +7,11 @@ refused. Writing to the requester and changing the state need the case to be you
 every officer of the area. Each action is logged on the case by the service.
 
 Dialog ``case`` holds what an officer is typing: ``write`` (to the requester), ``note``,
-``escalate`` (the reason), ``link`` (the migrant's reference number).
+``escalate`` (the reason), ``link`` (the migrant's reference number), ``outcome`` (of the
+case being resolved, in their own words).
+
+✅ Resolved first asks for the outcome the requester is told (``cs:rs:<case>:<outcome id>``,
+one of ``help.yaml``'s ``outcomes``, or ``typed``); only then is the case resolved.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import case_text, ids, text_pages
-from bot.case_messages import load_case
+from bot.case_messages import load_case, outcome_line
 from bot.context import BotContext
 from bot.services import case_alerts
 from bot.services import help_requests as cases
@@ -228,8 +232,11 @@ async def show_case(
                 text=case_text.summary(case.description, case_text.DESCRIPTION_ON_PAGE),
             )
         )
-    if case.attachments:
-        lines.append(_("Files: {files}", files=attachment_summary(context, case.attachments)))
+    lines += await _file_lines(context, case)
+    if case.status in ("resolved", "closed"):
+        outcome = (await cases.outcomes_of(context.db, [case.id])).get(case.id)
+        if line := outcome_line(_, services, outcome, requester=False):
+            lines.append(line)
     if case.linked_request_id:
         linked = await context.db.get(HelpRequest, case.linked_request_id)
         reference = linked.reference if linked is not None else case.linked_request_id
@@ -237,6 +244,24 @@ async def show_case(
     await show(
         update, context, with_notice(notice, "\n".join(lines)), keyboard(_buttons(context, case))
     )
+
+
+async def _file_lines(context: BotContext, case: HelpRequest) -> list[str]:
+    """Every file on the case, counted by kind: the requester's (sent with the request
+    and added since) and the officers' (to the requester, and with internal notes)."""
+    _ = context._
+    messages, _events = await cases.history(context.db, case.id)
+    theirs = [*(case.attachments or [])]
+    ours: list[dict[str, str]] = []
+    for message in messages:
+        if message.file_id and message.file_kind:
+            (theirs if message.author == "requester" else ours).append({"kind": message.file_kind})
+    lines = []
+    if theirs:
+        lines.append(_("Files: {files}", files=attachment_summary(context, theirs)))
+    if ours:
+        lines.append(_("Files from officers: {files}", files=attachment_summary(context, ours)))
+    return lines
 
 
 def _buttons(context: BotContext, case: HelpRequest) -> list[list[tuple[str, str]]]:
@@ -354,6 +379,15 @@ async def set_status(update: Update, context: BotContext) -> None:
     ):
         await expired(update, context)
         return
+    if target == "resolved":  # not yet: the outcome for the requester first
+        if not _may(context, case, "outcome"):
+            await expired(update, context)
+            return
+        if in_step(context.user, DIALOG):
+            end(context.user)
+        context.reply_as_new = not pressed_on_page(update, "cs:q")
+        await ask_outcome(update, context, case)
+        return
     now = context.services.clock.now()
     deadlines = context.services.help.deadlines
     try:
@@ -364,14 +398,82 @@ async def set_status(update: Update, context: BotContext) -> None:
     except cases.CaseError:
         await expired(update, context)
         return
-    if case.status == "resolved":
-        await case_alerts.plan_check(context.db, case, "close", now + deadlines.close_after)
     if reopening:
         if case.assigned_officer_id is None:
             case.assigned_officer_id = context.user.telegram_id
         await case_alerts.plan_idle(context.db, case, now + deadlines.idle_after(case.urgent))
     await _tell_requester(context, case, "status")
     await show_case(update, context, case, _("Status changed. The requester is told."))
+
+
+# --- resolving: the outcome for the requester ----------------------------------------------
+
+
+async def ask_outcome(
+    update: Update, context: BotContext, case: HelpRequest, notice: str | None = None
+) -> None:
+    """Asks which outcome the requester is told: a common one, or typed."""
+    _ = context._
+    text = _(
+        "<b>{reference}</b>\nWhat is the outcome? The requester is told it, with the "
+        "question whether their problem is solved.",
+        reference=case.reference,
+    )
+    rows = [
+        [(_(outcome.label), f"cs:rs:{case.id}:{outcome.id}")]
+        for outcome in context.services.help.outcomes
+    ]
+    rows.append([(_.pgettext("button", "✏️ Something else: I type it"), f"cs:rs:{case.id}:typed")])
+    rows.append([(_.pgettext("button", "« Back to the case"), f"cs:v:{case.id}")])
+    await show(update, context, with_notice(notice, text), keyboard(rows))
+
+
+@user_update
+async def resolve_with(update: Update, context: BotContext) -> None:
+    """``cs:rs:<case>:<outcome>``: resolves the case with a common outcome, or (``typed``)
+    asks the officer to type it."""
+    case = await case_in_scope(context, button_number(update, 2))
+    chosen = button_value(update)
+    known = chosen == "typed" or context.services.help.outcome(chosen) is not None
+    if case is None or not known or not _may(context, case, "outcome"):
+        await expired(update, context)
+        return
+    if chosen == "typed":
+        begin(context.user, DIALOG, "outcome", {"case": case.id, "reference": case.reference})
+        await ask_typed(update, context, None)
+        return
+    if in_step(context.user, DIALOG):
+        end(context.user)
+    await _resolve(update, context, case, outcome=chosen)
+
+
+async def _resolve(
+    update: Update,
+    context: BotContext,
+    case: HelpRequest,
+    *,
+    outcome: str | None = None,
+    outcome_text: str | None = None,
+) -> None:
+    """Resolves the case with its outcome, plans the close-after check, tells the
+    requester (who sees the outcome with the "is it solved?" question)."""
+    now = context.services.clock.now()
+    try:
+        cases.resolve(
+            context.db,
+            case,
+            context.user.telegram_id,
+            now,
+            outcome=outcome,
+            outcome_text=outcome_text,
+        )
+    except cases.CaseError:
+        await expired(update, context)
+        return
+    close_after = context.services.help.deadlines.close_after
+    await case_alerts.plan_check(context.db, case, "close", now + close_after)
+    await _tell_requester(context, case, "status")
+    await show_case(update, context, case, context._("Status changed. The requester is told."))
 
 
 @user_update
@@ -450,6 +552,11 @@ def _prompts(context: BotContext) -> dict[str, str]:
             "Type the reference number of the migrant's own request (for example "
             "DM-2026-000123). The migrant is asked to agree before the requests are linked."
         ),
+        "outcome": _(
+            "Type the outcome for the requester in a sentence or two (at most {limit} "
+            "characters). They see it with the question whether their problem is solved.",
+            limit=cases.MAX_OUTCOME,
+        ),
     }
 
 
@@ -469,6 +576,12 @@ async def start_typing(update: Update, context: BotContext) -> None:
 
 
 def _may(context: BotContext, case: HelpRequest, action: str) -> bool:
+    if action == "outcome":  # resolving: only the holder of an open case
+        return (
+            case.assigned_officer_id == context.user.telegram_id
+            and case.status in cases.OPEN
+            and "resolved" in cases.TRANSITIONS[case.status]
+        )
     if case.requester_id is None:
         return False
     if action == "write":
@@ -493,7 +606,10 @@ async def ask_typed(update: Update, context: BotContext, notice: str | None) -> 
         f"<b>{escape(str(data.get('reference', '')))}</b>\n"
         + _prompts(context)[context.user.step or "note"]
     )
-    rows = [[(_.pgettext("button", "✖️ Cancel"), f"cs:v:{data.get('case', 0)}")]]
+    case_id = data.get("case", 0)
+    rows = [[(_.pgettext("button", "✖️ Cancel"), f"cs:v:{case_id}")]]
+    if context.user.step == "outcome":  # back to the common outcomes
+        rows = [[(_.pgettext("button", "« Back"), f"cs:st:{case_id}:resolved")]]
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
@@ -532,6 +648,9 @@ async def _typed_action(
     action = context.user.step or ""
     now = context.services.clock.now()
     officer_id = context.user.telegram_id
+    if action == "outcome":
+        await _typed_outcome(update, context, case, text or "")
+        return
     if action == "write" and len(text or "") > MAX_RELAYED:
         # The requester gets it under a header in one message (Telegram: 4,096 characters).
         notice = _(
@@ -588,6 +707,25 @@ async def _typed_action(
     await show_case(update, context, case, notice)
 
 
+async def _typed_outcome(
+    update: Update, context: BotContext, case: HelpRequest, text: str
+) -> None:
+    _ = context._
+    words = " ".join(text.split())
+    if len(words) > cases.MAX_OUTCOME:
+        notice = _(
+            "That is too long ({count} characters; at most {limit}). Please say it shorter: "
+            "an internal note can hold the rest.",
+            count=len(words),
+            limit=cases.MAX_OUTCOME,
+        )
+        await ask_typed(update, context, notice)
+        return
+    end(context.user)
+    context.reply_as_new = True
+    await _resolve(update, context, case, outcome_text=words)
+
+
 async def _ask_link(context: BotContext, family: HelpRequest, text: str) -> str | None:
     """Asks the migrant's consent; returns a reason to ask again when it cannot."""
     _ = context._
@@ -616,7 +754,7 @@ async def _ask_link(context: BotContext, family: HelpRequest, text: str) -> str 
     return None
 
 
-for _action in ("write", "note", "escalate", "link"):
+for _action in ("write", "note", "escalate", "link", "outcome"):
     step(DIALOG, _action, on_text=typed, on_media=typed_media)(ask_typed)
 
 
@@ -686,7 +824,8 @@ def _action_label(context: BotContext, action: str, detail: dict[str, Any]) -> s
             "status: {before} → {after}",
             before=status(_, str(detail.get("before"))),
             after=status(_, str(detail.get("after"))),
-        ),
+        )
+        + _outcome_label(context, detail),
         "reopened": _("reopened"),
         "reassigned": _("reassigned to {id}", id=detail.get("after"))
         if detail.get("after") != FORMER_OFFICER
@@ -710,6 +849,18 @@ def _action_label(context: BotContext, action: str, detail: dict[str, Any]) -> s
         "routed": _("sent to the newly granted officer {id}", id=detail.get("officer")),
     }
     return labels.get(action, action)
+
+
+def _outcome_label(context: BotContext, detail: dict[str, Any]) -> str:
+    """`` · outcome: …`` after a status change that resolved the case (plain text: the
+    history escapes it)."""
+    _ = context._
+    if words := detail.get("outcome_text"):
+        return " · " + _("outcome (typed): {text}", text=words)
+    if outcome_id := detail.get("outcome"):
+        found = context.services.help.outcome(str(outcome_id))
+        return " · " + _("outcome: {text}", text=_(found.text) if found else outcome_id)
+    return ""
 
 
 @user_update
@@ -788,6 +939,7 @@ HANDLERS: Handlers = [
     CallbackQueryHandler(view, pattern=r"^cs:v:\d{1,10}$"),
     CallbackQueryHandler(claim, pattern=r"^cs:claim:\d{1,10}$"),
     CallbackQueryHandler(set_status, pattern=r"^cs:st:\d{1,10}:[a-z_]{1,12}$"),
+    CallbackQueryHandler(resolve_with, pattern=r"^cs:rs:\d{1,10}:[a-z0-9_]{1,20}$"),
     CallbackQueryHandler(reassign_menu, pattern=r"^cs:ra:\d{1,10}$"),
     CallbackQueryHandler(reassign, pattern=r"^cs:ra:\d{1,10}:\d{1,15}$"),
     CallbackQueryHandler(start_typing, pattern=r"^cs:(w|n|esc|ln):\d{1,10}$"),

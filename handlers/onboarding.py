@@ -48,6 +48,7 @@ from handlers.village_picker import VillagePicker
 
 DIALOG = "onboarding"
 DEEP_LINK_VILLAGE = "v_"
+DEEP_LINK_QUIZ = "kuis"
 
 
 def deep_link_village(context: BotContext) -> str | None:
@@ -65,7 +66,10 @@ async def start(update: Update, context: BotContext) -> None:
     """Greets and asks for the language, or shows the menu to someone already registered."""
     user = context.user
     village_id = deep_link_village(context)
-    if profiles.has_consent(user) and context.args and context.args[0] == "kuis":
+    quiz_link = (context.args or [""])[0] == DEEP_LINK_QUIZ
+    # The quiz is public information: a shared quiz link opens it for everyone, also for
+    # someone who declined data processing (their round is kept without their id).
+    if quiz_link and profiles.is_registered(user):
         from handlers.quiz import start_round
 
         end(user)
@@ -87,7 +91,10 @@ async def start(update: Update, context: BotContext) -> None:
         end(user)
         await menu.main_menu(update, context, notice=context._("Welcome back!"))
         return
-    begin(user, DIALOG, "language", {"village": village_id} if village_id else None)
+    data: dict[str, str] = {"village": village_id} if village_id else {}
+    if quiz_link:  # a newcomer gets set up first, then the quiz they were sent
+        data["then"] = "quiz"
+    begin(user, DIALOG, "language", data)
     await ask_language(update, context, None)
 
 
@@ -223,16 +230,22 @@ async def answered_consent(update: Update, context: BotContext) -> None:
             other_village=data.get("other_village"),
             now=now,
         )
-        end(user)
-        await menu.main_menu(update, context, notice=_("Thank you, you are registered."))
+        notice = _("Thank you, you are registered.")
     else:
         profiles.decline_consent(user, now)
-        end(user)
         notice = _(
             "Understood: nothing personal is kept. You can still read the public "
             "information, and you can change your mind with /start."
         )
-        await menu.main_menu(update, context, notice=notice)
+    end(user)
+    if data.get("then") == "quiz":  # came by a shared quiz link: the quiz they asked for
+        from handlers.quiz import start_round
+
+        await show(update, context, notice)  # the consent screen becomes the answer
+        context.reply_as_new = True
+        await start_round(update, context)
+        return
+    await menu.main_menu(update, context, notice=notice)
 
 
 HANDLERS: Handlers = [

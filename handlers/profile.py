@@ -217,11 +217,28 @@ def _dialog_name(context: BotContext, dialog: str) -> str:
         ERASE: _("erasing your data"),
         "checklist": _("setting up the departure checklist"),
         "help": _("writing a help request"),
+        "help_draft": _("choosing whether to continue an unsent help request"),
         "help_add": _("adding information to a help request"),
         "jobcheck": _("checking a job offer"),
         "village_switch": _("changing your village"),
         "announce": _("writing an announcement"),
     }.get(dialog, _("answering a question of the bot"))
+
+
+def _draft_line(context: BotContext) -> str:
+    """An unsent help request (handlers/help_draft.py), in the person's words."""
+    from bot.services import help_requests
+    from handlers.help_draft import summary_lines
+
+    user = context.user
+    draft = help_requests.draft_of(user, context.services.clock.now())
+    if draft is None or user.help_draft_at is None:
+        return ""
+    return context._(
+        "An unsent help request, saved {date}: {summary} (/tolong continues it)",
+        date=context._.date(user.help_draft_at),
+        summary="; ".join(summary_lines(context, draft)),
+    )
 
 
 def _hours(minutes: int) -> str:
@@ -309,6 +326,8 @@ def data_lines(context: BotContext) -> list[tuple[str, str]]:
             if user.dialog and user.dialog_data
             else "",
         ),
+        ("help_draft", _draft_line(context)),
+        ("help_draft_at", ""),
         ("timezone", _("Time zone: {value}", value=escape(zone)) if given else ""),
         ("quiet_start", quiet if given else ""),
         ("quiet_end", ""),
@@ -389,8 +408,8 @@ async def checklist_lines(context: BotContext) -> list[str]:
     sector = content.sectors.get(plan.sector or "")
     lines = [
         _(
-            "Departure checklist: scheme {scheme}, destination {country}, work {sector}, "
-            "departure {date}, agency {agency}",
+            "Departure checklist — how you go: {scheme}; destination: {country}; field of "
+            "work: {sector}; departure: {date}; agency: {agency}",
             scheme=scheme_labels(context).get(plan.scheme or "", "–"),
             country=_(country.name) if country else escape(plan.country_other or "–"),
             sector=_(sector.name) if sector else "–",

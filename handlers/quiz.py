@@ -12,6 +12,7 @@ Buttons: ``qz:new``, ``qz:a:<round>:<position>:<answer>``, ``qz:n:<round>``,
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from html import escape
 from urllib.parse import quote
 
@@ -23,12 +24,13 @@ from bot.context import BotContext
 from bot.services import profiles
 from bot.services import quiz as rounds
 from bot.terms import explained
-from handlers.common import Handlers, answer_query, show, user_update
+from handlers.common import Handlers, answer_query, show, user_update, with_notice
 from handlers.keyboards import keyboard
 from storage.models import QuizRound
 
 DEEP_LINK = "kuis"
 ROUND_KEY = "quiz_round"
+IN_PLAY = timedelta(hours=1)  # a round answered within this is the person's current activity
 
 
 def _anonymous_round(context: BotContext) -> int | None:
@@ -39,7 +41,9 @@ def _anonymous_round(context: BotContext) -> int | None:
     return found if isinstance(found, int) else None
 
 
-async def show_question(update: Update, context: BotContext, quiz_round: QuizRound) -> None:
+async def show_question(
+    update: Update, context: BotContext, quiz_round: QuizRound, notice: str | None = None
+) -> None:
     """The question waiting for an answer, as a new message."""
     _ = context._
     quiz = context.services.quiz
@@ -54,7 +58,24 @@ async def show_question(update: Update, context: BotContext, quiz_round: QuizRou
         [(_(answer.text), f"qz:a:{quiz_round.id}:{position}:{answer.id}")]
         for answer in rounds.shuffled_answers(quiz_round.id, question)
     ]
-    await show(update, context, text, keyboard(rows), new=True)
+    await show(update, context, with_notice(notice, text), keyboard(rows), new=True)
+
+
+async def round_in_play(context: BotContext) -> QuizRound | None:
+    """The person's unfinished round if they answered (or started it) within
+    :data:`IN_PLAY`: input that fits nowhere then gets the question again, not the menu.
+    An older unfinished round is left alone (``/kuis`` still continues it)."""
+    user = context.user
+    if profiles.has_consent(user):
+        quiz_round = await rounds.open_round(context.db, user.telegram_id)
+    else:
+        quiz_round = await _own_round(context, str(_anonymous_round(context) or ""))
+    if quiz_round is None or quiz_round.finished_at is not None:
+        return None
+    given = await rounds.answers_of(context.db, quiz_round.id)
+    last = max((answer.answered_at for answer in given.values()), default=quiz_round.started_at)
+    now = context.services.clock.now()
+    return quiz_round if last > now - IN_PLAY else None
 
 
 async def start_round(update: Update, context: BotContext) -> None:

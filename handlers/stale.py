@@ -18,6 +18,13 @@ async def reprompt(update: Update, context: BotContext, notice: str | None = Non
         await current.prompt(update, context, notice)
         return
     if profiles.is_registered(user):
+        # The quiz is not a dialog (its state is its rounds): a question being played
+        # is where the person is.
+        from handlers.quiz import round_in_play, show_question
+
+        if (quiz_round := await round_in_play(context)) is not None:
+            await show_question(update, context, quiz_round, notice)
+            return
         await menu.main_menu(update, context, notice=notice)
         return
     # Someone who never finished onboarding (or whose dialog vanished): start it.

@@ -74,6 +74,12 @@ async def outside_dialog(update: Update, context: BotContext, text: str, reading
             update, context, notice=_("Hello! I am the Desmigratif assistant. How can I help?")
         )
     elif reading.intent == "unknown":
+        from handlers.quiz import round_in_play, show_question
+
+        if (quiz_round := await round_in_play(context)) is not None:  # typed at a question
+            notice = _("Please answer with one of the buttons below.")
+            await show_question(update, context, quiz_round, notice)
+            return
         await main_menu(update, context, notice=what_i_can_do(context))
     else:
         await _feature(reading.intent)(update, context)
@@ -108,6 +114,11 @@ async def open_request(
         allowed = False
     if not allowed:  # `/tolong` explains why (and shows the contacts without consent)
         await _body(request.start)(update, context)
+        return
+    from handlers.help_draft import offer
+
+    fresh = {"category": reading.category, "danger": reading.danger, "resume": resume}
+    if await offer(update, context, fresh):  # an unsent request: continue or start again
         return
     data: dict[str, Any] = {"resume": resume} if resume else {}
     category = context.services.help.category(reading.category or "")

@@ -79,6 +79,10 @@ class User(Base):
     dialog: Mapped[str | None] = mapped_column(String(32))
     step: Mapped[str | None] = mapped_column(String(32))
     dialog_data: Mapped[dict[str, Any] | None]
+    # An unsent help request kept when its dialog was left (see handlers/help_draft.py):
+    # the dialog's answers, and when they were kept (dropped 30 days later).
+    help_draft: Mapped[dict[str, Any] | None]
+    help_draft_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -42,13 +42,15 @@ async def ask_for_help(
     details: dict[str, str | None] | None = None,
     description: str = "Sudah tiga minggu tidak ada kabar. Agensi tidak menjawab telepon.",
     send: bool = True,
+    files: tuple[str, ...] = (),
 ):
-    """Walk ``/tolong`` to the review (and Send); ``None`` in ``details`` taps Skip."""
+    """Walk ``/tolong`` to the review (and Send); ``None`` in ``details`` taps Skip;
+    ``files`` ("photo", "voice", "document") are sent after the description."""
     await p.say("/tolong")
     await p.tap(category_label(locale, category))
     if HELP.category(category).shows_contacts:  # type: ignore[union-attr]
         await p.tap(label(locale, "button", "Continue the request ▶️"))
-    button = "A family member abroad" if for_whom == "family" else "Me"
+    button = "A family member" if for_whom == "family" else "Me"
     await p.tap(label(locale, "button", button))
     values = dict(FAMILY if for_whom == "family" else {"country": "Malaysia"})
     values.update(details or {})
@@ -66,6 +68,8 @@ async def ask_for_help(
         else:
             await p.say(value)
     await p.say(description)
+    for kind in files:
+        await p.send(kind)
     review = await p.tap(label(locale, "button", "Continue ▶️"))
     if not send:
         return review
@@ -80,3 +84,15 @@ async def cases_of(db, requester_id: int) -> list[HelpRequest]:
         .order_by(HelpRequest.id)
     )
     return list(found.all())
+
+
+def outcome_label(locale: str, outcome_id: str) -> str:
+    outcome = HELP.outcome(outcome_id)
+    assert outcome is not None
+    return tr(locale, outcome.label)
+
+
+async def resolve(officer, *, locale: str = "en", outcome: str = "contact_restored"):
+    """Tap ✅ Resolved on the case page shown, then a common outcome (issue 13)."""
+    await officer.tap(label(locale, "button", "✅ Resolved"))
+    return await officer.tap(outcome_label(locale, outcome))

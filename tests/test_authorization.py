@@ -306,6 +306,7 @@ async def build_world(app, person, emulator, clock, db, *, typing: bool = False)
     # The moved officer also resolved case 2; the removed officer holds case 4.
     await moved.press("cs:claim:2")
     await moved.press("cs:st:2:resolved")
+    await moved.press("cs:rs:2:wages_paid")  # the outcome, then it is resolved
     await migrant_asks(
         w2, "documents_held", "PT Rahasia Empat", "Rahasia-empat: paspor ditahan agensi."
     )

@@ -226,19 +226,14 @@ async def test_scheme_change_keeps_ticks_that_still_apply(person, db):
         await p.tap("⬜ " + label("id", "", title))
         await p.tap(label("id", "button", "✅ Mark as done"))
     reply = await p.tap(label("id", "button", "⚙️ Change answers"))
-    await p.tap(label("id", "scheme", SCHEME["g2g"]))
-    await p.tap(label("id", "", "Hong Kong"))
-    await p.tap(label("id", "", "Domestic work and care"))
-    reply = await p.say("15-03-2027")
+    await p.tap(label("id", "button", "🧭 How you go"))
+    reply = await p.tap(label("id", "scheme", SCHEME["g2g"]))
     assert label("id", "", "Progress: {done} / {total}", done=1, total=19) in reply.text
     assert "✅ " + label("id", "", "Passport") in reply.buttons
     # Back to P3MI: the agency tick comes back with its item.
     await p.tap(label("id", "button", "⚙️ Change answers"))
-    await p.tap(label("id", "scheme", SCHEME["p3mi"]))
-    await p.tap(label("id", "", "Hong Kong"))
-    await p.tap(label("id", "", "Domestic work and care"))
-    await p.say("15-03-2027")
-    reply = await p.tap(label("id", "button", "Skip"))
+    await p.tap(label("id", "button", "🧭 How you go"))
+    reply = await p.tap(label("id", "scheme", SCHEME["p3mi"]))
     assert label("id", "", "Progress: {done} / {total}", done=2, total=20) in reply.text
 
 
@@ -277,8 +272,14 @@ async def test_share_with_family(person, emulator, locale):
 
 
 async def test_checklist_needs_consent(person):
+    # Someone who declined reads the general steps (tests/test_checklist_public.py); someone
+    # still setting up is told why their own checklist needs consent first.
     p = await villager(person, 909, consent=False)
     reply = await p.say("/persiapan")
+    sees(reply, "id", "<b>🧳 The legal steps to work abroad</b>")
+    newcomer = person(908, language_code="id")
+    await newcomer.say("/start")
+    reply = await newcomer.say("/persiapan")
     sees(reply, "id", "The checklist keeps your plans")
 
 

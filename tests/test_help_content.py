@@ -47,6 +47,7 @@ async def test_documents_held_shows_the_emergency_contacts_first(person, db, loc
         assert number in reply.text
     assert reply.buttons == [
         label(locale, "button", "Continue the request ▶️"),
+        label(locale, "button", "« Back"),
         label(locale, "button", "✖️ Cancel the request"),
     ]
     reply = await p.tap(label(locale, "button", "Continue the request ▶️"))
@@ -160,7 +161,7 @@ async def lost_contact_request(p, locale: str, range_id: str, *, category="lost_
     """Walk a family's request, answering "last contact" with a range button."""
     await p.say("/tolong")
     await p.tap(category_label(locale, category))
-    await p.tap(label(locale, "button", "A family member abroad"))
+    await p.tap(label(locale, "button", "A family member"))
     await p.say(FAMILY["name"])
     await p.tap(label(locale, "relationship", "daughter or son"))
     await p.say("Malaysia")

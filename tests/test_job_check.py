@@ -268,7 +268,7 @@ RESULTS = {
         "• Sinten kemawon ingkang nawani, priksa PT penempatanipun ing daftar SISKOP2MI, utawi"
         " takenaken dhateng Disnaker utawi LTSA. Buktinipun izin (SIP3MI), sanes nama utawi"
         " logo ing tawaran.\n"
-        "• Menika wangsulan panjenengan piyambak, lan bot boten saged mriksa. Saderengipun"
+        "• Menika wangsulan panjenengan piyambak, saha bot boten saged mriksa. Saderengipun"
         " mbayar utawi tapak asma punapa kemawon, pastekaken tawaran menika dhateng Disnaker"
         " utawi BP3MI.\n"
         "Pitulungan: KemenP2MI/BP2MI 0800-1000 (gratis, 24 jam), polisi 110. Disnaker saha LTSA"

@@ -5,7 +5,7 @@ A label is measured after its placeholders are filled and its HTML tags removed;
 counts as one character (its variation selector is not counted). Keyboards show the
 ``button``, ``menu``, ``role``, ``scheme`` and ``relationship`` messages of the code, and
 these content texts: checklist countries, sectors and items (with their ✅/⬜ mark), quiz
-answers, job-offer options, help categories and last-contact answers, and villages.
+answers, job-offer options, help categories, last-contact answers and outcomes, and villages.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def content_labels() -> list[tuple[str | None, str, str]]:
     texts += [option.text for question in job_offer.questions for option in question.options]
     texts += [category.label for category in help_content.categories]
     texts += [answer.label for answer in help_content.last_contact_ranges]
+    texts += [outcome.label for outcome in help_content.outcomes]
     labels: list[tuple[str | None, str, str]] = [(None, text, "") for text in texts]
     # The checklist marks each item ✅ or ⬜ in front of its title.
     return labels + [(None, item.title, "✅ ") for item in checklist.items.values()]

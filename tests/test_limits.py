@@ -66,6 +66,7 @@ async def close_one(bu: Person, case_id: int) -> None:
     """The officer claims the case and marks it solved: it is no longer open."""
     await bu.press(f"cs:claim:{case_id}")
     await bu.press(f"cs:st:{case_id}:resolved")
+    await bu.press(f"cs:rs:{case_id}:contact_restored")  # the outcome (issue 13)
 
 
 # --- at most three open requests ---------------------------------------------------------

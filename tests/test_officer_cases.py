@@ -24,7 +24,14 @@ from bot.simulator import Person
 from storage.models import HelpEvent, HelpMessage, HelpRequest, User
 from tests.announcing import officer, villager
 from tests.conftest import START
-from tests.helping import FAMILY, ask_for_help, cases_of, category_label
+from tests.helping import (
+    FAMILY,
+    ask_for_help,
+    cases_of,
+    category_label,
+    outcome_label,
+    resolve,
+)
 from tests.transcript import choose_language, label, sees, tr
 
 REQUESTER = 801
@@ -370,6 +377,8 @@ async def test_states_are_told_to_the_requester_and_logged(app, person, emulator
     ]
     for button, status, seen in steps:
         reply = await bu.tap(label("en", "button", button))
+        if status == "resolved":  # the outcome first (issue 13)
+            reply = await bu.tap(outcome_label("en", "contact_restored"))
         sees(reply, "en", "Status changed. The requester is told.")
         assert (await stored_case(db)).status == status
         told = await one(sweep, requester)
@@ -606,7 +615,7 @@ async def test_resolved_case_closes_after_seven_days_without_answer(
     bu = people[BU]
     await request_for_help(person, sweep)
     await bu.tap(label("en", "button", "🙋 Claim"))
-    await bu.tap(label("en", "button", "✅ Resolved"))
+    await resolve(bu)
     requester = Inbox(emulator, REQUESTER)
     await sweep()
     resolved_at = clock.now()
@@ -641,7 +650,15 @@ async def test_resolved_case_closes_after_seven_days_without_answer(
 
 # --- 8. scope and forged buttons ------------------------------------------------------
 
-FORGED = ("cs:v:1", "cs:claim:1", "cs:st:1:resolved", "cs:w:1", "cs:h:1", "cs:f:1")
+FORGED = (
+    "cs:v:1",
+    "cs:claim:1",
+    "cs:st:1:resolved",
+    "cs:rs:1:wages_paid",
+    "cs:w:1",
+    "cs:h:1",
+    "cs:f:1",
+)
 
 
 async def test_forged_case_buttons_are_refused_outside_the_area(app, person, emulator, sweep, db):
@@ -665,7 +682,8 @@ async def test_forged_case_buttons_are_refused_outside_the_area(app, person, emu
     # Nor once the case is claimed, for every other action on the case page.
     await people[BU].tap(label("en", "button", "🙋 Claim"))
     before = (snapshot(await stored_case(db)), await events_of(db))
-    for data in ("cs:st:1:resolved", "cs:w:1", "cs:n:1", "cs:esc:1", "cs:ln:1", "cs:ra:1"):
+    actions = ("cs:st:1:resolved", "cs:rs:1:typed", "cs:w:1", "cs:n:1", "cs:esc:1", "cs:ln:1")
+    for data in (*actions, "cs:ra:1"):
         reply = await people[ELSEWHERE].press(data)
         assert reply.toast == tr("en", "This button has expired."), data
     assert (snapshot(await stored_case(db)), await events_of(db)) == before
@@ -1083,7 +1101,7 @@ async def test_officer_transcript_in_their_language(app, person, emulator, sweep
     relayed = await one(sweep, requester)
     assert relayed.text.startswith(tr(locale, "Officer of {office}", office="Desa Jogosimo"))
 
-    reply = await bu.tap(label(locale, "button", "✅ Resolved"))
+    reply = await resolve(bu, locale=locale)
     sees(reply, locale, "Status changed. The requester is told.")
     told = await one(sweep, requester)
     assert tr(locale, "Is your problem solved?") in told.text
@@ -1105,6 +1123,7 @@ async def test_second_tap_on_resolved_does_not_reopen(app, person, emulator, swe
     page = bu.last_with_buttons()
     resolve = data_of(page)[label("en", "button", "✅ Resolved")]
     await bu.press(resolve, page.message_id)
+    await bu.press("cs:rs:1:contact_restored")
     requester = Inbox(emulator, REQUESTER)
     await deliver(sweep, requester)
     before = (snapshot(await stored_case(db)), await events_of(db))

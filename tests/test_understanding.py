@@ -152,7 +152,8 @@ async def test_help_words_start_the_request_with_the_category_chosen(person, db,
     sees(reply, locale, "Who needs help?")
     assert reply.buttons == [
         label(locale, "button", "Me"),
-        label(locale, "button", "A family member abroad"),
+        label(locale, "button", "A family member"),
+        label(locale, "button", "« Back"),
         label(locale, "button", "✖️ Cancel the request"),
     ]
     assert await dialog_of(db, 1301) == ("help", "for_whom", {"category": "lost_contact"})

@@ -59,7 +59,9 @@ async def test_nobody_to_tell_then_the_first_officer_is_alerted(
     await sweep()
     texts = [m.text for m in emulator.bot_messages(2550)]
     alert = next(t for t in texts if "DM-2026-000001" in t)
-    assert first_line(locale, "🆘 <b>New help request</b>") in alert
+    # Not "new": the officer is told it has been waiting for somebody.
+    assert first_line(locale, "🆘 <b>A help request waited for an officer</b>") in alert
+    assert first_line(locale, "🆘 <b>New help request</b>") not in alert
     assert (await events(db, case_id))[-1] == "routed"
     # A second officer granted later is not alerted again about the same case.
     await officer(app, person, 2551, "tanggulangin", locale=locale)
@@ -100,3 +102,24 @@ async def test_a_reachable_officer_gets_the_usual_confirmation(app, person, db):
     kasus = await person(2750).say("/kasus")
     assert "DM-2026-000001" in kasus.text
     assert "📭" not in kasus.text
+
+
+@pytest.mark.parametrize("locale", ["id", "jv"])
+async def test_a_lost_confirmation_comes_later_with_the_same_truth(
+    person, db, emulator, sweep, locale
+):
+    """Telegram fails the answer to Send: the delivery engine brings the confirmation
+    later, and it still says that nobody could be told."""
+    p = await villager(person, 2801, locale=locale, village="tanggulangin")
+    await ask_for_help(p, locale=locale, send=False)
+    emulator.inject("server_error", chat_id=2801, methods=["editMessageText"])
+    await p.tap(label(locale, "button", "✅ Send to the officers"))
+    [case] = await cases_of(db, 2801)
+    emulator.clear_faults()
+    before = len(emulator.bot_messages(2801))
+    await sweep()
+    [later] = emulator.bot_messages(2801)[before:]
+    assert later.text.startswith(first_line(locale, NOBODY, reference=case.reference))
+    assert first_line(locale, "✅ <b>Your request is saved.</b>") not in later.text
+    police = "• If someone is in danger, do not wait: call the police on 110."
+    assert first_line(locale, police) in later.text

@@ -23,6 +23,7 @@ TRANSLATED = {
     "categories": ("label",),
     "contacts": ("name", "note"),
     "last_contact_ranges": ("label",),
+    "outcomes": ("label", "text"),
     "terms": ("meaning",),
 }
 # Lists inside an entry whose texts are translated too (quiz answers, job-offer options).

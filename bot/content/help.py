@@ -1,5 +1,6 @@
-"""Help requests' content (``help.yaml``): categories, emergency contacts, deadlines, and
-the answers to "when did you last hear from them?" that make a lost contact urgent.
+"""Help requests' content (``help.yaml``): categories, emergency contacts, deadlines, the
+answers to "when did you last hear from them?" that make a lost contact urgent, and the
+common outcomes an officer gives when resolving a case.
 
 The categories must be exactly the ones the case service knows (a case's category is a
 stored id); contacts carry their source, and only verified numbers belong here.
@@ -97,6 +98,15 @@ class LastContactRange(_Strict):
     start: Duration = Field(alias="from")
 
 
+class Outcome(_Strict):
+    """A common outcome of a resolved case: the officer's button, the requester's line."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]{1,20}$")
+    label: str = Field(min_length=3, max_length=30)
+    text: str = Field(min_length=3, max_length=160)
+    source: str = Field(min_length=3)
+
+
 class HelpContent(_Strict):
     version: int = Field(ge=1, le=1)
     categories: list[Category]
@@ -105,6 +115,7 @@ class HelpContent(_Strict):
     lost_contact_urgent_after: Duration
     lost_contact_source: str = Field(min_length=3)
     last_contact_ranges: list[LastContactRange] = Field(min_length=2)
+    outcomes: list[Outcome] = Field(min_length=1, max_length=12)
 
     @model_validator(mode="after")
     def _ranges(self) -> HelpContent:
@@ -134,8 +145,18 @@ class HelpContent(_Strict):
             raise ValueError(f"urgent categories must be {sorted(URGENT_CATEGORIES)}")
         return self
 
+    @model_validator(mode="after")
+    def _outcome_ids(self) -> HelpContent:
+        ids = [outcome.id for outcome in self.outcomes]
+        if len(set(ids)) != len(ids) or "typed" in ids:
+            raise ValueError("outcomes: repeated id, or the reserved id 'typed'")
+        return self
+
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
+
+    def outcome(self, outcome_id: str | None) -> Outcome | None:
+        return next((o for o in self.outcomes if o.id == outcome_id), None)
 
     def last_contact_range(self, range_id: str | None) -> LastContactRange | None:
         return next((r for r in self.last_contact_ranges if r.id == range_id), None)

@@ -38,6 +38,10 @@ BROADCAST_EVENTS = frozenset({"new", "realert", "escalated", "released"})
 # The history mark of a case whose alert reached nobody: it waits for the first officer
 # granted its area (see :func:`bot.services.officers.alert_waiting`), who then ``routed`` it.
 UNROUTED, ROUTED = "unrouted", "routed"
+# A file the requester sent with a new request, copied to each officer told of it, right
+# after the notice (``{"file": <index in case.attachments>}``). Dropped, like the notice,
+# for an officer who no longer covers the case.
+FILE = "file"
 
 
 def district_of(villages: Villages, village_id: str | None) -> str | None:
@@ -94,11 +98,16 @@ async def notify(
     now: datetime,
     **extra: Any,
 ) -> int:
-    """Queue one ``case_notice`` per recipient; returns how many were queued."""
+    """Queue one ``case_notice`` per recipient; returns how many rows were queued. An officer
+    told of a ``new`` request also gets each file sent with it, after the notice."""
     rows: list[dict[str, Any]] = []
     base = {"case": case.id, "event": event, **extra}
+    files = range(len(case.attachments or [])) if event == "new" else range(0)
     for chat_id in dict.fromkeys(officers):
         rows.append(_notice(chat_id, now, {**base, "to": "officer"}))
+        for index in files:
+            file = {"case": case.id, "event": FILE, "file": index, "to": "officer"}
+            rows.append(_notice(chat_id, now, file))
     if group_chat is not None:
         rows.append(_notice(group_chat, now, {**base, "to": "group"}))
     if requester and case.requester_id is not None:

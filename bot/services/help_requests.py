@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import HelpEvent, HelpMessage, HelpRequest
+from storage.models import HelpEvent, HelpMessage, HelpRequest, User
 
 CATEGORIES = (
     "lost_contact",
@@ -49,6 +49,7 @@ SUBJECT_FIELDS = (
     "name",
     "relationship",
     "country",
+    "where",  # instead of a country: "indonesia" (not left yet) or "penampungan"
     "city",
     "employer",
     "last_contact",
@@ -426,15 +427,18 @@ async def anonymise(session: AsyncSession, requester_id: int) -> None:
         .values(actor_id=None)
         .execution_options(synchronize_session=False)
     )
-    # An officer's escalation reason may name the migrant: the event keeps that it happened.
+    # An officer's escalation reason, or the outcome they typed, may name the migrant: the
+    # event keeps that it happened.
     escalations = await session.scalars(
         select(HelpEvent).where(
-            HelpEvent.request_id.in_(case_ids), HelpEvent.action == "escalated"
+            HelpEvent.request_id.in_(case_ids), HelpEvent.action.in_(("escalated", "status"))
         )
     )
     for event in escalations.all():
         if event.detail.get("reason"):
             event.detail = {**event.detail, "reason": ""}
+        if event.detail.get("outcome_text"):
+            event.detail = {**event.detail, "outcome_text": ""}
     await session.execute(
         update(HelpRequest)
         .where(HelpRequest.requester_id == requester_id)
@@ -552,3 +556,97 @@ async def next_message_at(
         return None
     # The window must lose len - limit + 1 messages before one more fits.
     return times[len(times) - limit] + MESSAGE_WINDOW
+
+
+# --- drafts: an unsent request kept when its dialog is left --------------------------------
+
+# A draft older than this is dropped when it is next read (``/tolong``, the menu,
+# ``/dataku``): no sweep needed, and nobody is shown a month-old unsent request.
+DRAFT_KEPT_FOR = timedelta(days=30)
+# Where the person was in the dialog, not what they said: not kept with the draft.
+_NOT_KEPT = frozenset({"resume", "editing", "leave_from"})
+
+
+def worth_keeping(answers: dict[str, Any] | None) -> bool:
+    """Something written that would be lost: a description or a file."""
+    return bool(answers and (answers.get("description") or answers.get("attachments")))
+
+
+def keep_draft(user: User, answers: dict[str, Any] | None, now: datetime) -> bool:
+    """Keep the help dialog's ``answers`` as the person's draft (one per person: a newer
+    one replaces it). False, and nothing changed, when there is nothing worth keeping or
+    the person has not agreed to data processing."""
+    if user.consent != "given" or not worth_keeping(answers):
+        return False
+    assert answers is not None
+    user.help_draft = {k: v for k, v in answers.items() if k not in _NOT_KEPT}
+    user.help_draft_at = now
+    return True
+
+
+def draft_of(user: User, now: datetime) -> dict[str, Any] | None:
+    """The person's draft, or None; one older than :data:`DRAFT_KEPT_FOR` is dropped here."""
+    if user.help_draft is None or user.help_draft_at is None:
+        return None
+    if now - user.help_draft_at >= DRAFT_KEPT_FOR:
+        drop_draft(user)
+        return None
+    return dict(user.help_draft)
+
+
+def drop_draft(user: User) -> None:
+    """Sent, discarded, started again, consent declined: the draft is gone."""
+    user.help_draft = None
+    user.help_draft_at = None
+
+
+# --- the outcome of a resolved case (issue 13) -----------------------------------------------
+
+# A typed outcome is a line or two for the requester, shown under the "is it solved?"
+# question; the officer's longer account belongs in a note.
+MAX_OUTCOME = 300
+
+
+def resolve(
+    session: AsyncSession,
+    case: HelpRequest,
+    actor_id: int,
+    now: datetime,
+    *,
+    outcome: str | None = None,
+    outcome_text: str | None = None,
+) -> None:
+    """The officer resolves the case with its outcome for the requester: a common one
+    (``help.yaml`` ``outcomes``, by id) or their own words. Kept in the ``status`` event."""
+    if (outcome is None) == (outcome_text is None):
+        raise CaseError("an outcome: a common one or typed words, one of them")
+    text = " ".join((outcome_text or "").split())
+    if outcome_text is not None and not 0 < len(text) <= MAX_OUTCOME:
+        raise CaseError(f"a typed outcome has 1 to {MAX_OUTCOME} characters")
+    detail = {"outcome": outcome} if outcome is not None else {"outcome_text": text}
+    _move(session, case, "resolved", actor_id, now, **detail)
+
+
+async def outcomes_of(
+    session: AsyncSession, case_ids: Collection[int]
+) -> dict[int, dict[str, Any]]:
+    """The outcome of each of ``case_ids`` last resolved with one: ``{"outcome": id}`` or
+    ``{"outcome_text": words}`` (a case resolved before outcomes were asked has none)."""
+    if not case_ids:
+        return {}
+    events = await session.scalars(
+        select(HelpEvent)
+        .where(HelpEvent.request_id.in_(list(case_ids)), HelpEvent.action == "status")
+        .order_by(HelpEvent.id)
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for event in events.all():
+        if (event.detail or {}).get("after") == "resolved":
+            kept = {
+                k: v for k, v in event.detail.items() if k in ("outcome", "outcome_text") and v
+            }
+            if kept:
+                found[event.request_id] = kept
+            else:
+                found.pop(event.request_id, None)
+    return found

@@ -117,7 +117,7 @@ async def alert_waiting(
                 at=now,
             )
         )
-        await case_alerts.notify(session, case, "new", officers=[officer_id], now=now)
+        await case_alerts.notify(session, case, "new", officers=[officer_id], now=now, waited=True)
     return waiting
 
 

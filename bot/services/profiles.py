@@ -61,6 +61,7 @@ def decline_consent(user: User, now: datetime) -> None:
     user.consent_at = now
     user.role = user.village_id = user.other_village = None
     user.dialog_data = None
+    user.help_draft = user.help_draft_at = None  # an unsent help request goes too
     user.updated_at = now
 
 

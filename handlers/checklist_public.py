@@ -1,0 +1,103 @@
+"""The legal steps to work abroad, read-only, for someone who declined data processing.
+
+The consent screen promises that public information stays open to them. The checklist's
+items are public (the legal procedure, what each step costs, where to get it, the warning
+signs); only a person's own checklist (destination, dates, ticks, reminders) is personal.
+So ``/persiapan`` and the menu show them the general steps with the same item pages,
+without ticks or expiry dates, and nothing about them is read or written.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.content.checklist import Item
+from bot.context import BotContext
+from bot.offices import office_name
+from bot.services import profiles
+from handlers.checklist import group_labels, item_text
+from handlers.common import Handlers, show, user_update
+from handlers.keyboards import keyboard
+
+# The scheme most people leave by (through a licensed agency): its steps include every
+# general one; destination and work are unknown, so every item that applies to any of
+# them is shown.
+GENERAL_SCHEME = "p3mi"
+
+
+def general_steps(context: BotContext) -> list[Item]:
+    return context.services.checklist.items_for(GENERAL_SCHEME, None, None)
+
+
+async def show_steps(update: Update, context: BotContext) -> None:
+    """The general steps, grouped; each item opens its page."""
+    _ = context._
+    items = general_steps(context)
+    labels = group_labels(context)
+    lines = [
+        _("<b>🧳 The legal steps to work abroad</b>"),
+        _(
+            "These are the steps of the legal procedure for working abroad. Nothing is saved "
+            "for you: to tick items, get reminders and a checklist for your destination, "
+            "agree to data processing with /start."
+        ),
+        "",
+    ]
+    groups = dict.fromkeys(item.group for item in items)
+    lines += [f"{labels[group]}: {sum(item.group == group for item in items)}" for group in groups]
+    lines.append("\n" + _("Tap an item to see why it matters, where to get it and what it costs."))
+    rows = [[(_(item.title), f"cp:i:{item.id}")] for item in items]
+    rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
+    await show(update, context, "\n".join(lines), keyboard(rows))
+
+
+@user_update
+async def open_steps(update: Update, context: BotContext) -> None:
+    if not await _public_only(update, context):
+        await show_steps(update, context)
+
+
+@user_update
+async def open_step(update: Update, context: BotContext) -> None:
+    if await _public_only(update, context):
+        return
+    _ = context._
+    query = update.callback_query
+    item_id = (query.data or "").removeprefix("cp:i:") if query is not None else ""
+    item = next((item for item in general_steps(context) if item.id == item_id), None)
+    if item is None:  # forged, or an item removed from the content since
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return
+    # No destination is known: the office is named in general words.
+    text = item_text(context, item, None, None, office_name(_, None))
+    rows = [
+        [(_.pgettext("button", "« Back to the steps"), "cp:v")],
+        [(_.pgettext("button", "« Menu"), "menu:main")],
+    ]
+    await show(update, context, text, keyboard(rows))
+
+
+async def _public_only(update: Update, context: BotContext) -> bool:
+    """Someone with a checklist of their own gets it instead (an old button pressed after
+    agreeing); someone still setting up is asked to finish first. True when handled."""
+    user = context.user
+    if profiles.has_consent(user):
+        from handlers.checklist import show_checklist
+
+        await show_checklist(update, context)
+        return True
+    if not profiles.is_registered(user):
+        from handlers.stale import expired
+
+        await expired(update, context)
+        return True
+    return False
+
+
+HANDLERS: Handlers = [
+    CallbackQueryHandler(open_steps, pattern=r"^cp:v$"),
+    CallbackQueryHandler(open_step, pattern=r"^cp:i:[a-z0-9-]{1,40}$"),
+]
