@@ -6,7 +6,7 @@ PYTHON ?= python3
 # Durations from python-telegram-bot as timedelta (its future default; no warnings).
 export PTB_TIMEDELTA := true
 
-.PHONY: setup catalogs chat test lint messages check-catalogs bench clean
+.PHONY: setup catalogs chat test lint messages check-catalogs bench mutants clean
 
 setup: $(VENV)/.installed
 
@@ -26,7 +26,7 @@ chat: catalogs
 
 ## Run the whole suite (SQLite; set TEST_DATABASE_URL for PostgreSQL too).
 test: catalogs
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -48,6 +48,10 @@ check-catalogs: setup
 bench: catalogs
 	$(PY) bench/updates.py
 
+## Mutation score of the modules where a bug harms people most (minutes; not in CI).
+mutants: catalogs
+	$(PY) bench/mutants.py
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache mutants mutants-work
 	find locales -name '*.mo' -delete

@@ -25,6 +25,7 @@ from bot.i18n import Translator
 from bot.logs import log_failure
 from bot.services import case_alerts
 from bot.services import help_requests as cases
+from bot.telegram_html import telegram_length
 from storage.db import is_postgresql
 from storage.models import HelpMessage, HelpRequest, Officer, User
 
@@ -272,8 +273,9 @@ def _for_officer(
         if case.description:
             lines.append(_("Summary: {text}", text=case_text.summary(case.description)))
     if message is not None and message.text:
-        lines.append(escape(message.text[:limit]))
-        if len(message.text) > limit:
+        shown = case_text.cut(message.text, limit)
+        lines.append(escape(shown))
+        if shown != message.text:
             lines.append(_("(continues: open the case to read all of it)"))
     if case.status not in ("new",):
         lines.append(case_text.officer_status(_, case.status))
@@ -314,8 +316,8 @@ def _for_requester(
         author = _("Officer of {office}", office=payload.get("office") or "Desmigratif")
         # An officer's text is at most MAX_RELAYED (3,800) characters: it fits whole.
         body = message.text or ""
-        if len(body) > limit and message.file_id:
-            body = body[:limit] + "…"
+        if telegram_length(body) > limit and message.file_id:
+            body = case_text.cut(body, limit) + "…"
         text = f"<b>{escape(author)}</b> · {reference}\n{escape(body)}"
         reply = _button(_.pgettext("button", "↩️ Reply"), f"hr:add:{case.id}")
         return text.rstrip(), _markup([[reply], [view]])

@@ -162,12 +162,25 @@ def heading(_: Translator, services: Services, case: HelpRequest) -> list[str]:
     return lines
 
 
+def cut(text: str, limit: int) -> str:
+    """The start of ``text`` that Telegram counts as at most ``limit``: it counts UTF-16
+    code units, so an emoji outside the basic plane counts twice (issue 14: 3,500 emoji
+    made a notice Telegram refused, and the officer never saw the message)."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text
+
+
 def summary(text: str | None, limit: int = 300) -> str:
-    """The start of a description, escaped, for notifications."""
+    """The start of a description, escaped, for notifications: at most ``limit`` as
+    Telegram counts (an emoji may count twice, issue 14)."""
     if not text:
         return ""
-    short = text if len(text) <= limit else text[:limit].rstrip() + "…"
-    return escape(short)
+    short = cut(text, limit)
+    return escape(short if short == text else short.rstrip() + "…")
 
 
 def mask_phones(text: str) -> str:

@@ -677,7 +677,7 @@ async def ask_review(
     if description:
         shown = case_text.summary(description, case_text.DESCRIPTION_ON_PAGE)
         lines.append(_("What happened: {text}", text=shown))
-        if len(description) > case_text.DESCRIPTION_ON_PAGE:
+        if case_text.cut(description, case_text.DESCRIPTION_ON_PAGE) != description:
             lines.append(
                 _("({count} characters in all: everything is sent)", count=len(description))
             )

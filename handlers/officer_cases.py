@@ -31,6 +31,7 @@ from bot.context import BotContext
 from bot.services import case_alerts
 from bot.services import help_requests as cases
 from bot.services.erasure import FORMER_OFFICER
+from bot.telegram_html import html_to_plain, telegram_length
 from bot.text_pages import Entry
 from handlers.announce import sender_scope
 from handlers.common import (
@@ -58,6 +59,8 @@ PER_SECTION = 8
 REFERENCE = re.compile(r"DM-\d{4}-(\d{6,10})")
 STATUS_BUTTONS = ("in_progress", "waiting", "resolved")
 MAX_RELAYED = 3800
+MAX_REASON = 500  # of an escalation reason
+PAGE_ROOM = 4000  # of Telegram's 4,096 units for a case page (what happened: ~20 more)
 
 
 def _ids(update: Update) -> list[str]:
@@ -225,13 +228,7 @@ async def show_case(
             lines.append(_("⚠️ The requester blocked the bot: messages cannot reach them now."))
     lines.append(case_text.for_whom(_, case))
     lines += case_text.subject_lines(_, case.subject, phones=True, officer=True)
-    if case.description:
-        lines.append(
-            _(
-                "What happened: {text}",
-                text=case_text.summary(case.description, case_text.DESCRIPTION_ON_PAGE),
-            )
-        )
+    described = len(lines)  # the description goes here, in what room the rest leaves
     lines += await _file_lines(context, case)
     if case.status in ("resolved", "closed"):
         outcome = (await cases.outcomes_of(context.db, [case.id])).get(case.id)
@@ -241,6 +238,13 @@ async def show_case(
         linked = await context.db.get(HelpRequest, case.linked_request_id)
         reference = linked.reference if linked is not None else case.linked_request_id
         lines.append(_("🔗 Linked with request no. {id}", id=reference))
+    if case.description:
+        # Telegram shows 4,096 units at most: answers at their limit in emoji (which count
+        # twice) leave less room for the description (issue 14); "Full text" has it all.
+        rest = telegram_length(html_to_plain(with_notice(notice, "\n".join(lines))))
+        room = max(200, min(case_text.DESCRIPTION_ON_PAGE, PAGE_ROOM - rest))
+        text = case_text.summary(case.description, room)
+        lines.insert(described, _("What happened: {text}", text=text))
     await show(
         update, context, with_notice(notice, "\n".join(lines)), keyboard(_buttons(context, case))
     )
@@ -651,13 +655,25 @@ async def _typed_action(
     if action == "outcome":
         await _typed_outcome(update, context, case, text or "")
         return
-    if action == "write" and len(text or "") > MAX_RELAYED:
+    # Counted as Telegram counts (an emoji may count twice), so it always fits.
+    if action == "write" and telegram_length(text or "") > MAX_RELAYED:
         # The requester gets it under a header in one message (Telegram: 4,096 characters).
         notice = _(
             "That is too long for one message ({count} characters; at most {limit}). "
             "Please send it in two parts.",
-            count=len(text or ""),
+            count=telegram_length(text or ""),
             limit=MAX_RELAYED,
+        )
+        await ask_typed(update, context, notice)
+        return
+    reason = " ".join((text or "").split())
+    if action == "escalate" and len(reason) > MAX_REASON:
+        # Said, not cut without a word (issue 14): the rest would be lost.
+        notice = _(
+            "That is too long ({count} characters; at most {limit}). Please say it shorter: "
+            "an internal note can hold the rest.",
+            count=len(reason),
+            limit=MAX_REASON,
         )
         await ask_typed(update, context, notice)
         return
@@ -682,7 +698,7 @@ async def _typed_action(
         else:
             notice = _("✅ Note saved.")
     elif action == "escalate":
-        reason = " ".join((text or "").split())[:500] or "–"
+        reason = reason or "–"
         cases.escalate(context.db, case, officer_id, reason, now)
         await case_alerts.alert_officers(
             context.db,

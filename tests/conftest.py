@@ -28,12 +28,21 @@ from storage.db import create_engine, create_sessionmaker
 from storage.migrations import upgrade
 from storage.models import Base
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# With pytest-xdist (`-n 2`), each worker gets its own PostgreSQL database (``test_gw0``,
+# ``test_gw1``, created on first use): the tests empty and re-migrate their database, so
+# two workers must never share one.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+_BASE_URL = os.environ.get("TEST_DATABASE_URL")
+POSTGRES_URL = f"{_BASE_URL}_{_WORKER}" if _BASE_URL and _WORKER else _BASE_URL
 START = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 09:00 WIB
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     # Tests read the compiled catalogs; compile them so a stale .mo can never hide a change.
+    # Once: under xdist the controller compiles before it starts the workers (its own
+    # sessionstart runs last); a worker rewriting a .mo another one reads would tear it.
+    if _WORKER:
+        return
     subprocess.run(
         [
             sys.executable,
@@ -63,12 +72,27 @@ def no_bot_api_call_inside_a_transaction():
     assert found == [], f"Bot API calls made inside an open transaction: {found}"
 
 
+async def _create_database(base_url: str, url: str) -> None:
+    """Create the database of ``url`` (a worker's) through ``base_url`` if it is missing."""
+    name = url.rsplit("/", 1)[-1]
+    engine = create_engine(base_url).execution_options(isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        found = await connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not found:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     """SQLite: migrate one file once, then copy it per test (much faster than migrating)."""
     if POSTGRES_URL:
 
         async def migrate_postgres() -> None:
+            if _WORKER and _BASE_URL:
+                await _create_database(_BASE_URL, POSTGRES_URL)
             engine = create_engine(POSTGRES_URL)
             async with engine.begin() as connection:
                 await connection.execute(text("DROP SCHEMA public CASCADE"))

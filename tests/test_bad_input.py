@@ -9,7 +9,7 @@ import pytest
 
 from storage.models import User
 from tests.test_onboarding import onboard
-from tests.transcript import choose_language, label, sees
+from tests.transcript import choose_language, label, sees, tr
 
 WELCOME = "<b>Welcome to the Desmigratif assistant.</b>"
 ROLE_Q = "Which of these describes you?"
@@ -147,37 +147,44 @@ async def test_edited_message(person, db, step, locale):
     assert await _snapshot(db) == before
 
 
+FORGED_DATA = [
+    "ob:role:family",
+    "ob:lang:en",
+    "ob:consent:yes",
+    "del:yes",
+    "zz:forged",
+    "x" * 64,
+    "adm:rm:101",
+    "menu:officer",
+    "pf:setvil:atlantis",
+    "vsw:yes",
+]
+# The button that is the valid answer at its own step is not stale there (it is tested by
+# the dialog's own tests); it is left out of the cases instead of skipped inside one.
+VALID_AT = {
+    ("role", "ob:role:family"),
+    ("consent", "ob:consent:yes"),
+    ("erase", "del:yes"),
+    ("language", "ob:lang:en"),
+}
+STALE_CASES = [
+    (step, data) for step in STEPS for data in FORGED_DATA if (step, data) not in VALID_AT
+]
+
+
+def test_stale_cases_cover_every_step_and_button():
+    assert len(STALE_CASES) == len(STEPS) * len(FORGED_DATA) - len(VALID_AT) == 66
+
+
 @pytest.mark.parametrize("locale", ["id", "jv"])
-@pytest.mark.parametrize("step", list(STEPS))
-@pytest.mark.parametrize(
-    "data",
-    [
-        "ob:role:family",
-        "ob:lang:en",
-        "ob:consent:yes",
-        "del:yes",
-        "zz:forged",
-        "x" * 64,
-        "adm:rm:101",
-        "menu:officer",
-        "pf:setvil:atlantis",
-        "vsw:yes",
-    ],
-)
+@pytest.mark.parametrize(("step", "data"), STALE_CASES)
 async def test_stale_or_forged_button(person, db, step, data, locale):
     p = person(304)
     question = await STEPS[step](p, locale)
-    if (step, data) in {
-        ("role", "ob:role:family"),
-        ("consent", "ob:consent:yes"),
-        ("erase", "del:yes"),
-        ("language", "ob:lang:en"),
-    }:
-        pytest.skip("that button is the valid answer at this step")
     before = await _snapshot(db)
     reply = await p.press(data)
     shown = locale_for(step, locale)
-    assert reply.toast is not None
+    assert reply.toast == tr(shown, "This button has expired.")
     sees(reply, shown, "That button is no longer valid. Here is where we are:")
     sees(reply, shown, question)
     assert await _snapshot(db) == before
@@ -202,7 +209,8 @@ async def test_double_tap_is_harmless(person, db):
     message = p.last_with_buttons().message_id
     await p.press("ob:consent:yes", message)
     reply = await p.press("ob:consent:yes", message)
-    assert reply.toast is not None
+    assert reply.toast == tr("id", "This button has expired.")
+    sees(reply, "id", "That button is no longer valid. Here is where we are:")
     stored = await db.get(User, 306)
     assert stored.consent == "given"
 

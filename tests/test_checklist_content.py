@@ -173,12 +173,22 @@ def test_free_registration_does_not_cite_the_placement_cost_article():
     assert "Pasal 30" not in registration.source
     question = load_quiz().questions["fee-to-personal-account"]
     assert "Pasal 30" not in question.source
-    for item in load_checklist().items.values():
-        if "Registration is free" in item.cost_note:
-            assert "Pasal 30" not in f"{item.legal_basis} {item.source}", item.id
-    for question in load_quiz().questions.values():
-        if "Registering at Disnaker or the LTSA is free" in question.explanation:
-            assert "Pasal 30" not in question.source, question.id
+    free_items = [
+        item
+        for item in load_checklist().items.values()
+        if "Registration is free" in item.cost_note
+    ]
+    free_questions = [
+        question
+        for question in load_quiz().questions.values()
+        if "Registering at Disnaker or the LTSA is free" in question.explanation
+    ]
+    assert [i.id for i in free_items] == ["disnaker-registration"]
+    assert [q.id for q in free_questions] == ["fee-to-personal-account"]
+    for item in free_items:
+        assert "Pasal 30" not in f"{item.legal_basis} {item.source}", item.id
+    for question in free_questions:
+        assert "Pasal 30" not in question.source, question.id
 
 
 SPOUSE = {
@@ -195,6 +205,9 @@ def test_the_permission_letter_names_the_spouse_first():
         for locale, (spouse, parent) in SPOUSE.items():
             shown = tr(locale, text) if locale != "en" else text
             assert 0 <= shown.index(spouse) < shown.index(parent), (locale, shown)
-    for text in _content_texts():  # every other text about the letter, too
-        if "permission letter" in text and "parent" in text:
-            assert text.index("husband or wife") < text.index("parent"), text
+    about_the_letter = [  # every other text about the letter, too
+        text for text in _content_texts() if "permission letter" in text and "parent" in text
+    ]
+    assert len(about_the_letter) == 3
+    for text in about_the_letter:
+        assert text.index("husband or wife") < text.index("parent"), text

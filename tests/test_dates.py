@@ -99,6 +99,8 @@ def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 WHENS = [
     ("Jumat 19.00", FRIDAY_18, utc(1, 29, 12)),  # still ahead today
     ("Jumat 19.00", FRIDAY_1930, utc(2, 5, 12)),  # passed: next Friday
+    ("Jumat 19.00", utc(1, 29, 12), utc(2, 5, 12)),  # that very minute: next Friday too
+    ("Jumat 19.00", utc(1, 29, 11, 59), utc(1, 29, 12)),  # a minute before: today
     ("Jemuwah 19.00", FRIDAY_18, utc(1, 29, 12)),
     ("hari Jumat jam 19.00", FRIDAY_18, utc(1, 29, 12)),
     ("Jum'at 19:00", FRIDAY_1930, utc(2, 5, 12)),
@@ -123,6 +125,7 @@ WHENS = [
     ("24 Desember 2027 08:00", FRIDAY_18, datetime(2027, 12, 24, 1, 0, tzinfo=UTC)),
     ("24-12-2027 08:00", FRIDAY_18, datetime(2027, 12, 24, 1, 0, tzinfo=UTC)),
     ("30/1/2027 8.00 WITA", FRIDAY_18, utc(1, 30, 0)),
+    ("30-01-2028 18:00", FRIDAY_18, datetime(2028, 1, 30, 11, 0, tzinfo=UTC)),  # 366 days
 ]
 
 
@@ -138,6 +141,8 @@ def test_parse_when(text, now, expected):
         ("29-01-2027 08:00", "past"),
         ("28 Januari 2027 20:00", "past"),
         ("02-02-2028 08:00", "far"),
+        ("24-12-2030 08:00", "far"),  # beyond the years a date may be ahead at all
+        ("30-01-2028 18:01", "far"),  # 366 days and a minute ahead
         ("Maret 2027 08:00", "format"),  # a month is not a day
         ("besok 25:00", "format"),
         ("besok", "format"),
@@ -149,6 +154,7 @@ def test_parse_when_refuses(text, reason):
     with pytest.raises(WhenError) as caught:
         parse_when(text, now=FRIDAY_18)
     assert caught.value.reason == reason
+    assert str(caught.value) == reason  # what the log shows
 
 
 # --- through the app; the clock stands at Tuesday 1 December 2026, 09:00 WIB ---------------

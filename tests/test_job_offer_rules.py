@@ -55,7 +55,8 @@ FEE_BAN = {
     "farm or plantation worker": "plantation",
     "migrant fishing crew": "fishing",
 }
-JOBS = [option.id for option in OFFER.by_id["job"].options]
+JOBS = [option.id for q in OFFER.questions if q.id == "job" for option in q.options]
+assert len(JOBS) >= 5, JOBS  # the tables below loop over these: never over nothing
 # The Middle East with every job: the 2015 moratorium is on work for households (§8.1).
 MIDDLE_EAST: dict[str, tuple[str, set[str], set[str]]] = {
     "domestic": ("high", {"middle-east-housework"}, LICENCE),

@@ -8,8 +8,13 @@ from sqlalchemy import func, select
 from bot.context import services_of
 from bot.services import officers
 from storage.models import Base, Officer, User
+from tests.announcing import villager
+from tests.helping import ask_for_help
+from tests.test_checklist import set_up
+from tests.test_job_check import answers_for, run_check
 from tests.test_onboarding import onboard
-from tests.transcript import choose_language, label, sees
+from tests.test_quiz import answer
+from tests.transcript import choose_language, label, sees, tr
 
 
 @pytest.mark.parametrize(
@@ -102,41 +107,134 @@ async def test_data_shows_every_stored_field(person, app):
     assert "1 Desember 2026" in reply.text  # consent date, formatted in Indonesian
 
 
-def test_data_lines_cover_every_user_column():
-    """Adding a column to users must also show it in /dataku (or say why not)."""
-    import inspect
+def _before_value(message: str) -> str:
+    """The Indonesian text of ``message`` up to its first placeholder."""
+    return tr("id", message, value="\0", date="\0", summary="\0").split("\0")[0]
 
-    from handlers.profile import data_lines
 
-    source = inspect.getsource(data_lines)
-    for column in User.__table__.columns:
-        assert f'"{column.key}"' in source, f"/dataku does not show users.{column.key}"
+# What /dataku shows for each column of users (Indonesian), for someone who has filled them
+# all: the exact line, or how the line starts (a date follows). Adding a column to users fails
+# test_dataku_shows_every_user_column until it is shown (or listed in FOLDED, with the reason).
+def exact_lines() -> dict[str, str]:
+    return {
+        "telegram_id": tr("id", "Telegram ID: {value}", value=208),
+        "locale": tr("id", "Language: {value}", value="Bahasa Indonesia"),
+        "role": tr(
+            "id", "Who you are: {value}", value=label("id", "role", "Planning to work abroad")
+        ),
+        "village_id": tr("id", "Village: {value}", value="Jogosimo (Klirong, Kebumen)"),
+        "other_village": tr("id", "Village you typed: {value}", value="Karangsari"),
+        "announcements_off": tr("id", "Announcements: stopped (/mulai starts them)"),
+        "dialog": tr(
+            "id",
+            "Unfinished: {value} (/batal cancels it)",
+            value=tr("id", "writing a help request"),
+        ),
+        "dialog_data": tr("id", "Your answers in it so far, kept until you finish or cancel it"),
+        "timezone": tr("id", "Time zone: {value}", value="WIT"),  # Asia/Jayapura
+        "quiet_start": tr(
+            "id", "Quiet hours for reminders: {start}–{end}", start="22:00", end="05:00"
+        ),
+        "reminders_off": tr("id", "Reminders: off"),
+    }
+
+
+def line_starts() -> dict[str, str]:
+    return {
+        "consent": _before_value("Consent to data processing: {value}")
+        + _before_value("given on {date}"),
+        "help_draft": _before_value(
+            "An unsent help request, saved {date}: {summary} (/tolong continues it)"
+        ),
+        "created_at": _before_value("First contact: {value}"),
+        "updated_at": _before_value("Last change: {value}"),
+    }
+
+
+FOLDED = {
+    "consent_at": "the date in the consent line",
+    "step": "part of the unfinished dialog's line",
+    "help_draft_at": "the date in the unsent request's line",
+    "quiet_end": "the same line as quiet_start",
+    # cleared as soon as the person writes (they are reachable again): /dataku, which they
+    # send, never finds it set
+    "unreachable_at": "never set when the person asks",
+}
+
+
+async def test_dataku_shows_every_user_column(person, db, clock):
+    """Every column of users is shown by /dataku (its output, not its source)."""
+    exact, starts = exact_lines(), line_starts()
+    assert (len(exact), len(starts), len(FOLDED)) == (11, 4, 5)
+    assert {*exact, *starts, *FOLDED} == {column.key for column in User.__table__.columns}
+    p = await villager(person, 208, role="prospective")
+    await ask_for_help(p, send=False)  # an unfinished dialog with answers in it
+    db.expire_all()
+    user = await db.get(User, 208)
+    user.other_village = "Karangsari"
+    user.announcements_off = True
+    user.reminders_off = True
+    user.timezone = "Asia/Jayapura"
+    user.quiet_start, user.quiet_end = 22 * 60, 5 * 60
+    user.help_draft = dict(user.dialog_data or {})
+    user.help_draft_at = clock.now()
+    await db.commit()
+    reply = await p.say("/dataku")
+    lines = [line.removeprefix("• ") for line in reply.messages[0].text.split("\n")]
+    for column, expected in exact.items():
+        assert lines.count(expected) == 1, f"users.{column}: {expected!r} not in {lines}"
+    for column, start in starts.items():
+        found = [line for line in lines if line.startswith(start) and line != start]
+        assert len(found) == 1, f"users.{column}: no line {start!r}… in {lines}"
 
 
 @pytest.mark.parametrize("locale", ["id", "jv"])
 async def test_erase_everything(app, person, db, locale):
-    language = {"id": "Bahasa Indonesia", "jv": "Basa Jawa"}[locale]
-    warga = person(207)
-    await onboard(warga, language=language)
+    warga = await villager(person, 207, locale=locale, role="prospective")
     services = services_of(app)
     async with services.sessions() as session, session.begin():
         await officers.grant(
             session, services.routing(), 207, "jogosimo", granted_by=900, now=services.clock.now()
         )
+    # A row in every table keyed by the person: a checklist with a tick, a quiz round, a job
+    # check (tests/test_erasure.py erases a person who used everything, in more detail).
+    await set_up(warga, locale)
+    await warga.tap("⬜ " + label(locale, "", "Passport"))
+    await warga.tap(label(locale, "button", "📅 Enter the expiry date"))
+    await warga.say("01-06-2027")
+    await warga.say("/kuis")
+    await answer(warga, db, locale, right=True)
+    await run_check(warga, locale, answers_for("low"))
+    keyed = [t for t in Base.metadata.sorted_tables if t.c.get("telegram_id") is not None]
+
+    async def rows_per_table() -> dict[str, int]:
+        db.expire_all()
+        return {
+            table.name: await db.scalar(
+                select(func.count()).select_from(table).where(table.c.telegram_id == 207)
+            )
+            for table in keyed
+        }
+
+    every_table = {
+        "users": 1,
+        "officers": 1,
+        "checklists": 1,
+        "checklist_marks": 1,
+        "quiz_rounds": 1,
+        "job_checks": 1,
+    }
+    assert await rows_per_table() == every_table
     reply = await warga.say("/hapusdata")
     sees(reply, locale, "<b>Erase all your data?</b>")
     reply = await warga.tap(label(locale, "button", "Yes, erase everything"))
     sees(reply, locale, "All your data has been erased. Send /start to begin again.")
-    # Nothing about this person remains in any table.
-    for table in Base.metadata.sorted_tables:
-        key = table.c.get("telegram_id")
-        if key is not None:
-            count = await db.scalar(select(func.count()).select_from(table).where(key == 207))
-            assert count == 0, f"{table.name} still has a row about the user"
+    # Nothing about this person remains in any of those tables.
+    assert await rows_per_table() == dict.fromkeys(every_table, 0)
     assert await db.get(Officer, 207) is None
     # Starting again is a fresh onboarding.
     reply = await warga.say("/start")
-    sees(reply, "id", "<b>Welcome to the Desmigratif assistant.</b>")
+    sees(reply, locale, "<b>Welcome to the Desmigratif assistant.</b>")  # Telegram's language
 
 
 async def test_erase_can_be_refused(person, db):

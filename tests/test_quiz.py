@@ -8,7 +8,8 @@ import shutil
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -159,34 +160,43 @@ async def test_deep_link_opens_the_quiz(person):
     sees(reply, "id", "<b>Question {n} / {total}</b>", n=1, total=10)
 
 
-TAPS = st.lists(
-    st.tuples(
-        st.sampled_from(["right", "wrong", "old", "next", "forged", "new"]),
-        st.integers(min_value=0, max_value=12),
-    ),
-    max_size=30,
+NOISE = st.tuples(
+    st.sampled_from(["right", "wrong", "old", "next", "forged", "new"]),
+    st.integers(min_value=0, max_value=12),
 )
+# "play": answer every question left in the round, then its Next (the last one: See my
+# score), right or wrong by the bits of the number: most examples finish at least one round,
+# so the score assertions below run (the test counts them).
+PLAY = st.tuples(st.just("play"), st.integers(min_value=0, max_value=2**10 - 1))
+TAPS = st.lists(st.one_of(PLAY, NOISE, NOISE), max_size=8)
+EXAMPLES = 20
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(taps=TAPS)
-def test_any_sequence_of_taps(schema_template, settings, tmp_path, taps):
-    """Whatever is tapped, in whatever order: rounds stay whole, nothing counts twice."""
+def test_any_sequence_of_taps(schema_template, settings, tmp_path):
+    """Whatever is tapped, in whatever order: rounds stay whole, nothing counts twice, and a
+    finished round's score is the number of right answers the person gave in it."""
     from bot.clock import ManualClock
     from bot.emulator import BotAPIEmulator
     from tests.conftest import POSTGRES_URL, START
 
     if POSTGRES_URL:
         pytest.skip("the property test runs on SQLite (one fresh database per example)")
-    # A fresh file per run: hypothesis replays a failing example, and it must start clean.
-    path = tmp_path / f"prop-{uuid.uuid4().hex}.sqlite3"
-    shutil.copy(schema_template, path)
+    finished_per_example: list[int] = []
 
-    async def run() -> None:
+    @hypothesis_settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,  # every run draws the same kind of examples; none replayed from disk
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(taps=TAPS)
+    def example(taps):
+        # A fresh file per run: hypothesis replays a failing example, and it must start clean.
+        path = tmp_path / f"prop-{uuid.uuid4().hex}.sqlite3"
+        shutil.copy(schema_template, path)
+        finished_per_example.append(asyncio.run(run(path, taps)))
+
+    async def run(path, taps) -> int:
         from storage.db import create_engine, create_sessionmaker
 
         emulator = BotAPIEmulator()
@@ -197,38 +207,54 @@ def test_any_sequence_of_taps(schema_template, settings, tmp_path, taps):
             register_bot_commands=False,
         )
         engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        # What the person answered, by round: the score must count exactly these.
+        given_right: dict[int, int] = {}
         async with app, create_sessionmaker(engine)() as db:
             p = await villager(lambda uid, **kw: Person(app, emulator, uid, **kw), 1200)
             await p.say("/kuis")
+
+            async def pick(right: bool) -> None:
+                quiz_round, position = await current(db, 1200)
+                question = QUIZ.questions[quiz_round.question_ids[position]]
+                choice = (
+                    question.correct
+                    if right
+                    else next(a for a in question.answers if not a.correct)
+                )
+                await p.press(f"qz:a:{quiz_round.id}:{position}:{choice.id}")
+                given_right[quiz_round.id] = given_right.get(quiz_round.id, 0) + right
+
             for action, number in taps:
                 quiz_round, position = await current(db, 1200)
-                if action in ("right", "wrong") and quiz_round.finished_at is None:
-                    question = QUIZ.questions[quiz_round.question_ids[position]]
-                    pick = (
-                        question.correct
-                        if action == "right"
-                        else next(a for a in question.answers if not a.correct)
-                    )
-                    await p.press(f"qz:a:{quiz_round.id}:{position}:{pick.id}")
+                if action == "play":
+                    if quiz_round.finished_at is not None:
+                        await p.press("qz:new")
+                        quiz_round, position = await current(db, 1200)
+                    for bit in range(position, len(quiz_round.question_ids)):
+                        await pick(right=bool(number >> bit & 1))
+                        await p.press(f"qz:n:{quiz_round.id}")
+                elif action in ("right", "wrong") and quiz_round.finished_at is None:
+                    await pick(right=action == "right")
                 elif action == "old":
                     await p.press(f"qz:a:{quiz_round.id}:{number % 10}:{'abcd'[number % 4]}")
                 elif action == "forged":
                     await p.press(f"qz:a:{quiz_round.id + 1 + number}:{number}:a")
                 elif action == "next":
                     await p.press(f"qz:n:{quiz_round.id}")
-                else:
+                elif action == "new":
                     await p.press("qz:new")
             # The bot wrote through its own sessions: read the rows as they are now, not as
             # this session last loaded them (the last tap may have finished the round).
             db.expire_all()
-            for quiz_round in (await db.scalars(select(QuizRound))).all():
+            rounds = (await db.scalars(select(QuizRound))).all()
+            finished_rounds = [r for r in rounds if r.finished_at is not None]
+            for quiz_round in rounds:
                 answers = (
                     await db.scalars(
                         select(QuizAnswer).where(QuizAnswer.round_id == quiz_round.id)
                     )
                 ).all()
                 assert len(answers) <= len(quiz_round.question_ids)
-                assert {a.question_id for a in answers} <= set(quiz_round.question_ids)
                 # Answers fill the round in order, without gaps.
                 assert {a.question_id for a in answers} == set(
                     quiz_round.question_ids[: len(answers)]
@@ -236,17 +262,20 @@ def test_any_sequence_of_taps(schema_template, settings, tmp_path, taps):
                 for a in answers:
                     question = QUIZ.questions[a.question_id]
                     assert a.correct == (a.answer_id == question.correct.id)
+                assert sum(a.correct for a in answers) == given_right.get(quiz_round.id, 0)
                 finished = len(answers) == len(quiz_round.question_ids)
                 assert (quiz_round.finished_at is not None) == finished
-                if finished:
-                    assert quiz_round.score == sum(a.correct for a in answers)
-            open_rounds = [
-                r for r in (await db.scalars(select(QuizRound))).all() if r.finished_at is None
-            ]
+            for quiz_round in finished_rounds:  # the score, for every finished round
+                assert quiz_round.score == given_right.get(quiz_round.id, 0)
+            open_rounds = [r for r in rounds if r.finished_at is None]
             assert len(open_rounds) <= 1  # "play again" never leaves a second round open
         await engine.dispose()
+        return len(finished_rounds)
 
-    asyncio.run(run())
+    example()
+    assert len(finished_per_example) == EXAMPLES
+    # The score assertions ran: most examples finished at least one round.
+    assert sum(1 for n in finished_per_example if n > 0) >= 5, finished_per_example
 
 
 @pytest.mark.parametrize("locale", ["id", "jv"])

@@ -47,6 +47,24 @@ async def test_departure_reminders_arrive_at_nine_local(
         await p.tap(label("id", "button", "🕒 Time zone"))
         await p.tap(label("id", "", zone_button))
     await set_up(p, departure="15-03-2027")
+    db.expire_all()
+    planned = (
+        await db.execute(
+            select(Delivery.payload, Delivery.due_at)
+            .where(Delivery.chat_id == 1001, Delivery.kind == "reminder")
+            .order_by(Delivery.due_at)
+        )
+    ).all()
+    # Each reminder on its day (30, 14, 7, 1 days before the departure of 15 March, 7 after),
+    # at 09:00 local; the checklist nudge a week after today (1 December).
+    assert [(r.payload, r.due_at) for r in planned] == [
+        ({"nudge": 1}, datetime(2026, 12, 8, utc_hour, 0, tzinfo=UTC)),
+        ({"r": "d30"}, datetime(2027, 2, 13, utc_hour, 0, tzinfo=UTC)),
+        ({"r": "d14"}, datetime(2027, 3, 1, utc_hour, 0, tzinfo=UTC)),
+        ({"r": "d7"}, datetime(2027, 3, 8, utc_hour, 0, tzinfo=UTC)),
+        ({"r": "d1"}, datetime(2027, 3, 14, utc_hour, 0, tzinfo=UTC)),
+        ({"r": "a7"}, datetime(2027, 3, 22, utc_hour, 0, tzinfo=UTC)),
+    ]
     # 30 days before 15 March is 13 February; 09:00 local.
     due = datetime(2027, 2, 13, utc_hour, 0, tzinfo=UTC)
     await sweep_at(clock, sweep, due - timedelta(minutes=1))
@@ -120,8 +138,8 @@ async def test_arrival_reminder_names_the_office_of_the_destination(
     [sent] = [t for t in texts(emulator, 1010) if "peduliwni.kemlu.go.id" in t]
     assert arrival in sent
     assert office in sent
-    if destination == "Taiwan":  # Taiwan has no embassy: never send people to a "KBRI"
-        assert "KBRI" not in sent
+    # Taiwan has no embassy: never send people to a "KBRI" there (Malaysia's office is one).
+    assert ("KBRI" in sent) == (destination == "Malaysia")
 
 
 async def test_replanned_when_the_departure_moves(person, emulator, clock, sweep, db):

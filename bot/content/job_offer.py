@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -119,21 +119,23 @@ class Assessment:
 class JobOffer:
     def __init__(self, data: _JobOfferFile) -> None:
         self.questions = list(data.questions)
-        self.by_id = {question.id: question for question in data.questions}
         self.rules = [rule for rule in data.rules if rule.level is not None]
         self.advice = [rule for rule in data.rules if rule.level is None]
         self.escalate = list(data.escalate)
 
     def assess(self, answers: Answers) -> Assessment:
         """The risk level of ``answers``, with every flag they raise and the advice to show."""
-        rank = LEVELS.index
+
+        def rank(rule: Rule) -> int:
+            return LEVELS.index(cast(Level, rule.level))  # rules (not advice) have a level
+
         flags = [rule for rule in self.rules if rule.matches(answers)]
-        flags.sort(key=lambda rule: -rank(rule.level or "low"))
-        level: Level = (flags[0].level or "low") if flags else "low"
+        flags.sort(key=rank, reverse=True)
+        level: Level = cast(Level, flags[0].level) if flags else "low"
         for step in self.escalate:
-            counted = sum(rank(rule.level or "low") >= rank(step.at) for rule in flags)
-            if counted >= step.flags and rank(step.to) > rank(level):
-                level = step.to
+            counted = sum(rank(rule) >= LEVELS.index(step.at) for rule in flags)
+            if counted >= step.flags:  # never lowers: the worse of the two stays
+                level = max(level, step.to, key=LEVELS.index)
         advice = [
             rule
             for rule in self.advice

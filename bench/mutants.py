@@ -1,0 +1,163 @@
+"""Mutation score of the modules where a bug harms people most (``make mutants``).
+
+mutmut plants small bugs (a ``<`` for a ``<=``, a 7 for an 8, a dropped call) one at a
+time and runs the tests that reach the changed function: a mutant the tests do not notice
+"survives". Each module is run in a scratch folder of its own (a generated
+``pyproject.toml`` naming that module and the tests written for it, beside links to the
+code), so one module's run never depends on another's and the suite's own configuration
+stays untouched. Not run by CI: it takes minutes per module.
+
+    python bench/mutants.py [--only bot/services/when.py ...] [--max-children 2]
+
+Prints a table per module, the surviving mutants (``mutmut show <name>`` in the module's
+scratch folder shows one), and as its last line one JSON object:
+``{"killed": N, "survived": N, "score": 0.xx, "modules": {...}}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = ROOT / "mutants-work"
+
+# Module → the tests that exercise it (run for each of its mutants, fastest first).
+MODULES: dict[str, list[str]] = {
+    "bot/services/when.py": ["tests/test_dates.py", "tests/test_boundaries_reminders.py"],
+    "bot/services/reminders.py": [
+        "tests/test_reminders.py",
+        "tests/test_boundaries_reminders.py",
+        "tests/test_jv_checklist_reminders.py",
+    ],
+    "bot/content/job_offer.py": [
+        "tests/test_job_offer_rules.py",
+        "tests/test_boundaries_job_offer.py",
+        "tests/test_job_check.py",
+    ],
+    "bot/services/quiz.py": ["tests/test_quiz.py", "tests/test_declined.py"],
+    "bot/services/case_alerts.py": [
+        "tests/test_officer_cases.py",
+        "tests/test_boundaries_cases.py",
+        "tests/test_unrouted.py",
+    ],
+    "bot/services/erasure.py": ["tests/test_erasure.py", "tests/test_dataku.py"],
+    "bot/services/profiles.py": [
+        "tests/test_consent_nothing_stored.py",
+        "tests/test_declined.py",
+        "tests/test_onboarding.py",
+    ],
+    "bot/telegram_html.py": ["tests/test_hostile_text.py", "tests/test_announce.py"],
+    "bot/delivery.py": ["tests/test_delivery.py"],
+}
+
+# mutmut's exit codes per mutant (mutmut/__main__.py status_by_exit_code).
+KILLED = {1, 3}
+SURVIVED = {0}
+NO_TESTS = {5}
+TIMEOUT = {-24, 24, 36, 152, 255}
+
+
+def scratch_for(module: str, tests: list[str]) -> Path:
+    """A folder whose pyproject names ``module`` and its ``tests``; code linked, not
+    copied (mutmut copies what it mutates into ``mutants/`` there)."""
+    folder = SCRATCH / module.replace("/", "_").removesuffix(".py")
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name in ("bot", "handlers", "storage", "tests", "locales"):
+        (folder / name).symlink_to(ROOT / name)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    pytest_options = project["tool"]["pytest"]["ini_options"]
+    present = [test for test in tests if (ROOT / test).exists()]
+    lines = [
+        "[tool.pytest.ini_options]",
+        *(f"{key} = {json.dumps(value)}" for key, value in pytest_options.items()),
+        "",
+        "[tool.mutmut]",
+        f"source_paths = {json.dumps(['bot/', 'handlers/', 'storage/'])}",
+        f"also_copy = {json.dumps(['locales/'])}",
+        f"only_mutate = {json.dumps([module])}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(present)}",
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]',
+    ]
+    (folder / "pyproject.toml").write_text("\n".join(lines) + "\n", "utf-8")
+    return folder
+
+
+def outcome(folder: Path, module: str) -> dict[str, object]:
+    meta = json.loads((folder / "mutants" / f"{module}.meta").read_text("utf-8"))
+    codes: dict[str, int] = meta["exit_code_by_key"]
+    survivors = sorted(name for name, code in codes.items() if code in SURVIVED)
+    killed = sum(code in KILLED for code in codes.values())
+    timeouts = sum(code in TIMEOUT for code in codes.values())
+    untested = sum(code in NO_TESTS for code in codes.values())
+    counted = killed + timeouts + len(survivors) + untested
+    return {
+        "killed": killed + timeouts,  # a mutant that hangs the tests is caught too
+        "survived": len(survivors) + untested,
+        "score": round((killed + timeouts) / counted, 3) if counted else 0.0,
+        "survivors": survivors,
+    }
+
+
+def run(module: str, tests: list[str], max_children: int) -> dict[str, object]:
+    folder = scratch_for(module, tests)
+    env = {**os.environ, "PTB_TIMEDELTA": "true"}
+    mutmut = Path(sys.executable).parent / "mutmut"
+    started = time.perf_counter()
+    subprocess.run(
+        [str(mutmut), "run", "--max-children", str(max_children)],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    result = outcome(folder, module)
+    result["seconds"] = round(time.perf_counter() - started)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", nargs="*", help="modules to run (default: all)")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    chosen = {m: t for m, t in MODULES.items() if not args.only or m in args.only}
+    results = {}
+    print(f"{'module':34} {'killed':>7} {'survived':>9} {'score':>6} {'time':>6}")
+    for module, tests in chosen.items():
+        result = run(module, tests, args.max_children)
+        results[module] = result
+        print(
+            f"{module:34} {result['killed']:>7} {result['survived']:>9} "
+            f"{result['score']:>6.0%} {result['seconds']:>5}s",
+            flush=True,
+        )
+    print("\nSurviving mutants (see one: cd mutants-work/<module> && mutmut show <name>):")
+    for module, result in results.items():
+        for name in result["survivors"]:  # type: ignore[attr-defined]
+            print(f"  {module}: {name}")
+    killed = sum(int(r["killed"]) for r in results.values())  # type: ignore[call-overload]
+    survived = sum(int(r["survived"]) for r in results.values())  # type: ignore[call-overload]
+    summary = {
+        "killed": killed,
+        "survived": survived,
+        "score": round(killed / (killed + survived), 3) if killed + survived else 0.0,
+        "modules": {
+            m: {k: r[k] for k in ("killed", "survived", "score")} for m, r in results.items()
+        },
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
