@@ -287,6 +287,7 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
             "PYTHONPATH": str(args.bot_dir),
             "NO_PROXY": "127.0.0.1",
             "PYTHONUNBUFFERED": "1",
+            "LISTEN": "127.0.0.1:0",  # health and metrics on a free port
         }
         common = {
             "users": args.users,

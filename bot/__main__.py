@@ -39,7 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         help="replay a script non-interactively and print the transcript",
     )
 
-    commands.add_parser("run", help="run against real Telegram (long polling)")
+    run = commands.add_parser("run", help="run against real Telegram (long polling)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="take updates on WEBHOOK_URL (needs WEBHOOK_SECRET) instead of long polling",
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
@@ -70,9 +75,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # No people's data, message text or token in any line (see bot.logs).
-    logs.setup(logging.WARNING if args.command == "chat" else logging.INFO)
     settings = load_settings()
+    # No people's data, message text or token in any line (see bot.logs).
+    logs.setup(logging.WARNING if args.command == "chat" else logging.INFO, settings.log_format)
     if args.command == "chat":
         from bot.simulator import chat
 
@@ -83,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{failures} script step(s) failed", file=sys.stderr)
         return 1 if failures else 0
     if args.command == "run":
-        return _run(settings)
+        return _run(settings, webhook=args.webhook)
     if args.command == "db":
         return asyncio.run(_db_upgrade(settings))
     if args.command == "cases":
@@ -91,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return asyncio.run(_officer(settings, args))
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, *, webhook: bool = False) -> int:
     if settings.telegram_bot_token is None:
         print(
             "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and set it in the "
@@ -99,13 +104,23 @@ def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    if webhook and (settings.webhook_url is None or settings.webhook_secret is None):
+        print(
+            "--webhook needs WEBHOOK_URL (the public https address Telegram posts to) and "
+            "WEBHOOK_SECRET (1-256 characters of A-Z a-z 0-9 _ -).",
+            file=sys.stderr,
+        )
+        return 2
+    if webhook and settings.listen == "off":
+        print("--webhook needs LISTEN (host:port the webhook is served on).", file=sys.stderr)
+        return 2
     from telegram.error import InvalidToken
 
     from bot.app import build_application
     from bot.runner import serve
 
     try:
-        asyncio.run(serve(build_application(settings)))
+        asyncio.run(serve(build_application(settings), webhook=webhook))
     except InvalidToken:
         # PTB's message quotes the token: one line without it, and no traceback.
         print(

@@ -147,8 +147,8 @@ def build_application(
         (request, request) if request is not None else http_requests(settings.update_concurrency)
     )
     watch = TransactionWatch(engine)
-    builder = builder.request(CheckedRequest(calls, watch)).get_updates_request(
-        CheckedRequest(updates, watch)
+    builder = builder.request(CheckedRequest(calls, watch, services.metrics)).get_updates_request(
+        CheckedRequest(updates, watch, services.metrics)
     )
     application = builder.build()
     assert isinstance(application, BotApplication)

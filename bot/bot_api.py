@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot.metrics import Metrics
 from storage.db import TransactionWatch
 
 log = logging.getLogger("desmigratif.bot_api")
@@ -24,9 +26,12 @@ VIOLATIONS: list[str] = []
 class CheckedRequest(BaseRequest):
     """A ``BaseRequest`` that checks the transaction rule, then lets ``inner`` do the call."""
 
-    def __init__(self, inner: BaseRequest, watch: TransactionWatch) -> None:
+    def __init__(
+        self, inner: BaseRequest, watch: TransactionWatch, metrics: Metrics | None = None
+    ) -> None:
         self.inner = inner
         self.watch = watch
+        self.metrics = metrics
 
     @property
     def read_timeout(self) -> float | None:
@@ -52,15 +57,23 @@ class CheckedRequest(BaseRequest):
             name = url.rsplit("/", 1)[-1]
             VIOLATIONS.append(name)
             log.error("Bot API call %s made inside an open database transaction", name)
-        return await self.inner.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
+        try:
+            status, body = await self.inner.do_request(
+                url,
+                method,
+                request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+        except NetworkError:  # no answer at all: refused connection, time-out
+            if self.metrics is not None:
+                self.metrics.bot_api_unreachable()
+            raise
+        if self.metrics is not None:
+            self.metrics.bot_api_answer(status)
+        return status, body
 
 
 def http_requests(concurrency: int) -> tuple[BaseRequest, BaseRequest]:

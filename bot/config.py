@@ -6,8 +6,10 @@ A missing or malformed setting stops startup with one line naming it
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -105,6 +107,68 @@ class Settings(BaseSettings):
     rate_limit_seconds: float = Field(
         default=10.0, gt=0, le=3600, description="The window of RATE_LIMIT_UPDATES."
     )
+
+    # Operation (issue 15): webhook mode, the HTTP endpoints, logs.
+    webhook_url: str | None = Field(
+        default=None,
+        description=(
+            "Public https URL Telegram posts updates to (`desmigratif run --webhook`); "
+            "its path is the route, e.g. https://bot.example.org/telegram"
+        ),
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret Telegram sends with every update (1-256 of A-Z a-z 0-9 _ -).",
+    )
+    webhook_max_connections: int = Field(
+        default=40, ge=1, le=100, description="Connections Telegram opens to the webhook."
+    )
+    listen: str = Field(
+        default="127.0.0.1:8080",
+        description=(
+            "host:port of the webhook, /healthz, /readyz and /metrics (polling mode: "
+            "'off' serves nothing)"
+        ),
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text, or json: one JSON object per line."
+    )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parsed = urlsplit(value)
+        if parsed.scheme != "https" or not parsed.hostname:
+            raise ValueError("must be an https:// URL, e.g. https://bot.example.org/telegram")
+        if (parsed.port or 443) not in (443, 80, 88, 8443):
+            raise ValueError("Telegram posts only to ports 443, 80, 88 or 8443")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_alphabet(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ - (Telegram's rule)")
+        return value
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        from bot.http_server import parse_listen
+
+        if value.strip().lower() in ("", "off"):
+            return "off"
+        parse_listen(value)
+        return value
+
+    @property
+    def webhook_path(self) -> str:
+        """Where Telegram posts: the path of WEBHOOK_URL ("/" when it has none)."""
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @model_validator(mode="after")
     def _paid_rate(self) -> Settings:

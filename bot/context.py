@@ -16,6 +16,7 @@ from bot.content.help import HelpContent
 from bot.content.job_offer import JobOffer
 from bot.content.quiz import Quiz
 from bot.i18n import I18n, Translator
+from bot.metrics import Metrics
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -44,6 +45,7 @@ class Services:
     engine: AsyncEngine
     sweeps: list[Any] = field(default_factory=list)
     inbox: Inbox | None = None  # set by the factory
+    metrics: Metrics = field(default_factory=Metrics)
     bot_username: str = ""  # known once the bot is initialised (for t.me links in jobs)
 
     def routing(self) -> Routing:

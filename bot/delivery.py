@@ -53,8 +53,13 @@ PROGRESS_EVERY_SECONDS = 3.0
 MAX_RETRY_AFTER_ROUNDS = 5
 
 
+CHAT_GAP = 1.0  # seconds between two messages to one person
+GROUP_GAP = 3.0  # ... and to one group (20 a minute)
+
+
 class Pacer:
-    """Global rate cap, one second between messages to one chat, shared RetryAfter pause."""
+    """Global rate cap, one second between messages to one person (three to a group),
+    a shared RetryAfter pause."""
 
     def __init__(self, rate: float) -> None:
         # Ten slots per second: smooth enough for Telegram, cheap enough at 1000/s.
@@ -72,9 +77,11 @@ class Pacer:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
     async def wait_turn(self, chat_id: int) -> None:
+        # Telegram: about one message a second into a chat, 20 a minute into a group.
+        gap = GROUP_GAP if chat_id < 0 else CHAT_GAP
         while True:
             now = time.monotonic()
-            wait = max(self._paused_until - now, self._last.get(chat_id, -1e9) + 1.0 - now)
+            wait = max(self._paused_until - now, self._last.get(chat_id, -1e9) + gap - now)
             if wait <= 0:
                 break
             await asyncio.sleep(wait)
@@ -84,7 +91,7 @@ class Pacer:
             await asyncio.sleep(pause)
         self._last[chat_id] = time.monotonic()
         if len(self._last) > 50_000:
-            horizon = time.monotonic() - 1.0
+            horizon = time.monotonic() - GROUP_GAP
             self._last = {chat: at for chat, at in self._last.items() if at > horizon}
 
 
@@ -263,14 +270,13 @@ class Engine:
                     await users.mark_unreachable(session, item.chat_id, self.services.clock.now())
                 await self._hook(self.after_blocked, item)
                 return
-            except BadRequest as exc:
-                await self._finish(item, "failed", error=exc.message)
-                return
-            except NetworkError as exc:  # 5xx and time-outs (TimedOut is a NetworkError)
-                await self._retry_or_fail(item, exc.message or type(exc).__name__)
-                return
             except TelegramError as exc:
-                await self._finish(item, "failed", error=exc.message)
+                # 5xx and time-outs (TimedOut is a NetworkError) may pass on another try;
+                # BadRequest (a NetworkError too in PTB) and the rest will not.
+                if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+                    await self._retry_or_fail(item, exc.message or type(exc).__name__)
+                else:
+                    await self._finish(item, "failed", error=exc.message)
                 return
             sent_id = message.message_id if isinstance(message, Message) else None
             await self._finish(item, "sent", message_id=sent_id)
@@ -317,6 +323,7 @@ class Engine:
                 connection, item.delivery_id, status, now=now, message_id=message_id, error=error
             )
         )
+        self.services.metrics.delivered(item.kind, status)
 
     async def _retry_or_fail(self, item: Outgoing, error: str) -> None:
         attempts = item.attempts + 1

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple
+from urllib.parse import urlsplit
 
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -56,6 +57,34 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
+BLOCKED = "Forbidden: bot was blocked by the user"
+KICKED = "Forbidden: bot was kicked from the group chat"
+# Telegram: "no more than 20 messages per minute" into one group.
+GROUP_RATE = 20 / 60
+# A button does exactly one thing: one of these fields, never two (or none).
+BUTTON_ACTIONS = (
+    "callback_data",
+    "url",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+BAD_WEBHOOK = "Bad Request: bad webhook"
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+POLL_TERMINATED = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
 # The calls a user sees in their chat; answerCallbackQuery (their spinner stops) too.
 VISIBLE_METHODS = frozenset(
     {
@@ -230,6 +259,8 @@ class BotAPIEmulator(BaseRequest):
         self.pending: list[dict[str, Any]] = []
         self.pushed_at: dict[int, float] = {}
         self._arrival: asyncio.Event | None = None
+        self._poll_generation = 0  # a newer getUpdates ends a waiting one (409)
+        self.webhook: dict[str, Any] = {}  # what setWebhook registered (url, secret_token…)
         # Flood control (see limit()).
         self._limited = False
         self._per_chat_rate: float | None = None
@@ -321,7 +352,8 @@ class BotAPIEmulator(BaseRequest):
     # --- fault injection ---------------------------------------------------------------
 
     def block(self, chat_id: int) -> None:
-        """The user blocked the bot: every send to them answers 403 from now on."""
+        """The user blocked the bot (a group: removed it): every send or edit to them
+        answers 403 from now on."""
         self.blocked.add(chat_id)
 
     def unblock(self, chat_id: int) -> None:
@@ -369,6 +401,7 @@ class BotAPIEmulator(BaseRequest):
         like Telegram when the bot sends or edits too fast, on real monotonic time.
 
         ``per_chat``: messages per second into one chat (True: 1), with ``burst`` at once;
+        a group chat gets Telegram's 20 a minute (or ``per_chat``, if that is slower);
         ``global_rate``: messages per second over all chats, a second's worth at once.
         False/None turn a limit off; ``limit(per_chat=False, global_rate=None)`` both.
         Only sends and edits count (not answerCallbackQuery, getUpdates, getMe, …).
@@ -394,7 +427,8 @@ class BotAPIEmulator(BaseRequest):
         if self._per_chat_rate is not None and chat_id is not None:
             bucket = self._chat_buckets.get(chat_id)
             if bucket is None:
-                bucket = _Bucket(self._per_chat_rate, self._burst, self._burst, now)
+                rate = min(self._per_chat_rate, GROUP_RATE) if chat_id < 0 else self._per_chat_rate
+                bucket = _Bucket(rate, self._burst, self._burst, now)
                 self._chat_buckets[chat_id] = bucket
             buckets.append(bucket)
         wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
@@ -409,8 +443,9 @@ class BotAPIEmulator(BaseRequest):
 
     def _maybe_fault(self, method: str, params: dict[str, Any]) -> None:
         chat_id = params.get("chat_id")
-        if method.startswith("send") and method != "sendChatAction" and chat_id in self.blocked:
-            raise _Refused(403, "Forbidden: bot was blocked by the user")
+        target = _chat_id(chat_id)
+        if target is not None and target in self.blocked and method.startswith(("send", "edit")):
+            raise _Refused(403, KICKED if target < 0 else BLOCKED)
         for fault in list(self.faults):
             if fault.methods is not None and method not in fault.methods:
                 continue
@@ -427,7 +462,7 @@ class BotAPIEmulator(BaseRequest):
     @staticmethod
     def _raise_fault(fault: Fault) -> None:
         if fault.kind == "forbidden":
-            raise _Refused(403, fault.description or "Forbidden: bot was blocked by the user")
+            raise _Refused(403, fault.description or BLOCKED)
         if fault.kind == "retry_after":
             raise _Refused(
                 429,
@@ -496,7 +531,7 @@ class BotAPIEmulator(BaseRequest):
                     data = button.get("callback_data")
                     if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
                         raise _Refused(400, "Bad Request: BUTTON_DATA_INVALID")
-                    if data is None and button.get("url") is None:
+                    if sum(button.get(field) is not None for field in BUTTON_ACTIONS) != 1:
                         raise _Refused(400, "Bad Request: can't parse inline keyboard button")
                     # Telegram opens only web and tg:// links from buttons (no tel:).
                     url = button.get("url")
@@ -736,13 +771,54 @@ class BotAPIEmulator(BaseRequest):
         self._chat(params, sending=True)
         return True
 
+    def _api_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:  # Telegram: an empty url removes the webhook
+            return self._api_deleteWebhook(params)
+        parsed = urlsplit(url)
+        if parsed.scheme != "https" or not parsed.hostname:
+            raise _Refused(400, f"{BAD_WEBHOOK}: An HTTPS URL must be provided for webhook")
+        if (parsed.port or 443) not in WEBHOOK_PORTS:
+            raise _Refused(
+                400, f"{BAD_WEBHOOK}: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN.match(str(secret)):
+            raise _Refused(400, "Bad Request: secret token contains unallowed characters")
+        connections = int(params.get("max_connections") or 40)
+        if not 1 <= connections <= 100:
+            raise _Refused(400, f"{BAD_WEBHOOK}: max_connections must be 1-100")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, str):
+            allowed = json.loads(allowed)
+        if params.get("drop_pending_updates"):
+            self.pending.clear()
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "max_connections": connections,
+            "allowed_updates": allowed,
+        }
+        self._wake_polls()
+        return True
+
     def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         if params.get("drop_pending_updates"):
             self.pending.clear()
+        self.webhook = {}
         return True
 
     def _api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        info: dict[str, Any] = {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.pending),
+        }
+        if self.webhook:
+            info["max_connections"] = self.webhook["max_connections"]
+            if self.webhook["allowed_updates"] is not None:
+                info["allowed_updates"] = self.webhook["allowed_updates"]
+        return info
 
     def _api_close(self, params: dict[str, Any]) -> bool:
         return True
@@ -775,9 +851,14 @@ class BotAPIEmulator(BaseRequest):
         """Telegram's semantics: ``offset`` confirms every update below it (they are gone);
         the rest come back on every call until confirmed; ``timeout`` seconds of waiting
         when there is nothing to return. ``allowed_updates`` is not applied."""
+        if self.webhook:
+            raise _Refused(409, WEBHOOK_ACTIVE)
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = float(params.get("timeout") or 0)
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._wake_polls()  # a poll already waiting is ended, as by Telegram
         self._confirm(offset)
         if not self.pending and timeout > 0:
             if self._arrival is None:
@@ -785,6 +866,10 @@ class BotAPIEmulator(BaseRequest):
             arrival = self._arrival
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(arrival.wait(), timeout)
+        if generation != self._poll_generation:
+            raise _Refused(409, POLL_TERMINATED)
+        if self.webhook:
+            raise _Refused(409, WEBHOOK_ACTIVE)
         return self.pending[:limit]
 
     def _confirm(self, offset: int) -> None:

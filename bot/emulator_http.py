@@ -27,7 +27,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,6 +34,7 @@ from starlette.routing import Route
 from telegram.error import TimedOut
 
 from bot.emulator import BotAPIEmulator
+from bot.http_server import serve_asgi
 
 HOST = "127.0.0.1"
 # Parameters the Bot API types as String: kept as sent, never JSON-decoded (a message
@@ -210,14 +210,6 @@ def create_app(
     )
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """A uvicorn server inside someone else's event loop: the host owns the signals."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 @contextlib.asynccontextmanager
 async def serve_emulator(
     emulator: BotAPIEmulator,
@@ -229,33 +221,10 @@ async def serve_emulator(
     """Serve ``emulator`` on 127.0.0.1:``port`` (0: a free port) in the running event
     loop; yields the base URL for the bot (``http://127.0.0.1:PORT/bot``: PTB appends
     the token, then ``/<method>``)."""
-    config = uvicorn.Config(
-        create_app(emulator, rtt_ms=rtt_ms, token=token),
-        host=HOST,
-        port=port,
-        log_config=None,  # leave the host's logging alone
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        ws="none",
-        timeout_graceful_shutdown=2,
-    )
-    server = _EmbeddedServer(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            # uvicorn exits (SystemExit) when it cannot bind, e.g. the port is taken.
-            with contextlib.suppress(SystemExit):
-                task.result()
-            raise OSError(f"the emulator could not listen on {HOST}:{port}")
-        await asyncio.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    try:
+    app = create_app(emulator, rtt_ms=rtt_ms, token=token)
+    # A waiting long poll would hold the shutdown: end it when the server stops.
+    async with serve_asgi(app, HOST, port, on_stop=emulator.release_polls) as bound:
         yield f"http://{HOST}:{bound}/bot"
-    finally:
-        server.should_exit = True
-        emulator.release_polls()  # a waiting long poll would hold the shutdown
-        await task
 
 
 async def _serve_forever(port: int, rtt_ms: float) -> None:

@@ -35,6 +35,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import BaseUpdateProcessor
 
 from bot.logs import describe, log_failure
+from bot.metrics import update_kind
 from bot.replies import Replies, Reply, deliver
 from storage.repositories import inbox as rows
 
@@ -105,6 +106,9 @@ class Inbox:
         async with services.sessions() as session, session.begin():
             new = await rows.store(session, batch, now=services.clock.now())
         fresh = [update for update in updates if update.update_id in new]
+        for update in updates:
+            if update.update_id not in new:  # Telegram sent it again; handled once
+                services.metrics.handled(update_kind(update), "duplicate")
         for update in fresh:
             self._tickets[update.update_id] = Ticket(update.update_id)
         return fresh
@@ -247,12 +251,17 @@ class PersonOrderedProcessor(BaseUpdateProcessor):
     async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
         ticket = self.inbox.take_ticket(update) if self.inbox is not None else None
         token = _TICKET.set(ticket)
+        started = time.perf_counter()
         try:
             await coroutine
         finally:
             _TICKET.reset(token)
             if ticket is not None and self.inbox is not None:
                 self.inbox.finish(ticket)
+                outcome = "failed" if ticket.state == "failed" else "handled"
+                self.inbox.services.metrics.handled(
+                    update_kind(update), outcome, time.perf_counter() - started
+                )
 
 
 class Poller:

@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import logging
 import traceback
+from datetime import UTC, datetime
 from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LIBRARY_LEVELS = {
@@ -44,10 +47,12 @@ OWN_LOGGERS = "desmigratif"  # whose arguments are ids and counts, written for t
 LIBRARY_TEXT = 40  # a library's string argument longer than this may be data
 
 
-def setup(level: int) -> None:
-    """The process's logging: one stream handler with :class:`PrivateFormatter`."""
+def setup(level: int, log_format: str = "text") -> None:
+    """The process's logging: one stream handler with :class:`PrivateFormatter`, or with
+    :class:`PrivateJsonFormatter` for ``json`` (one object per line, for log shippers)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(PrivateFormatter(FORMAT))
+    formatter = PrivateJsonFormatter() if log_format == "json" else PrivateFormatter(FORMAT)
+    handler.setFormatter(formatter)
     logging.basicConfig(level=level, handlers=[handler])
     quiet_libraries()
 
@@ -127,6 +132,8 @@ class PrivateFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         private = logging.makeLogRecord(record.__dict__)
         private.exc_text = None  # another handler may have cached the full text
+        if not isinstance(private.msg, str):  # a dict or an object: may be anything
+            private.msg, private.args = f"<{type(private.msg).__name__} not shown>", ()
         library = not record.name.startswith(OWN_LOGGERS)
         if isinstance(private.args, tuple):
             private.args = tuple(_shown(arg, library) for arg in private.args)
@@ -137,6 +144,30 @@ class PrivateFormatter(logging.Formatter):
     def formatException(self, ei: Any) -> str:
         exc = ei[1] if ei else None
         return traceback_text(exc) if isinstance(exc, BaseException) else ""
+
+
+class PrivateJsonFormatter(PrivateFormatter, JsonFormatter):
+    """:class:`PrivateFormatter`'s rules, written as one JSON object per line:
+    ``{"time", "level", "logger", "message"[, "exc_info"]}`` and nothing else: fields a
+    library attaches to a record (``extra=``) may be data, so none is copied."""
+
+    def __init__(self) -> None:
+        JsonFormatter.__init__(self)
+
+    def add_fields(
+        self,
+        log_data: dict[str, Any],
+        record: logging.LogRecord,
+        message_dict: dict[str, Any],
+    ) -> None:
+        log_data["time"] = datetime.fromtimestamp(record.created, UTC).isoformat(
+            timespec="milliseconds"
+        )
+        log_data["level"] = record.levelname
+        log_data["logger"] = record.name
+        log_data["message"] = record.message
+        if message_dict.get("exc_info"):
+            log_data["exc_info"] = message_dict["exc_info"]
 
 
 def _shown(arg: object, library: bool) -> object:

@@ -432,7 +432,8 @@ async def typed_field(update: Update, context: BotContext, text: str) -> None:
         )
         await _ask_field(update, context, notice)
         return
-    if name == "contact" and not 7 <= sum(ch.isdigit() for ch in value) <= 15:
+    # ASCII digits only: "²" and Arabic-Indic digits pass isdigit() but dial nothing.
+    if name == "contact" and not 7 <= sum(ch in "0123456789" for ch in value) <= 15:
         notice = _(
             "That does not look like a phone number. Example: 0812 3456 7890 or +60 12 345 6789"
         )

@@ -72,6 +72,8 @@ async def round_in_play(context: BotContext) -> QuizRound | None:
         quiz_round = await _own_round(context, str(_anonymous_round(context) or ""))
     if quiz_round is None or quiz_round.finished_at is not None:
         return None
+    if not rounds.playable(context.services.quiz, quiz_round):
+        return None
     given = await rounds.answers_of(context.db, quiz_round.id)
     last = max((answer.answered_at for answer in given.values()), default=quiz_round.started_at)
     now = context.services.clock.now()
@@ -97,6 +99,8 @@ async def start_round(update: Update, context: BotContext) -> None:
         quiz_round = await _own_round(context, str(_anonymous_round(context) or ""))
         if quiz_round is not None and quiz_round.finished_at is not None:
             quiz_round = None
+    if quiz_round is not None and not rounds.playable(context.services.quiz, quiz_round):
+        quiz_round = None  # a question of it was taken out of the quiz: a new round
     if quiz_round is None:
         quiz_round = await rounds.start(
             context.db,
@@ -197,10 +201,12 @@ async def next_step(update: Update, context: BotContext) -> None:
     message = update.callback_query.message if update.callback_query is not None else None
     if message is not None:
         context.replies.remove_buttons(message.chat.id, message.message_id)
-    if quiz_round.finished_at is None:
-        await show_question(update, context, quiz_round)
-    else:
+    if quiz_round.finished_at is not None:
         await show_score(update, context, quiz_round)
+    elif rounds.playable(context.services.quiz, quiz_round):
+        await show_question(update, context, quiz_round)
+    else:  # a question of the round was taken out of the quiz meanwhile
+        await start_round(update, context)
 
 
 async def show_score(update: Update, context: BotContext, quiz_round: QuizRound) -> None:
@@ -219,7 +225,11 @@ async def show_score(update: Update, context: BotContext, quiz_round: QuizRound)
         )
     text = _("<b>Your score: {score} / {total}</b>", score=score, total=total) + "\n" + verdict
     given = await rounds.answers_of(context.db, quiz_round.id)
-    wrong = [qid for qid in quiz_round.question_ids if qid in given and not given[qid].correct]
+    wrong = [
+        qid
+        for qid in quiz_round.question_ids
+        if qid in given and not given[qid].correct and qid in quiz.questions
+    ]
     if score < quiz.pass_mark:
         items = {
             item
@@ -273,7 +283,7 @@ async def review(update: Update, context: BotContext) -> None:
     given = await rounds.answers_of(context.db, quiz_round.id)
     blocks = [_("<b>Your wrong answers</b>")]
     for qid in quiz_round.question_ids:
-        if qid in given and not given[qid].correct:
+        if qid in given and not given[qid].correct and qid in quiz.questions:
             question = quiz.questions[qid]
             blocks.append(
                 f"• {escape(_(question.text))}\n"

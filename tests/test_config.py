@@ -167,3 +167,70 @@ class TestSqlitePath:
     )
     def test_sqlite_path(self, url: str, path: Path | None) -> None:
         assert load_settings(database_url=url).sqlite_path == path
+
+
+class TestOperation:
+    """Webhook, LISTEN and log settings (issue 15)."""
+
+    def test_defaults(self) -> None:
+        settings = load_settings()
+        assert (settings.webhook_url, settings.webhook_secret) == (None, None)
+        assert settings.listen == "127.0.0.1:8080"
+        assert settings.webhook_max_connections == 40
+        assert settings.log_format == "text"
+
+    @pytest.mark.parametrize(
+        ("url", "path"),
+        [
+            ("https://bot.example.org/telegram", "/telegram"),
+            ("https://bot.example.org:8443/a/b", "/a/b"),
+            ("https://bot.example.org", "/"),
+        ],
+    )
+    def test_the_webhook_path_is_the_urls(
+        self, monkeypatch: pytest.MonkeyPatch, url: str, path: str
+    ) -> None:
+        monkeypatch.setenv("WEBHOOK_URL", url)
+        assert load_settings().webhook_path == path
+
+    @pytest.mark.parametrize(
+        ("url", "said"),
+        [
+            ("http://bot.example.org/t", "must be an https:// URL"),
+            ("bot.example.org/t", "must be an https:// URL"),
+            ("https://bot.example.org:8080/t", "ports 443, 80, 88 or 8443"),
+        ],
+    )
+    def test_a_webhook_url_telegram_would_refuse(self, url: str, said: str) -> None:
+        assert config_error(WEBHOOK_URL=url).startswith("Configuration error: WEBHOOK_URL: ")
+        assert said in config_error(WEBHOOK_URL=url)
+
+    @pytest.mark.parametrize("secret", ["a b", "x" * 257, "kunci/rahasia", "é"])
+    def test_a_secret_outside_telegrams_alphabet(self, secret: str) -> None:
+        assert config_error(WEBHOOK_SECRET=secret) == (
+            "Configuration error: WEBHOOK_SECRET: must be 1-256 characters of "
+            "A-Z a-z 0-9 _ - (Telegram's rule)"
+        )
+
+    def test_the_longest_secret_is_fine(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("WEBHOOK_SECRET", "A_-9" * 64)
+        secret = load_settings().webhook_secret
+        assert secret is not None
+        assert len(secret.get_secret_value()) == 256
+
+    @pytest.mark.parametrize(
+        ("listen", "kept"),
+        [("0.0.0.0:80", "0.0.0.0:80"), ("[::1]:8080", "[::1]:8080"), ("OFF", "off"), ("", "off")],
+    )
+    def test_listen(self, monkeypatch: pytest.MonkeyPatch, listen: str, kept: str) -> None:
+        monkeypatch.setenv("LISTEN", listen)
+        assert load_settings().listen == kept
+
+    @pytest.mark.parametrize("listen", ["8080", "localhost", "host:http", "host:65536"])
+    def test_a_listen_that_is_not_host_port(self, listen: str) -> None:
+        assert config_error(LISTEN=listen).startswith("Configuration error: LISTEN: ")
+
+    @pytest.mark.parametrize("connections", ["0", "101"])
+    def test_max_connections_is_telegrams_range(self, connections: str) -> None:
+        said = config_error(WEBHOOK_MAX_CONNECTIONS=connections)
+        assert said.startswith("Configuration error: WEBHOOK_MAX_CONNECTIONS: ")

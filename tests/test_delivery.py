@@ -111,6 +111,11 @@ async def test_faults_end_in_a_final_state_and_nothing_twice(app, emulator, cloc
     assert Counter(status for status, _e in by_chat.values()) == Counter(
         sent=56, blocked=3, failed=1
     )
+    # /metrics counts the same outcomes (the officer's progress report is not a delivery).
+    page = services_of(app).metrics.render().decode()
+    for outcome, count in (("sent", 56), ("blocked", 3), ("failed", 1)):
+        series = f'desmigratif_deliveries_total{{kind="announcement",outcome="{outcome}"}}'
+        assert f"{series} {count:.1f}" in page.splitlines(), (outcome, page)
     for chat in ids:
         count = messages_to(emulator, chat, "Halo semua")
         assert count == (1 if by_chat[chat][0] == "sent" else 0), chat

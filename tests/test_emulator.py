@@ -8,6 +8,7 @@ answers into exceptions, is part of what is tested.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -21,7 +22,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.emulator import Answer, BotAPIEmulator
 from bot.telegram_html import (
@@ -121,30 +122,8 @@ class TestTelegramHtml:
 
 
 class TestHtmlEntities:
-    """What the user sees: the text and its formatting, the same for equal-looking HTML."""
-
-    @pytest.mark.parametrize(
-        ("html", "kind"),
-        [
-            ("<b>x</b>", "bold"),
-            ("<strong>x</strong>", "bold"),
-            ("<i>x</i>", "italic"),
-            ("<em>x</em>", "italic"),
-            ("<u>x</u>", "underline"),
-            ("<ins>x</ins>", "underline"),
-            ("<s>x</s>", "strikethrough"),
-            ("<strike>x</strike>", "strikethrough"),
-            ("<del>x</del>", "strikethrough"),
-            ('<span class="tg-spoiler">x</span>', "spoiler"),
-            ("<tg-spoiler>x</tg-spoiler>", "spoiler"),
-            ("<code>x</code>", "code"),
-            ("<pre>x</pre>", "pre"),
-            ("<blockquote>x</blockquote>", "blockquote"),
-            ("<blockquote expandable>x</blockquote>", "expandable_blockquote"),
-        ],
-    )
-    def test_each_tag_gives_its_entity(self, html: str, kind: str) -> None:
-        assert html_to_entities("a" + html + "b") == ("axb", (Entity(kind, 1, 1),))
+    """What the user sees: the text and its formatting, the same for equal-looking HTML.
+    (Each tag's entity: tests/test_telegram_html.py.)"""
 
     def test_plain_text_has_no_entities(self) -> None:
         assert html_to_entities("a &lt; b") == ("a < b", ())
@@ -828,6 +807,30 @@ class TestBlocking:
         await bot.send_message(chat, "lagi")
         assert [m.text for m in emulator.history(chat)] == ["lagi"]
 
+    async def test_a_blocked_chat_refuses_edits_and_chat_actions_too(
+        self, bot: Bot, emulator: BotAPIEmulator, chat: int
+    ) -> None:
+        """Telegram refuses every write into a chat that blocked the bot, not only new
+        messages: an edit of an old screen, or "typing…", gets the same 403."""
+        sent = await bot.send_message(chat, "x", reply_markup=keyboard(["A"]))
+        emulator.block(chat)
+        with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
+            await bot.edit_message_text("y", chat_id=chat, message_id=sent.message_id)
+        with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
+            await bot.edit_message_reply_markup(chat_id=chat, message_id=sent.message_id)
+        with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
+            await bot.send_chat_action(chat, "typing")
+        assert [m.text for m in emulator.history(chat)] == ["x"]
+
+    async def test_a_group_that_removed_the_bot_says_kicked(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        group = -1001234
+        emulator.open_chat(group)
+        emulator.block(group)
+        with pytest.raises(Forbidden, match=r"^Forbidden: bot was kicked from the group chat$"):
+            await bot.send_message(group, "x")
+
     async def test_member_update_kicked_blocks(self, bot: Bot, emulator: BotAPIEmulator) -> None:
         update = Update.de_json(emulator.member_update(303, "kicked"), bot)
         assert update.my_chat_member is not None
@@ -875,6 +878,22 @@ class TestRateLimits:
         assert emulator.calls[-1].outcome == "Too Many Requests: retry after 1"
         assert len(emulator.bot_messages(chat)) == 3
         await bot.send_message(OTHER_CHAT, "y")  # another chat has its own bucket
+
+    async def test_a_group_gets_20_a_minute(
+        self, bot: Bot, emulator: BotAPIEmulator, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Telegram allows about 20 messages a minute into one group: after the burst, the
+        next slot is 3 s away, not 1 s as in a private chat."""
+        monkeypatch.setenv("PTB_TIMEDELTA", "true")
+        group = -1001234
+        emulator.open_chat(group)
+        emulator.limit(per_chat=True, global_rate=None)
+        for _ in range(3):
+            await bot.send_message(group, "x")
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(group, "x")
+        assert caught.value.retry_after == timedelta(seconds=3)
+        assert len(emulator.bot_messages(group)) == 3
 
     async def test_per_chat_refills_at_its_rate(
         self, bot: Bot, emulator: BotAPIEmulator, chat: int
@@ -1187,3 +1206,140 @@ class TestHtmlLikeTelegram:
 
     def test_unknown_attributes_are_ignored(self) -> None:
         assert html_to_plain('<a href="https://x.id" target="_blank">x</a>') == "x"
+
+
+# --- buttons do one thing ----------------------------------------------------------------
+
+
+class TestButtonActions:
+    @pytest.mark.parametrize(
+        "button",
+        [
+            {"text": "A", "callback_data": "a", "url": "https://example.org"},
+            {"text": "A"},
+            {"text": "A", "url": "https://example.org", "copy_text": {"text": "x"}},
+        ],
+        ids=["two actions", "none", "url and copy"],
+    )
+    async def test_a_button_needs_exactly_one_action(
+        self, emulator: BotAPIEmulator, chat: int, button: dict[str, object]
+    ) -> None:
+        status, body = await emulator.call(
+            "sendMessage",
+            {"chat_id": chat, "text": "x", "reply_markup": {"inline_keyboard": [[button]]}},
+        )
+        assert (status, json.loads(body)["description"]) == (
+            400,
+            "Bad Request: can't parse inline keyboard button",
+        )
+        assert emulator.history(chat) == []
+
+    async def test_one_action_is_accepted(self, emulator: BotAPIEmulator, chat: int) -> None:
+        status, _ = await emulator.call(
+            "sendMessage",
+            {
+                "chat_id": chat,
+                "text": "x",
+                "reply_markup": {"inline_keyboard": [[{"text": "A", "url": "tg://resolve"}]]},
+            },
+        )
+        assert status == 200
+
+
+# --- webhook and rival pollers -----------------------------------------------------------
+
+
+class TestWebhook:
+    @pytest.mark.parametrize(
+        ("params", "description"),
+        [
+            ({"url": "http://bot.example.org/tg"}, "An HTTPS URL must be provided for webhook"),
+            ({"url": "https:///tg"}, "An HTTPS URL must be provided for webhook"),
+            (
+                {"url": "https://bot.example.org:8080/tg"},
+                "Webhook can be set up only on ports 80, 88, 443 or 8443",
+            ),
+            ({"url": "https://bot.example.org/tg", "max_connections": 101}, "max_connections"),
+            ({"url": "https://bot.example.org/tg", "max_connections": -1}, "max_connections"),
+        ],
+    )
+    async def test_a_bad_webhook_is_refused(
+        self, emulator: BotAPIEmulator, params: dict[str, object], description: str
+    ) -> None:
+        status, body = await emulator.call("setWebhook", params)
+        assert status == 400
+        assert description in json.loads(body)["description"]
+        assert emulator.webhook == {}
+
+    @pytest.mark.parametrize("secret", ["with space", "é", "x" * 257, "a/b"])
+    async def test_a_secret_token_outside_telegrams_alphabet_is_refused(
+        self, emulator: BotAPIEmulator, secret: str
+    ) -> None:
+        status, body = await emulator.call(
+            "setWebhook", {"url": "https://bot.example.org/tg", "secret_token": secret}
+        )
+        assert (status, json.loads(body)["description"]) == (
+            400,
+            "Bad Request: secret token contains unallowed characters",
+        )
+
+    @pytest.mark.parametrize("port", [443, 80, 88, 8443])
+    async def test_telegrams_four_ports_are_accepted(
+        self, bot: Bot, emulator: BotAPIEmulator, port: int
+    ) -> None:
+        url = f"https://bot.example.org:{port}/tg"
+        assert await bot.set_webhook(url, secret_token="A-z_0" * 51 + "9", max_connections=100)
+        assert emulator.webhook["url"] == url
+
+    async def test_polling_is_refused_while_a_webhook_is_set(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        emulator.push(emulator.message_update(404, "halo"))
+        await bot.set_webhook(
+            "https://bot.example.org/tg",
+            secret_token="s3cret",
+            allowed_updates=["message", "callback_query"],
+            max_connections=7,
+        )
+        info = await bot.get_webhook_info()
+        assert (info.url, info.max_connections, info.allowed_updates) == (
+            "https://bot.example.org/tg",
+            7,
+            ("message", "callback_query"),
+        )
+        assert info.pending_update_count == 1
+        with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
+            await bot.get_updates()
+        await bot.delete_webhook()
+        assert (await bot.get_webhook_info()).url == ""
+        assert [u.message.text for u in await bot.get_updates() if u.message] == ["halo"]
+
+    async def test_setting_a_webhook_ends_a_waiting_poll(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        poll = asyncio.create_task(bot.get_updates(timeout=5))
+        await asyncio.sleep(0.05)
+        await bot.set_webhook("https://bot.example.org/tg")
+        with pytest.raises(Conflict, match="webhook is active"):
+            await asyncio.wait_for(poll, 1)
+
+    async def test_a_second_poller_ends_the_first(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        """Two processes polling the same bot: Telegram ends the older long poll with 409,
+        and the newer one gets the updates."""
+        first = asyncio.create_task(bot.get_updates(timeout=5))
+        await asyncio.sleep(0.05)
+        second = asyncio.create_task(bot.get_updates(timeout=5))
+        with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+            await asyncio.wait_for(first, 1)
+        update_id = emulator.push(emulator.message_update(404, "halo"))
+        assert [u.update_id for u in await asyncio.wait_for(second, 1)] == [update_id]
+
+    async def test_an_empty_url_removes_the_webhook(
+        self, bot: Bot, emulator: BotAPIEmulator
+    ) -> None:
+        await bot.set_webhook("https://bot.example.org/tg")
+        await bot.set_webhook("")
+        assert emulator.webhook == {}
+        assert await bot.get_updates() == ()

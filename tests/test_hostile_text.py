@@ -148,6 +148,50 @@ async def test_help_request_answers_arrive_exactly_on_both_sides(
     assert_clean(emulator)
 
 
+NOT_A_NUMBER = "That does not look like a phone number. Example: 0812 3456 7890 or +60 12 345 6789"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        *PAYLOADS.values(),
+        "²²²²²²²²",  # isdigit() is true for these, and for Arabic-Indic digits
+        "١٢٣٤٥٦٧٨٩",
+        "0812 34",  # 6 digits: one too few
+        "0812 3456 7890 1234",  # 16 digits: one too many
+    ],
+    ids=[*PAYLOADS, "superscripts", "arabic-indic", "6-digits", "16-digits"],
+)
+async def test_a_contact_that_is_not_a_number_is_asked_again(person, db, emulator, typed):
+    """At the contact question, text that is not a phone number gets the example, in the
+    person's language, and the question again; nothing is stored, no call is refused."""
+    from storage.models import User
+
+    locale = "jv" if typed == PAYLOADS["javanese"] else "id"
+    p = await villager(person, REQUESTER, locale=locale)
+    await p.say("/tolong")
+    await p.tap(category_label(locale, "lost_contact"))
+    await p.tap(label(locale, "button", "A family member"))
+    await p.say("Siti Aminah")
+    await p.tap(label(locale, "relationship", "daughter or son"))
+    await p.say("Malaysia")
+    for value in ("Kuala Lumpur", "PT Maju Jaya", "3 minggu lalu"):
+        await p.say(value)
+    reply = await p.say(typed)
+    assert lines(reply.text)[0] == first_line(locale, NOT_A_NUMBER)
+    user = await db.get(User, REQUESTER)
+    await db.refresh(user)
+    assert user.step == "contact"
+    assert "contact" not in (user.dialog_data or {}).get("subject", {})
+    assert_clean(emulator)
+    # Seven ASCII digits (the lower edge) and fifteen (the upper) are numbers.
+    for number in ("0812 345 6", "+62 812 3456 78901"):
+        await p.say(number)
+        await db.refresh(user)
+        assert user.step == "description", number
+        await p.tap(label(locale, "button", "« Back"))
+
+
 async def officer_view(person, case_id: int):
     return await person(BU, language_code="id").press(f"cs:v:{case_id}")
 

@@ -43,15 +43,26 @@ class BotProcess:
         self.env, self.log = env, log
         self.process: asyncio.subprocess.Process | None = None
 
-    async def start(self, emulator: BotAPIEmulator) -> None:
+    async def start(
+        self,
+        emulator: BotAPIEmulator,
+        *options: str,
+        ready: Callable[[], Any] | None = None,
+    ) -> None:
+        """Start ``desmigratif run [options]``; return once it polls (or ``ready``)."""
         polls = _polls(emulator)
         command = Path(sys.executable).with_name("desmigratif")
         argv = [str(command), "run"] if command.exists() else [sys.executable, "-m", "bot", "run"]
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
-                *argv, env=self.env, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log
+                *argv,
+                *options,
+                env=self.env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
             )
-        await self.until(lambda: _polls(emulator) > polls, "start polling", within=60)
+        await self.until(ready or (lambda: _polls(emulator) > polls), "start", within=60)
 
     async def kill(self) -> None:
         assert self.process is not None
@@ -107,6 +118,7 @@ def bot_process(database_url: str, served: str, tmp_path: Path) -> BotProcess:
         "DELIVERY_LEASE_SECONDS": "5",
         "ADMIN_IDS": "",
         "NO_PROXY": "127.0.0.1",
+        "LISTEN": "127.0.0.1:0",  # a free port: tests run side by side
     }
     return BotProcess(env, tmp_path / "bot.log")
 

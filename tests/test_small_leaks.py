@@ -201,6 +201,7 @@ async def test_a_refused_token_is_not_printed(database_url, token, tmp_path: Pat
             "TELEGRAM_API_BASE_URL": base_url,
             "DATABASE_URL": database_url,
             "NO_PROXY": "127.0.0.1",
+            "LISTEN": "127.0.0.1:0",  # a free port: tests run side by side
         }
         process = await asyncio.create_subprocess_exec(
             *argv,

@@ -49,7 +49,7 @@ def district_of(villages: Villages, village_id: str | None) -> str | None:
     return village.kabupaten if village is not None else None
 
 
-async def officers_of(session: AsyncSession, area_ids: Collection[str]) -> list[int]:
+async def officers_of(session: AsyncSession, area_ids: Collection[str | None]) -> list[int]:
     if not area_ids:
         return []
     rows = await session.scalars(
@@ -66,19 +66,17 @@ async def responsible(
     case: HelpRequest,
     *,
     admin_ids: Collection[int],
-    district: bool | None = None,
 ) -> tuple[list[int], str | None]:
     """The officers to alert about ``case`` and the area whose group chat hears of it.
 
     Village level: the village's officers, else the district's. District level (escalated):
     the district's officers. Nobody there, or a village not in the data file: the admins.
     """
-    district = case.level == "district" if district is None else district
     kabupaten = district_of(villages, case.village_id)
     if kabupaten is None:
         return sorted(admin_ids), None
-    if not district:
-        people = await officers_of(session, [case.village_id or ""])
+    if case.level != "district":
+        people = await officers_of(session, [case.village_id])
         if people:
             return people, case.village_id
     people = await officers_of(session, [kabupaten])

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.services import help_requests
-from bot.services.case_alerts import ADMIN, DEADLINE, NOTICE
-from bot.services.officers import ERASED, Handover, Routing, revoke
+from bot.services.case_alerts import ADMIN, DEADLINE, FILE, NOTICE
+from bot.services.officers import ERASED, Routing, revoke
 from storage.models import (
     Delivery,
     HelpEvent,
@@ -50,9 +50,11 @@ SAFE_PAYLOAD_KEYS = frozenset({"case", "event", "to", "check", "token", "hours",
 
 async def erase(
     session: AsyncSession, routing: Routing, telegram_id: int, *, now: datetime
-) -> Handover:
-    """Erase the person; returns what their officer role (if any) handed back."""
-    handover = await revoke(session, routing, telegram_id, now=now, why=ERASED) or Handover()
+) -> None:
+    """Erase the person (an officer hands back their open cases first; the admins are
+    told of it by :func:`bot.services.officers.hand_back`, which is all anyone needs of
+    the handover here)."""
+    await revoke(session, routing, telegram_id, now=now, why=ERASED)
     case_ids = list(
         (
             await session.scalars(
@@ -67,7 +69,6 @@ async def erase(
     await _forget_officer(session, telegram_id)
     await _pseudonymise(session, telegram_id)
     await users.erase(session, telegram_id)
-    return handover
 
 
 async def _unsend_notices(session: AsyncSession, case_ids: Sequence[int], now: datetime) -> None:
@@ -103,7 +104,10 @@ async def _unsend_notices(session: AsyncSession, case_ids: Sequence[int], now: d
                 "payload": {
                     "message_id": message_id,
                     "sent_at": sent_at.isoformat() if sent_at else None,
-                    "media": int((payload or {}).get("message", 0)) in with_files,
+                    # A file sent with the request is a photo, a voice note or a
+                    # document: only its caption can be blanked, like a file's news.
+                    "media": (payload or {}).get("event") == FILE
+                    or int((payload or {}).get("message", 0)) in with_files,
                 },
             }
             for chat_id, message_id, sent_at, payload in rows

@@ -130,9 +130,10 @@ async def revoke(
     why: str = REMOVED,
     by: int | None = None,
 ) -> Handover | None:
-    """Take the role away (None: they were not an officer) and hand back all they held."""
+    """Take the role away and hand back all they held (None: they were not an officer,
+    and are not being erased: an admin who erases held cases without the role too)."""
     removed = await officers.remove(session, telegram_id)
-    if not removed:
+    if not removed and why != ERASED:
         return None
     await session.flush()
     return await hand_back(
@@ -157,7 +158,7 @@ async def hand_back(
     now, never to the officer who left. The admins hear of it, except ``by`` (the admin
     who made the change and sees it in their reply).
     """
-    if officer_id in routing.admin_ids:
+    if officer_id in routing.admin_ids and why != ERASED:
         return Handover()  # an admin covers every area whatever their officer role says
     statement = select(HelpRequest).where(
         HelpRequest.assigned_officer_id == officer_id, HelpRequest.status.in_(cases.OPEN)
@@ -204,7 +205,9 @@ async def hand_back(
     if handover:
         await case_alerts.tell_admins(
             session,
-            admin_ids=[admin for admin in routing.admin_ids if admin != by],
+            # Not the one who made the change (they see it in their reply), nor the one
+            # who left (an admin erasing their data).
+            admin_ids=[admin for admin in routing.admin_ids if admin not in (by, officer_id)],
             now=now,
             why=why,
             officer=None if why == ERASED else officer_id,

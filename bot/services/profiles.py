@@ -6,13 +6,12 @@ an area by an admin (see :mod:`bot.services.officers`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Officer, User
+from storage.models import User
 
 if TYPE_CHECKING:
     from bot.services.officers import Routing
@@ -91,24 +90,6 @@ def clean_village_name(text: str) -> str | None:
     if not name or len(name) > MAX_VILLAGE_NAME or not any(ch.isalpha() for ch in name):
         return None
     return name
-
-
-@dataclass(frozen=True)
-class StoredData:
-    """Everything the bot keeps about one person, for ``/dataku``."""
-
-    user: dict[str, Any]
-    officer: dict[str, Any] | None
-
-
-def stored_data(user: User, officer: Officer | None) -> StoredData:
-    user_fields = {column.key: getattr(user, column.key) for column in User.__table__.columns}
-    officer_fields = (
-        {column.key: getattr(officer, column.key) for column in Officer.__table__.columns}
-        if officer
-        else None
-    )
-    return StoredData(user_fields, officer_fields)
 
 
 async def erase(session: AsyncSession, routing: Routing, telegram_id: int, now: datetime) -> None:

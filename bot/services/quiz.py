@@ -43,7 +43,7 @@ async def missed_before(session: AsyncSession, telegram_id: int) -> set[str]:
     """Questions the person answered wrongly and has not answered rightly since."""
     rows = await session.execute(
         select(QuizAnswer.question_id, QuizAnswer.correct)
-        .join(QuizRound, QuizRound.id == QuizAnswer.round_id)
+        .join(QuizRound)  # on the answer's foreign key to its round
         .where(QuizRound.telegram_id == telegram_id)
         .order_by(QuizAnswer.answered_at)
     )
@@ -60,7 +60,7 @@ async def start(
     *,
     now: datetime,
     rng: random.Random,
-    anonymous: bool = False,
+    anonymous: bool,
 ) -> QuizRound:
     """A new round; ``anonymous`` (no consent to data processing): stored without the
     person's id or village, and drawn without looking at their earlier answers."""
@@ -85,7 +85,6 @@ async def answers_of(session: AsyncSession, round_id: int) -> dict[str, QuizAnsw
 class Outcome:
     correct: bool
     finished: bool
-    score: int
 
 
 async def answer(
@@ -117,12 +116,18 @@ async def answer(
             answered_at=now,
         )
     )
-    score = sum(a.correct for a in given.values()) + correct
     finished = position + 1 == len(quiz_round.question_ids)
     if finished:
-        quiz_round.finished_at, quiz_round.score = now, score
+        quiz_round.finished_at = now
+        quiz_round.score = sum(a.correct for a in given.values()) + correct
     await session.flush()
-    return Outcome(correct, finished, score)
+    return Outcome(correct, finished)
+
+
+def playable(quiz: Quiz, quiz_round: QuizRound) -> bool:
+    """Every question of the round is still in the quiz (a content update may remove one
+    while someone is in the middle of a round: that round is then left, not continued)."""
+    return all(question_id in quiz.questions for question_id in quiz_round.question_ids)
 
 
 async def open_round(session: AsyncSession, telegram_id: int) -> QuizRound | None:
@@ -174,7 +179,7 @@ async def statistics(
     missed: Sequence[tuple[str, int]] = (
         await session.execute(
             select(QuizAnswer.question_id, func.count())
-            .join(finished, finished.c.id == QuizAnswer.round_id)
+            .join(finished)  # on the answer's foreign key to its round
             .where(QuizAnswer.correct.is_(False))
             .group_by(QuizAnswer.question_id)
             .order_by(func.count().desc(), QuizAnswer.question_id)

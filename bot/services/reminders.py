@@ -15,11 +15,12 @@ for the person is decided again when it is due (:func:`quiet_until`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.checklist import Checklist as Content
@@ -59,23 +60,31 @@ def quiet_until(user: User, now: datetime, default_zone: str) -> datetime | None
 
 def reminder_rows(
     user: User,
-    plan_row: Checklist | None,
     view: checklists.View | None,
     content: Content,
     *,
     now: datetime,
     default_zone: str,
+    gone: Collection[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """The reminder rows one person should have from ``now`` on (pure: no database)."""
-    if plan_row is None or view is None or user.reminders_off or user.consent != CONSENT_GIVEN:
+    """The reminder rows one person should have from ``now`` on (pure: no database).
+
+    One due this very minute is planned too (the sweep sends it at once: someone who
+    fills in the checklist at 09:00 on the 30-day reminder's day gets it), unless it is
+    among ``gone``, the payloads already sent or being sent this minute: a tick right
+    after it went must not send it twice.
+    """
+    if view is None or user.reminders_off or user.consent != CONSENT_GIVEN:
         return []
+    plan_row = view.plan
     tz = zone(user, default_zone)
     today = now.astimezone(tz).date()
+    this_minute = now.replace(second=0, microsecond=0)
     rows: list[dict[str, Any]] = []
 
     def add(day: date, payload: dict[str, Any]) -> None:
         moment = local_moment(day, tz)
-        if moment > now:
+        if moment > now or (moment == this_minute and payload not in gone):
             rows.append(
                 {"kind": KIND, "chat_id": user.telegram_id, "due_at": moment, "payload": payload}
             )
@@ -89,9 +98,7 @@ def reminder_rows(
         if mark.expires_on is None or item_id not in content.items:
             continue
         for days in content.expiry_reminder_days:
-            day = mark.expires_on - timedelta(days=days)
-            if day >= today:
-                add(day, {"expiry": item_id, "days": days})
+            add(mark.expires_on - timedelta(days=days), {"expiry": item_id, "days": days})
     nudge_day = today + timedelta(days=content.nudge_days)
     if view.missing and not departed(plan_row.departure_on, nudge_day):
         add(nudge_day, {"nudge": 1})
@@ -129,6 +136,26 @@ def _pending_of(chat_ids: list[int]) -> Any:
     )
 
 
+async def _gone(
+    session: AsyncSession, chat_ids: list[int], now: datetime
+) -> dict[int, list[dict[str, Any]]]:
+    """Per person, the reminders sent this minute or being sent now (not planned again)."""
+    found = await session.execute(
+        select(Delivery.chat_id, Delivery.payload).where(
+            Delivery.chat_id.in_(chat_ids),
+            Delivery.kind == KIND,
+            or_(
+                Delivery.status == "claimed",
+                Delivery.sent_at >= now.replace(second=0, microsecond=0),
+            ),
+        )
+    )
+    gone: dict[int, list[dict[str, Any]]] = {}
+    for chat_id, payload in found.all():
+        gone.setdefault(chat_id, []).append(payload)
+    return gone
+
+
 async def plan(
     session: AsyncSession,
     user: User,
@@ -142,7 +169,8 @@ async def plan(
     await session.execute(_pending_of([user.telegram_id]))
     plan_row = checklist or await checklists.get(session, user.telegram_id)
     view = await checklists.view(session, content, plan_row) if plan_row else None
-    rows = reminder_rows(user, plan_row, view, content, now=now, default_zone=default_zone)
+    gone = (await _gone(session, [user.telegram_id], now)).get(user.telegram_id, [])
+    rows = reminder_rows(user, view, content, now=now, default_zone=default_zone, gone=gone)
     await deliveries.enqueue_many(session, rows)
     return rows
 
@@ -155,7 +183,7 @@ async def plan_many(
     now: datetime,
     default_zone: str,
 ) -> int:
-    """Re-plan a batch of people with four statements (for content changes and
+    """Re-plan a batch of people with five statements (for content changes and
     migrations: re-planning everyone in batches keeps memory flat)."""
     await session.execute(_pending_of(telegram_ids))
     people = (await session.scalars(select(User).where(User.telegram_id.in_(telegram_ids)))).all()
@@ -172,6 +200,7 @@ async def plan_many(
         )
     ).all():
         marks.setdefault(mark.telegram_id, {})[mark.item_id] = mark
+    gone = await _gone(session, telegram_ids, now)
     rows: list[dict[str, Any]] = []
     for user in people:
         plan_row = plans.get(user.telegram_id)
@@ -179,7 +208,14 @@ async def plan_many(
         if plan_row is not None:
             items = content.items_for(plan_row.scheme, plan_row.country, plan_row.sector)
             view = checklists.View(plan_row, items, marks.get(user.telegram_id, {}))
-        rows += reminder_rows(user, plan_row, view, content, now=now, default_zone=default_zone)
+        rows += reminder_rows(
+            user,
+            view,
+            content,
+            now=now,
+            default_zone=default_zone,
+            gone=gone.get(user.telegram_id, []),
+        )
     await deliveries.enqueue_many(session, rows)
     return len(rows)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).parent
@@ -19,11 +19,44 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+# pg_advisory_xact_lock's key for "migrating": any fixed number no other code uses.
+MIGRATION_LOCK = 0x4D16_4A7E
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` inside one transaction."""
+    """Bring the schema to ``revision`` inside one transaction.
+
+    Several processes started at once (webhook mode behind a load balancer) may all call
+    this: on PostgreSQL the first takes a transaction-scoped advisory lock and migrates,
+    the others wait on the lock, then find the schema current and do nothing.
+    """
 
     def run(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         await connection.run_sync(run)
+
+
+def head_revision() -> str:
+    """The newest migration in this code."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The migration the database is at (None: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(read)
