@@ -97,6 +97,9 @@ class Inbox:
         self._tickets: dict[int, Ticket] = {}
         self._finished: dict[str, list[int]] = {}
         self._flusher: asyncio.Task[None] | None = None
+        # One flush at a time: a flush that finds the rows already taken by another one
+        # still under way waits for it, so "flushed" means written (shutdown, tests).
+        self._flush_lock = asyncio.Lock()
         self._pruned_at = 0.0
 
     async def store(self, updates: list[Update]) -> list[Update]:
@@ -130,21 +133,24 @@ class Inbox:
 
     async def _flush_soon(self) -> None:
         await asyncio.sleep(FINISH_EVERY)
-        await self.flush()
+        # Shielded: a shutdown that cancels this task while it writes must not lose the
+        # marks it took (the answers would go out again after the restart).
+        await asyncio.shield(self.flush())
 
     async def flush(self) -> None:
-        finished, self._finished = self._finished, {}
-        if not finished:
-            return
-        services = self.services
-        try:
-            async with services.sessions() as session, session.begin():
-                for status, ids in finished.items():
-                    await rows.finish(session, ids, status, now=services.clock.now())
-        except Exception as exc:
-            # The rows stay open: after a restart their answers go out once more.
-            count = sum(map(len, finished.values()))
-            log_failure(log, "could not mark inbox rows finished", exc, rows=count)
+        async with self._flush_lock:
+            finished, self._finished = self._finished, {}
+            if not finished:
+                return
+            services = self.services
+            try:
+                async with services.sessions() as session, session.begin():
+                    for status, ids in finished.items():
+                        await rows.finish(session, ids, status, now=services.clock.now())
+            except Exception as exc:
+                # The rows stay open: after a restart their answers go out once more.
+                count = sum(map(len, finished.values()))
+                log_failure(log, "could not mark inbox rows finished", exc, rows=count)
 
     async def close(self) -> None:
         if self._flusher is not None and not self._flusher.done():
