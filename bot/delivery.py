@@ -205,7 +205,8 @@ class Engine:
                 by_chat.setdefault(item.chat_id, []).append(item)
             await asyncio.gather(*(self._deliver_all(bot, items) for items in by_chat.values()))
             handled += len(batch)
-            await self._progress(bot, {item.announcement_id for item in batch}, final=False)
+            running = {item.announcement_id for item in batch} - {None}
+            await self._progress(bot, running, final=False)
         await self._progress(bot, await self._running_announcements(), final=True)
         return handled
 
@@ -369,19 +370,17 @@ class Engine:
 
                 await open_progress(bot, self.services, announcement_id)
 
-    async def _running_announcements(self) -> set[int | None]:
+    async def _running_announcements(self) -> set[int]:
         async with self.services.sessions() as session:
             rows = await session.scalars(
                 select(Announcement.id).where(Announcement.status == "running")
             )
             return set(rows.all())
 
-    async def _progress(self, bot: Bot, ids: set[int | None], *, final: bool) -> None:
+    async def _progress(self, bot: Bot, ids: set[int], *, final: bool) -> None:
         from bot.announcement_report import close_if_done, show_progress
 
         for announcement_id in ids:
-            if announcement_id is None:
-                continue
             if final:
                 await close_if_done(bot, self.services, announcement_id)
                 self._progress_at.pop(announcement_id, None)

@@ -176,10 +176,15 @@ def person(app: BotApplication, emulator: BotAPIEmulator) -> Callable[..., Perso
 
 @pytest.fixture
 def sweep(app: BotApplication) -> Callable[[], Awaitable[int]]:
-    """Run the scheduled work that is due now, as the bot's repeating job would."""
+    """Run the scheduled work that is due now, as the bot's repeating job would. The
+    pacer's memory of chats is cleared first: the test clock is frozen but the pacer's is
+    not, so a chat served a moment ago would make the sweep sleep in real time. (The
+    pacer's own timing is tested in ``test_delivery_engine.py`` through ``run_due``.)"""
+    from bot.delivery import engine_of
     from bot.scheduler import run_due
 
     async def run() -> int:
+        engine_of(app).pacer.forget_chats()
         return await run_due(app)
 
     return run

@@ -339,19 +339,6 @@ async def test_a_claim_plans_the_idle_reminder(app, person, db, category, after,
     ]
 
 
-@pytest.fixture
-def sweep(app):
-    """The bot's repeating job, without the pacer sleeping in real time between chats."""
-    from bot.delivery import engine_of
-    from bot.scheduler import run_due
-
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()
-        return await run_due(app)
-
-    return run
-
-
 async def test_removing_a_holder_tells_the_other_admins(app, person, db, sweep):
     """An admin removes an officer who held a case: the other admin hears which case went
     back to the queue (the one who removed them read it in their reply), and the removed

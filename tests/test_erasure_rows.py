@@ -36,19 +36,6 @@ def settings(settings):
     )
 
 
-@pytest.fixture
-def sweep(app):
-    """The bot's repeating job, without the pacer sleeping in real time between chats."""
-    from bot.delivery import engine_of
-    from bot.scheduler import run_due
-
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()
-        return await run_due(app)
-
-    return run
-
-
 async def erase(p) -> None:
     await p.say("/hapusdata")
     reply = await p.tap(label("id", "button", "Yes, erase everything"))

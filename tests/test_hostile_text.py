@@ -33,21 +33,6 @@ each_payload = pytest.mark.parametrize("payload", list(PAYLOADS.values()), ids=l
 ERROR = "Sorry, something went wrong on our side"
 
 
-@pytest.fixture
-def sweep(app):
-    """The bot's repeating job, run now; the pacer's memory of chats is cleared first
-    (a person takes longer than its second per chat between two steps; the test clock is
-    frozen, the pacer's is not), so that no sweep sleeps in real time."""
-    from bot.delivery import engine_of
-    from bot.scheduler import run_due
-
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()
-        return await run_due(app)
-
-    return run
-
-
 def locale_for(payload: str) -> str:
     return "jv" if payload == PAYLOADS["javanese"] else "id"
 
