@@ -154,6 +154,7 @@ def build_application(
     assert isinstance(application, BotApplication)
     application.setup, application.teardown = setup, teardown
     application.bot_data[SERVICES_KEY] = services
+    inbox.attach(application)
     # Before every handler, in the person's own line (so it sees their dialog as their
     # previous update left it): the per-person limit on updates.
     application.add_handler(UpdateLimiter(services).handler(), group=-1)

@@ -76,6 +76,25 @@ class Settings(BaseSettings):
         ge=1,
         description="How long the key of a handled update is kept to recognise duplicates.",
     )
+    inbox_lease_seconds: int = Field(
+        default=30,
+        ge=2,
+        le=3600,
+        description=(
+            "How long a process keeps a person's line without renewing it; after that "
+            "another process takes their waiting updates over (it renews every third)."
+        ),
+    )
+    instance_name: str | None = Field(
+        default=None,
+        max_length=100,
+        description=(
+            "This process's name among several sharing the database (default: the host "
+            "name and LISTEN, or the process id without a fixed port). A restarted "
+            "process with the same name takes its lines back at once instead of waiting "
+            "for their lease."
+        ),
+    )
     auto_migrate: bool = Field(
         default=True, description="Apply database migrations when the bot starts."
     )
@@ -169,6 +188,20 @@ class Settings(BaseSettings):
     def webhook_path(self) -> str:
         """Where Telegram posts: the path of WEBHOOK_URL ("/" when it has none)."""
         return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def instance(self) -> str:
+        """This process's name in the inbox lines: ``INSTANCE_NAME``, else host:LISTEN
+        when that names a fixed port (two processes cannot both listen there), else
+        host and process id (a restart is then a stranger: its lines wait their lease)."""
+        import os
+        import socket
+
+        if self.instance_name:
+            return self.instance_name
+        if self.listen != "off" and not self.listen.endswith(":0"):
+            return f"{socket.gethostname()}:{self.listen}"
+        return f"{socket.gethostname()}:pid{os.getpid()}"
 
     @model_validator(mode="after")
     def _paid_rate(self) -> Settings:

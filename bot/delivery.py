@@ -205,7 +205,7 @@ class Engine:
                 by_chat.setdefault(item.chat_id, []).append(item)
             await asyncio.gather(*(self._deliver_all(bot, items) for items in by_chat.values()))
             handled += len(batch)
-            running = {item.announcement_id for item in batch} - {None}
+            running = {i.announcement_id for i in batch if i.announcement_id is not None}
             await self._progress(bot, running, final=False)
         await self._progress(bot, await self._running_announcements(), final=True)
         return handled

@@ -1,21 +1,29 @@
-"""Stored before acknowledged, then handled side by side in each person's order.
+"""Stored before acknowledged, then handled side by side in each person's order, by
+one process at a time however many share the database.
 
 The path of an update in ``desmigratif run``:
 
-1. :class:`Poller` fetches a batch with ``getUpdates`` and stores it in the ``inbox``
-   table (a duplicate ``update_id`` is recognised and dropped) *before* the next
-   ``getUpdates`` moves the offset past it: that is when Telegram forgets it.
-2. It puts the new updates on the application's queue. :class:`PersonOrderedProcessor`
-   (PTB's ``concurrent_updates``) runs them concurrently, at most ``UPDATE_CONCURRENCY``
-   at a time, while one person's updates (private chat: the user; group: the chat) run
-   one after the other, in the order they arrived.
+1. :class:`Poller` fetches a batch with ``getUpdates`` (or Telegram posts one to the
+   webhook, :mod:`bot.web`) and stores it in the ``inbox`` table (a duplicate
+   ``update_id`` is recognised and dropped) before Telegram is told: that is when it
+   forgets the update.
+2. The process takes the person's *line* (:mod:`storage.repositories.lines`; private
+   chat: the user, group: the chat) unless another live process holds it, and puts the
+   person's waiting rows on the application's queue in ``update_id`` order; a process
+   that did not get the line only stores, and the holder picks the row up before it
+   gives the line up. :class:`PersonOrderedProcessor` (PTB's ``concurrent_updates``)
+   runs the queue concurrently, at most ``UPDATE_CONCURRENCY`` at a time, one person's
+   updates one after the other.
 3. The handler's unit of work marks its row ``handled`` in the same transaction as its
    changes, together with the answer it will send (:mod:`bot.replies`); the answer goes
    out; the row is finished (``done``; ``failed`` if the handler raised).
 
-A crash at any instant therefore loses nothing and applies nothing twice: on start,
-:meth:`Inbox.recover` sends again the answers that were cut off (``handled`` rows) and
-hands the ``pending`` rows to the processor first, in order.
+A crash at any instant therefore loses nothing and applies nothing twice: the lines of a
+process that stopped are taken over, at its restart (same ``INSTANCE_NAME``) or by any
+process once their lease ran out (:meth:`Inbox.keep`). The taker sends again the answers
+that were cut off (``handled`` rows) and queues the ``pending`` rows, in order. A
+process too slow to renew its lease loses them too: its late unit of work is refused at
+the mark (:class:`AlreadyHandled`) and rolled back.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from bot.logs import describe, log_failure
 from bot.metrics import update_kind
 from bot.replies import Replies, Reply, deliver
 from storage.repositories import inbox as rows
+from storage.repositories import lines
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,29 +87,68 @@ class Ticket:
     """One update's inbox row while it is being handled."""
 
     update_id: int
-    state: str = "pending"  # -> "handled" by its unit of work, or "failed"
+    person_id: int = 0
+    # -> "handled" by its unit of work, "failed" if it raised, "taken" when another
+    # process handled it first (this one had lost the person's line)
+    state: str = "pending"
 
     async def handled(self, session: AsyncSession, replies: Replies) -> None:
-        """Inside the unit of work: the changes, this mark and the answer commit together."""
-        await rows.mark_handled(session, self.update_id, replies.to_json())
+        """Inside the unit of work: the changes, this mark and the answer commit together.
+        Raises :class:`AlreadyHandled` (rolling the unit of work back) when the row is no
+        longer pending: another process handled it."""
+        if not await rows.mark_handled(session, self.update_id, replies.to_json()):
+            self.state = "taken"
+            raise AlreadyHandled(self.update_id)
         self.state = "handled"
 
     def failed(self) -> None:
-        self.state = "failed"
+        if self.state != "taken":
+            self.state = "failed"
+
+
+class AlreadyHandled(Exception):
+    """Another process handled this update first (see :meth:`Ticket.handled`)."""
 
 
 class Inbox:
-    """Per application: stores fetched updates, hands out tickets, finishes rows."""
+    """Per application: stores updates, works through the persons' lines it holds,
+    hands out tickets, finishes rows.
+
+    Which process handles a person's updates is decided in the database
+    (:mod:`storage.repositories.lines`): the one holding their line. This process keeps
+    in memory which lines it holds and how many of each person's updates it has queued
+    and not finished; a line with nothing left is given up in the next :meth:`flush`,
+    after a last look for updates another process stored for them meanwhile.
+    """
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.owner = services.settings.instance
+        self.lease = timedelta(seconds=services.settings.inbox_lease_seconds)
+        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._tickets: dict[int, Ticket] = {}
         self._finished: dict[str, list[int]] = {}
+        self._unwritten: set[int] = set()  # finished here, not yet marked in the database
+        self._queued: set[int] = set()  # update ids queued here and not finished
+        self._open: dict[int, int] = {}  # person -> their updates queued here, not finished
+        self._held: dict[int, int] = {}  # person -> how often this process took their line
         self._flusher: asyncio.Task[None] | None = None
+        self._admitting: set[asyncio.Task[None]] = set()
         # One flush at a time: a flush that finds the rows already taken by another one
         # still under way waits for it, so "flushed" means written (shutdown, tests).
         self._flush_lock = asyncio.Lock()
         self._pruned_at = 0.0
+
+    def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """The application whose queue the updates go to (set by the app factory)."""
+        self.application = application
+
+    @property
+    def held(self) -> frozenset[int]:
+        """The persons whose line this process holds (for tests and metrics)."""
+        return frozenset(self._held)
+
+    # --- in: store, take the lines, queue ------------------------------------------------
 
     async def store(self, updates: list[Update]) -> list[Update]:
         """Store a fetched batch (committed when this returns); returns the new ones."""
@@ -108,26 +156,92 @@ class Inbox:
         batch = [(u.update_id, person_of(u), u.to_dict()) for u in updates]
         async with services.sessions() as session, session.begin():
             new = await rows.store(session, batch, now=services.clock.now())
-        fresh = [update for update in updates if update.update_id in new]
         for update in updates:
             if update.update_id not in new:  # Telegram sent it again; handled once
                 services.metrics.handled(update_kind(update), "duplicate")
-        for update in fresh:
-            self._tickets[update.update_id] = Ticket(update.update_id)
+        return [update for update in updates if update.update_id in new]
+
+    async def receive(self, updates: list[Update]) -> list[Update]:
+        """Store updates (committed when this returns), then queue those whose person's
+        line this process holds or takes, with anything else waiting in those lines.
+        Returns the new updates (stored here, handled here or by the line's holder)."""
+        fresh = await self.store(updates)
+        if fresh:
+            await self.admit({person_of(u) for u in fresh}, {u.update_id: u for u in fresh})
         return fresh
+
+    def admit_soon(self, fresh: list[Update]) -> None:
+        """:meth:`admit` in the background (the webhook answers Telegram first). If it
+        fails, the rows wait in the database and :meth:`keep` takes them over."""
+        task = asyncio.create_task(
+            self.admit_logged(fresh), name=f"inbox-admit-{fresh[0].update_id}"
+        )
+        self._admitting.add(task)
+        task.add_done_callback(self._admitting.discard)
+
+    async def admit_logged(self, fresh: list[Update]) -> None:
+        try:
+            await self.admit({person_of(u) for u in fresh}, {u.update_id: u for u in fresh})
+        except Exception as exc:
+            log_failure(log, "could not take a line for stored updates", exc, rows=len(fresh))
+
+    async def admit(self, persons: set[int], known: dict[int, Update] | None = None) -> None:
+        """Take the persons' lines where free, and queue what waits in the lines taken."""
+        services = self.services
+        now = services.clock.now()
+        async with services.sessions() as session, session.begin():
+            mine = await lines.take(
+                session, persons, owner=self.owner, now=now, lease_until=now + self.lease
+            )
+            waiting = await lines.pending(session, mine)
+        self._took(mine)
+        await self._queue(waiting, known or {})
+        if mine and not waiting:
+            self._flush_later()  # nothing to do after all: give the lines up again
+
+    def _took(self, persons: set[int]) -> None:
+        for person in persons:
+            self._held[person] = self._held.get(person, 0) + 1
+
+    async def _queue(self, waiting: list[lines.PendingRow], known: dict[int, Update]) -> None:
+        """Hand rows to the processor in order, each once (another path may have
+        queued it already, or finished it without the database knowing yet)."""
+        assert self.application is not None, "Inbox.attach was not called"
+        for update_id, person, payload in waiting:
+            if update_id in self._queued or update_id in self._unwritten:
+                continue
+            update = known.get(update_id)
+            if update is None:
+                if payload is None:
+                    continue
+                update = Update.de_json(payload, self.application.bot)
+            self._queued.add(update_id)
+            self._open[person] = self._open.get(person, 0) + 1
+            self._tickets[update_id] = Ticket(update_id, person)
+            await self.application.update_queue.put(update)
 
     def take_ticket(self, update: object) -> Ticket | None:
         if not isinstance(update, Update):
             return None
         return self._tickets.pop(update.update_id, None)
 
+    # --- out: finish rows, give lines up ------------------------------------------------
+
     def finish(self, ticket: Ticket) -> None:
         """The update is answered (or failed): mark it soon, with others, in one statement.
 
         Batching keeps this off every update's path; a crash before the mark sends the
         answers of the last ``FINISH_EVERY`` seconds once more, nothing else."""
-        status = "failed" if ticket.state == "failed" else "done"
-        self._finished.setdefault(status, []).append(ticket.update_id)
+        if ticket.update_id in self._queued:
+            self._queued.discard(ticket.update_id)
+            self._release_one(ticket.person_id)
+        if ticket.state != "taken":  # the process that handled it marks it
+            status = "failed" if ticket.state == "failed" else "done"
+            self._finished.setdefault(status, []).append(ticket.update_id)
+            self._unwritten.add(ticket.update_id)
+        self._flush_later()
+
+    def _flush_later(self) -> None:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_soon(), name="inbox-finish")
 
@@ -138,52 +252,128 @@ class Inbox:
         await asyncio.shield(self.flush())
 
     async def flush(self) -> None:
+        """Mark the finished rows, and give up the lines with nothing left here: in one
+        transaction that first renews those lines (locking them), then looks for updates
+        stored meanwhile; a line with some is kept and they are queued."""
         async with self._flush_lock:
             finished, self._finished = self._finished, {}
-            if not finished:
+            idle = {p: taken for p, taken in self._held.items() if p not in self._open}
+            if not finished and not idle:
                 return
             services = self.services
+            now = services.clock.now()
             try:
                 async with services.sessions() as session, session.begin():
                     for status, ids in finished.items():
-                        await rows.finish(session, ids, status, now=services.clock.now())
+                        await rows.finish(session, ids, status, now=now)
+                    still = await lines.renew(
+                        session, owner=self.owner, lease_until=now + self.lease, persons=idle
+                    )
+                    waiting = await lines.pending(session, still)
+                    empty = still - {person for _, person, _ in waiting}
+                    await lines.release(session, empty, owner=self.owner)
             except Exception as exc:
-                # The rows stay open: after a restart their answers go out once more.
+                # Kept for the next flush; after a crash instead, the answers go out again.
+                for status, ids in finished.items():
+                    self._finished.setdefault(status, []).extend(ids)
                 count = sum(map(len, finished.values()))
                 log_failure(log, "could not mark inbox rows finished", exc, rows=count)
+                return
+            for ids in finished.values():
+                self._unwritten.difference_update(ids)
+            for person in (set(idle) - still) | empty:
+                # Unless this process took the line again while the transaction ran.
+                if self._held.get(person) == idle[person]:
+                    del self._held[person]
+            await self._queue(waiting, {})
 
     async def close(self) -> None:
+        if self._admitting:
+            await asyncio.gather(*self._admitting, return_exceptions=True)
         if self._flusher is not None and not self._flusher.done():
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
         await self.flush()
 
+    # --- lines of processes that stopped ------------------------------------------------
+
     async def recover(self, application: Application[Any, Any, Any, Any, Any, Any]) -> int:
-        """After a restart: send the answers a crash cut off, then queue the updates that
-        were stored but never handled, oldest first. Returns how many rows were open."""
+        """At start: take over the lines this process held before a restart and those
+        whose holder died; send the answers a crash cut off, then queue what was stored
+        but never handled, oldest first. Returns how many rows were open."""
+        self.attach(application)
+        return await self.take_over()
+
+    async def take_over(self) -> int:
+        """Take the lines nobody alive holds (and this process's own from before a
+        restart), with their open rows. Returns how many rows were open."""
+        assert self.application is not None, "Inbox.attach was not called"
         services = self.services
-        async with services.sessions() as session:
-            open_rows = await rows.open_rows(session)
+        now = services.clock.now()
+        async with services.sessions() as session, session.begin():
+            stranded = await lines.orphaned(session, owner=self.owner, now=now)
+            stranded -= set(self._held)  # lines held here are being worked through
+            mine = await lines.take(
+                session, stranded, owner=self.owner, now=now, lease_until=now + self.lease
+            )
+            open_rows = await lines.open_rows(session, mine)
+        self._took(mine)
         cut_off: dict[int, list[tuple[int, list[Any]]]] = {}
-        pending: list[Update] = []
+        waiting: list[lines.PendingRow] = []
         for update_id, person_id, status, payload, replies in open_rows:
             if status == "handled":
                 cut_off.setdefault(person_id, []).append((update_id, replies or []))
-            elif payload is not None:
-                pending.append(Update.de_json(payload, application.bot))
-        if cut_off:
-            log.info("sending again the answers to %d updates cut off by a stop", len(cut_off))
-            await asyncio.gather(
-                *(self._answer_again(application.bot, answers) for answers in cut_off.values())
-            )
-        for update in pending:
-            self._tickets[update.update_id] = Ticket(update.update_id)
-            await application.update_queue.put(update)
-        if pending:
-            log.info("handling %d updates stored before the stop", len(pending))
+            else:
+                waiting.append((update_id, person_id, payload))
+        if mine:
+            log.info("took over %d lines with %d open updates", len(mine), len(open_rows))
+        for person in cut_off:  # the line is not given up before its answers are out
+            self._open[person] = self._open.get(person, 0) + 1
+        try:
+            bot = self.application.bot
+            await asyncio.gather(*(self._answer_again(bot, calls) for calls in cut_off.values()))
+        finally:
+            for person in cut_off:
+                self._release_one(person)
+        await self._queue(waiting, {})
         await self.flush()
         return len(open_rows)
+
+    def _release_one(self, person: int) -> None:
+        """One of the person's updates is no longer worked on here."""
+        left = self._open.get(person, 0) - 1
+        if left > 0:
+            self._open[person] = left
+        else:
+            self._open.pop(person, None)
+
+    async def keep(self, stop: asyncio.Event) -> None:
+        """While the process runs: renew this process's lines every third of the lease,
+        and take over the lines of processes that died."""
+        every = self.lease.total_seconds() / 3
+        while not stop.is_set():
+            await _sleep_unless(stop, every)
+            if stop.is_set():
+                return
+            try:
+                await self._renew()
+                await self.take_over()
+            except Exception as exc:
+                log_failure(log, "could not keep the inbox lines", exc)
+
+    async def _renew(self) -> None:
+        services = self.services
+        now = services.clock.now()
+        async with services.sessions() as session, session.begin():
+            still = await lines.renew(session, owner=self.owner, lease_until=now + self.lease)
+        lost = set(self._held) - still
+        if lost:
+            # This process was too slow to renew and another took the lines: what it
+            # still runs for those persons is refused at the mark (AlreadyHandled).
+            log.warning("lost %d inbox lines to other processes", len(lost))
+            for person in lost:
+                del self._held[person]
 
     async def _answer_again(self, bot: Bot, answers: list[tuple[int, list[Any]]]) -> None:
         from handlers.common import mark_unreachable
@@ -195,7 +385,8 @@ class Inbox:
                 calls,
                 on_blocked=lambda chat: mark_unreachable(self.services, chat),
             )
-            self.finish(Ticket(update_id, "handled"))
+            self._finished.setdefault("done", []).append(update_id)
+            self._unwritten.add(update_id)
 
     async def prune(self) -> int:
         """Forget finished rows past ``INBOX_RETENTION_HOURS`` (a sweep task, throttled)."""
@@ -264,7 +455,8 @@ class PersonOrderedProcessor(BaseUpdateProcessor):
             _TICKET.reset(token)
             if ticket is not None and self.inbox is not None:
                 self.inbox.finish(ticket)
-                outcome = "failed" if ticket.state == "failed" else "handled"
+                # "taken": another process had handled it; this one rolled back.
+                outcome = ticket.state if ticket.state in ("failed", "taken") else "handled"
                 self.inbox.services.metrics.handled(
                     update_kind(update), outcome, time.perf_counter() - started
                 )
@@ -323,8 +515,8 @@ class Poller:
             pause = 1.0
             if updates:
                 offset = updates[-1].update_id + 1  # stored: now Telegram may forget them
-            for update in fresh:
-                await self.application.update_queue.put(update)
+            if fresh:
+                await self.inbox.admit_logged(fresh)
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

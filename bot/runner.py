@@ -63,12 +63,17 @@ async def serve(
         try:
             async with _http(application, settings, webhook=webhook, secret=secret):
                 await inbox.recover(application)
-                if webhook:
-                    log.info("taking updates on the webhook")
-                    await stop.wait()
-                else:
-                    log.info("polling for updates")
-                    await Poller(application, inbox).run(stop)
+                keeper = asyncio.create_task(inbox.keep(stop), name="inbox-lines")
+                try:
+                    if webhook:
+                        log.info("taking updates on the webhook")
+                        await stop.wait()
+                    else:
+                        log.info("polling for updates")
+                        await Poller(application, inbox).run(stop)
+                finally:
+                    stop.set()
+                    await keeper
         finally:
             log.info("stopping: finishing the updates in flight")
             await application.stop()

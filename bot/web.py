@@ -5,7 +5,7 @@
   constant time), else 403 and nothing is stored. A body that is too large (413) or not
   an update (400) is refused, nothing stored. An update is stored in the inbox
   (committed) before the 200: Telegram forgets it only once it is safe; handling happens
-  after, in the person's line (:class:`bot.inbox.PersonOrderedProcessor`). If the
+  after, in the person's line (:class:`bot.inbox.Inbox`), by whichever process holds it. If the
   database cannot take it, the answer is 503 and Telegram delivers it again later.
 - ``GET /healthz``: the process is alive (200).
 - ``GET /readyz``: 200 when the database answers, its migrations are current and the
@@ -107,8 +107,8 @@ def create_web_app(
             # Not stored: Telegram keeps it and delivers it again.
             log_failure(log, "could not store a webhook update", exc, update=update.update_id)
             return PlainTextResponse("try again", status_code=503)
-        for new in fresh:  # (a duplicate is counted by the inbox)
-            await application.update_queue.put(new)
+        if fresh:  # (a duplicate is counted by the inbox)
+            inbox.admit_soon(fresh)  # stored: Telegram may forget it; handling comes after
         return PlainTextResponse("ok")
 
     routes = [

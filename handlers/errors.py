@@ -15,7 +15,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
 from bot.i18n import pick_locale
-from bot.inbox import current_ticket
+from bot.inbox import AlreadyHandled, current_ticket
 from bot.logs import log_failure
 from storage.repositories import users
 
@@ -24,6 +24,11 @@ log = logging.getLogger("desmigratif.errors")
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
+    if isinstance(error, AlreadyHandled):
+        # Another process took this person's line and handled the update: this one's
+        # unit of work rolled back and says nothing (the other answered).
+        log.info("update %s was handled by another process", error.args[0])
+        return
     ticket = current_ticket()
     if ticket is not None:
         ticket.failed()  # rolled back: not handled again after a restart (it would fail again)

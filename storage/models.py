@@ -361,3 +361,22 @@ class InboxUpdate(Base):
         Index("ix_inbox_person", "person_id"),
         Index("ix_inbox_finished", "finished_at"),
     )
+
+
+class InboxLine(Base):
+    """Which process works through one person's inbox rows right now.
+
+    Several processes may receive one person's updates (webhook behind a load balancer).
+    The process that owns the line handles them all, one after the other in
+    ``update_id`` order; the others only store. The owner renews ``lease_until`` while it
+    lives and gives the line up when the person has nothing left; a line whose lease ran
+    out (its process died) is taken over, with the rows it left. See :mod:`bot.inbox`.
+    """
+
+    __tablename__ = "inbox_lines"
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    owner: Mapped[str] = mapped_column(String(120))
+    lease_until: Mapped[datetime]
+
+    __table_args__ = (Index("ix_inbox_lines_owner", "owner"),)

@@ -119,6 +119,7 @@ def bot_process(database_url: str, served: str, tmp_path: Path) -> BotProcess:
         "ADMIN_IDS": "",
         "NO_PROXY": "127.0.0.1",
         "LISTEN": "127.0.0.1:0",  # a free port: tests run side by side
+        "INSTANCE_NAME": "bot-1",  # a restart is the same process: its lines at once
     }
     return BotProcess(env, tmp_path / "bot.log")
 

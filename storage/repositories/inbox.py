@@ -72,14 +72,16 @@ async def open_rows(session: AsyncSession, limit: int = 100_000) -> list[OpenRow
     return [(row[0], row[1], row[2], row[3], row[4]) for row in rows.all()]
 
 
-async def mark_handled(session: AsyncSession, update_id: int, replies: list[Any]) -> None:
-    """In the handler's own transaction: its changes and its answer are one."""
-    await session.execute(
+async def mark_handled(session: AsyncSession, update_id: int, replies: list[Any]) -> bool:
+    """In the handler's own transaction: its changes and its answer are one. False when
+    the row is no longer pending (another process handled it: roll back)."""
+    result = await session.execute(
         update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id)
+        .where(InboxUpdate.update_id == update_id, InboxUpdate.status == "pending")
         .values(status="handled", replies=replies)
         .execution_options(synchronize_session=False)
     )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 # Built once: every update ends here, usually many at a time.
