@@ -13,6 +13,12 @@ application: one reply with one button per message, one answer per button press)
 ratio of the two p95 figures is the figure to watch.
 
     python bench/latency.py [--users 60] [--rtt-ms 100] [--database-url URL]
+                            [--webhook [--processes 3]]
+
+With ``--webhook`` the bot runs ``desmigratif run --webhook`` (``--processes`` of them,
+each on its own port, sharing the database: use PostgreSQL for more than one) and each
+update is POSTed to the next process in turn, as a load balancer would; the echo bot
+stays on long polling as the yardstick.
 
 The bot gets a fresh SQLite file in a temporary directory, or ``--database-url``; for
 PostgreSQL the ``public`` schema of that database is DROPPED and recreated first, and the
@@ -35,7 +41,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +54,8 @@ from bot.emulator import BotAPIEmulator  # noqa: E402 (after the environment is 
 from bot.emulator_http import serve_emulator  # noqa: E402
 
 TOKEN = "123:TEST"
+SECRET = "bench_secret"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # (kind, payload): a typed message, or the callback data of the button to press. For
 # the echo bot, a tap presses whatever button its last message carries.
 BOT_STEPS = (
@@ -74,6 +82,7 @@ class Phase:
     completed: int = 0
     db_locked: int = 0
     log: str = ""
+    elapsed: float = 0.0
 
 
 class Villagers:
@@ -94,6 +103,8 @@ class Villagers:
         )
         self.seen: dict[int, list[float]] = {}
         self.changed: dict[int, asyncio.Event] = {}
+        # Webhook mode: how an update reaches the bot (a POST to one of its processes).
+        self.post: Callable[[int, dict[str, object]], Awaitable[None]] | None = None
         emulator.on_answer = self._answered
 
     def _answered(self, chat_id: int, method: str, at: float) -> None:
@@ -149,7 +160,11 @@ class Villagers:
                 payload = emulator.callback_update(user_id, *pressed)
                 query_id = payload["callback_query"]["id"]
             answered_before = len(self.seen.get(user_id, ()))
-            pushed = emulator.pushed_at[emulator.push(payload)]
+            if self.post is not None:
+                pushed = time.monotonic()
+                await self.post(user_id + number, payload)
+            else:
+                pushed = emulator.pushed_at[emulator.push(payload)]
             deadline = pushed + self.step_timeout
 
             def answered(before: int = answered_before) -> bool:
@@ -186,44 +201,94 @@ async def run_phase(
     rtt_ms: float,
     step_timeout: float,
     workdir: Path,
+    webhook_processes: int = 0,
 ) -> None:
     """Start the system under test against a fresh emulator, let the villagers act,
-    stop it; fills ``phase``."""
+    stop it; fills ``phase``. With ``webhook_processes`` N, N webhook processes on free
+    ports take the updates, each posted to the next process in turn."""
+    import httpx
+
     emulator = BotAPIEmulator()
     villagers = Villagers(emulator, steps, step_timeout, phase)
-    log_path = workdir / f"{phase.name}.log"
+    count = webhook_processes or 1
+    logs = [workdir / f"{phase.name}-{n}.log" for n in range(count)]
+    ports = [_free_port() for _ in range(count)] if webhook_processes else []
+    processes: list[asyncio.subprocess.Process] = []
     async with serve_emulator(emulator, rtt_ms=rtt_ms) as base_url:
-        with log_path.open("wb") as log:
-            process = await asyncio.create_subprocess_exec(
-                *command,
-                cwd=workdir,
-                env={**env, "TELEGRAM_API_BASE_URL": base_url},
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,  # our signals only: a Ctrl-C here stops it via us
-            )
-        _children.add(process.pid)
         try:
-            await _ready(emulator, process, log_path)
-            started = time.monotonic()
-            await asyncio.wait_for(
-                asyncio.gather(*(villagers.person(10_000 + n) for n in range(users))),
-                len(steps) * step_timeout + 30,
-            )
-            print(f"{phase.name}: {users} users done in {time.monotonic() - started:.1f} s")
+            for n, log_path in enumerate(logs):
+                extra = {"TELEGRAM_API_BASE_URL": base_url}
+                if webhook_processes:
+                    extra |= {
+                        "WEBHOOK_URL": "https://bot.example.org/telegram",
+                        "WEBHOOK_SECRET": SECRET,
+                        "LISTEN": f"127.0.0.1:{ports[n]}",
+                        "INSTANCE_NAME": f"bench-{n}",
+                    }
+                with log_path.open("wb") as log:
+                    process = await asyncio.create_subprocess_exec(
+                        *command,
+                        *(["--webhook"] if webhook_processes else []),
+                        cwd=workdir,
+                        env={**env, **extra},
+                        stdin=asyncio.subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=log,
+                        start_new_session=True,  # our signals only: Ctrl-C stops it via us
+                    )
+                _children.add(process.pid)
+                processes.append(process)
+                await _ready(emulator, process, log_path, webhook=bool(webhook_processes))
+            async with httpx.AsyncClient(timeout=step_timeout) as client:
+                if webhook_processes:
+
+                    async def post(turn: int, payload: dict[str, object]) -> None:
+                        url = f"http://127.0.0.1:{ports[turn % count]}/telegram"
+                        answer = await client.post(
+                            url, json=payload, headers={SECRET_HEADER: SECRET}
+                        )
+                        answer.raise_for_status()
+
+                    villagers.post = post
+                started = time.monotonic()
+                await asyncio.wait_for(
+                    asyncio.gather(*(villagers.person(10_000 + n) for n in range(users))),
+                    len(steps) * step_timeout + 30,
+                )
+                phase.elapsed = time.monotonic() - started
+            print(f"{phase.name}: {users} users done in {phase.elapsed:.1f} s")
         finally:
-            await _stop(process)
-    phase.log = await asyncio.to_thread(log_path.read_text, errors="replace")
+            for process in processes:
+                await _stop(process)
+    texts = [await asyncio.to_thread(p.read_text, errors="replace") for p in logs]
+    phase.log = "\n".join(texts)
     phase.db_locked = sum("database is locked" in line for line in phase.log.splitlines())
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 async def _ready(
-    emulator: BotAPIEmulator, process: asyncio.subprocess.Process, log_path: Path
+    emulator: BotAPIEmulator,
+    process: asyncio.subprocess.Process,
+    log_path: Path,
+    *,
+    webhook: bool = False,
 ) -> None:
-    """Wait until the process asks for updates: set up and long polling."""
+    """Wait until the process asks for updates (long polling) or serves its webhook."""
     deadline = time.monotonic() + READY_TIMEOUT
-    while not any(call.method == "getUpdates" for call in emulator.calls):
+
+    def ready() -> bool:
+        if webhook:
+            return "serving the webhook" in log_path.read_text(errors="replace")
+        return any(call.method == "getUpdates" for call in emulator.calls)
+
+    while not ready():
         if process.returncode is not None or time.monotonic() > deadline:
             text = await asyncio.to_thread(log_path.read_text, errors="replace")
             tail = "\n".join(text.splitlines()[-30:])
@@ -302,7 +367,8 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
             print(summary(echo))
         bot = Phase("bot")
         command = [sys.executable, "-m", "bot", "run"]
-        await run_phase(bot, command, env, steps=BOT_STEPS, **common)
+        processes = args.processes if args.webhook else 0
+        await run_phase(bot, command, env, steps=BOT_STEPS, webhook_processes=processes, **common)
         print(summary(bot))
     for phase in (echo, bot):
         for error in phase.errors[:5]:
@@ -315,6 +381,9 @@ async def bench(args: argparse.Namespace) -> dict[str, object]:
         "db": db,
         "rtt_ms": args.rtt_ms,
         "users": args.users,
+        "mode": f"webhook x{args.processes}" if args.webhook else "polling",
+        "updates_per_s": round(len(bot.seconds) / bot.elapsed, 1) if bot.elapsed else None,
+        "echo_updates_per_s": round(len(echo.seconds) / echo.elapsed, 1) if echo.elapsed else None,
         "p50_s": round(percentile(bot.seconds, 0.5), 3),
         "p95_s": round(bot_p95, 3),
         "max_s": round(max(bot.seconds, default=0.0), 3),
@@ -340,6 +409,12 @@ def main() -> None:
         help="source tree of the bot to run (default: this one), e.g. an older checkout",
     )
     parser.add_argument("--no-echo", action="store_true", help="skip the echo-bot yardstick")
+    parser.add_argument(
+        "--webhook", action="store_true", help="the bot takes updates on its webhook"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="webhook processes (with --webhook)"
+    )
     args = parser.parse_args()
     try:
         figures = asyncio.run(bench(args))

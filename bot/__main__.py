@@ -4,6 +4,7 @@ desmigratif chat [--as ID] [--lang CODE] [--script FILE]   local chat on the emu
 desmigratif run                                            real Telegram (long polling)
 desmigratif db upgrade                                     apply database migrations
 desmigratif officer add ID --area AREA | remove ID | list  manage officer roles
+desmigratif deploy nginx|service|backup|env [--domain ...]  print a server's files
 """
 
 from __future__ import annotations
@@ -70,11 +71,27 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include names, contacts and descriptions (handle with care)",
     )
+
+    deploy = commands.add_parser("deploy", help="print the nginx site, systemd units or env")
+    deploy.add_argument("what", choices=["nginx", "service", "backup", "env"])
+    deploy.add_argument("--domain", default="bot.example.org", help="the public host name")
+    deploy.add_argument("--path", default="/telegram", help="WEBHOOK_URL's path")
+    deploy.add_argument(
+        "--ports",
+        default="8081,8082",
+        help="the bot processes' LISTEN ports, comma-separated (default: 8081,8082)",
+    )
+    deploy.add_argument("--https-port", type=int, default=443)
+    deploy.add_argument("--certificate", help="default: Let's Encrypt's fullchain.pem")
+    deploy.add_argument("--key", help="default: Let's Encrypt's privkey.pem")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "deploy":  # needs no settings: it prints files for another machine
+        return _deploy(parser, args)
     settings = load_settings()
     # No people's data, message text or token in any line (see bot.logs).
     logs.setup(logging.WARNING if args.command == "chat" else logging.INFO, settings.log_format)
@@ -94,6 +111,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "cases":
         return asyncio.run(_export_cases(settings, args))
     return asyncio.run(_officer(settings, args))
+
+
+def _deploy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from bot.deploy import Site, printed
+
+    try:
+        ports = tuple(int(port) for port in args.ports.split(","))
+    except ValueError:
+        parser.error(f"--ports: comma-separated port numbers, not {args.ports!r}")
+    if not args.path.startswith("/"):
+        parser.error("--path must start with /")
+    site = Site(
+        domain=args.domain,
+        path=args.path,
+        ports=ports,
+        https_port=args.https_port,
+        certificate=args.certificate,
+        key=args.key,
+    )
+    sys.stdout.write(printed(args.what, site))
+    return 0
 
 
 def _run(settings: Settings, *, webhook: bool = False) -> int:
