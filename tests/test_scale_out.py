@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,8 +19,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.emulator import BotAPIEmulator
-from storage.models import InboxLine, InboxUpdate, User
+from storage.db import create_engine, create_sessionmaker
+from storage.models import Delivery, InboxLine, InboxUpdate, User
+from tests.announcing import body
 from tests.conftest import POSTGRES_URL
+from tests.test_delivery import OFFICER, announce_in
 from tests.test_kill import TOKEN, BotProcess, look, served  # noqa: F401 (fixtures)
 from tests.test_webhook import sample
 from tests.transcript import first_line
@@ -30,6 +34,7 @@ SECRET = "scale_Out-2026"
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 LEASE_SECONDS = 3
 PEOPLE = list(range(81_001, 81_013))
+ANNOUNCEMENT = "Pendaftaran pelatihan kerja dibuka"
 ONBOARDING = ["ob:lang:id", "ob:role:family", "ob:vil:jogosimo", "ob:consent:yes"]
 
 
@@ -121,6 +126,27 @@ async def test_three_processes_one_order_and_a_kill(
                 (p, "family", "jogosimo", "given") for p in PEOPLE
             ]
             assert await handled_total(ports) == 60  # the duplicates were handled once
+
+            # An announcement to the village: three sweeps share it, each person gets it once.
+            emulator.open_chat(OFFICER)
+            engine = create_engine(database_url)
+            try:
+                async with create_sessionmaker(engine)() as session, session.begin():
+                    now = datetime.now(UTC)
+                    await announce_in(session, {"id": ANNOUNCEMENT}, at=now, now=now)
+            finally:
+                await engine.dispose()
+
+            async def announced() -> bool:
+                rows = await look(select(Delivery.status).where(Delivery.kind == "announcement"))
+                return len(rows) == len(PEOPLE) and {r[0] for r in rows} == {"sent"}
+
+            await bots[0].until(announced, "send the announcement", within=60)
+            received = [
+                sum(1 for m in emulator.bot_messages(p) if body(m.text) == ANNOUNCEMENT)
+                for p in PEOPLE
+            ]
+            assert received == [1] * len(PEOPLE)
 
             # Everyone asks for the menu and the help page through w1, which is killed
             # right after Telegram got its 200s: w2 and w3 take its lines over.
