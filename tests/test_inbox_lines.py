@@ -24,7 +24,7 @@ from bot.replies import Replies
 from storage.models import InboxLine, InboxUpdate, User
 from storage.repositories import inbox as rows
 from tests.test_webhook import sample
-from tests.transcript import first_line
+from tests.transcript import first_line, label, tr
 
 LEASE = 30
 WELCOME = first_line("id", "<b>Welcome to the Desmigratif assistant.</b>")
@@ -276,3 +276,42 @@ async def test_a_process_that_lost_its_line_does_not_handle_the_update_again(
     assert sample(page, "desmigratif_updates_total", kind="message", outcome="taken") == 1
     count = await db.scalar(select(func.count()).select_from(User).where(User.telegram_id == 7401))
     assert count == 1
+
+
+async def test_erasing_ones_data_through_the_inbox_is_not_mistaken_for_a_lost_line(
+    make, emulator, db
+):
+    """``/hapusdata`` deletes the person's inbox rows, the one being handled too: its
+    unit of work must still commit (the row is gone, not handled elsewhere)."""
+    a = make("a")
+    async with a:
+        await a.start()
+        steps = onboarding(emulator, 7501)
+        for payload in steps:
+            await receive(a, payload)
+        await settled([a], db, 5)
+        await receive(a, emulator.message_update(7501, "/hapusdata"))
+        for _ in range(200):
+            screen = emulator.last_with_buttons(7501)
+            button = (
+                screen.find_button(label("id", "button", "Yes, erase everything"))
+                if screen
+                else None
+            )
+            if button is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert button is not None
+        assert button.callback_data is not None
+        await receive(a, emulator.callback_update(7501, screen.message_id, button.callback_data))
+        for _ in range(200):
+            if await db.get(User, 7501) is None:
+                break
+            db.expire_all()
+            await asyncio.sleep(0.01)
+        await inbox_of(a).flush()
+        await a.stop()
+    assert await db.get(User, 7501) is None
+    last = emulator.bot_messages(7501)[-1].text
+    assert last == tr("id", "All your data has been erased. Send /start to begin again.")
+    assert await statuses(db) == {}  # nothing they sent is kept, not even a key

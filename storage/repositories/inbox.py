@@ -74,14 +74,20 @@ async def open_rows(session: AsyncSession, limit: int = 100_000) -> list[OpenRow
 
 async def mark_handled(session: AsyncSession, update_id: int, replies: list[Any]) -> bool:
     """In the handler's own transaction: its changes and its answer are one. False when
-    the row is no longer pending (another process handled it: roll back)."""
+    the row is no longer pending (another process handled it: roll back). A row that is
+    gone was erased by this very unit of work (``/hapusdata``): nothing to mark."""
     result = await session.execute(
         update(InboxUpdate)
         .where(InboxUpdate.update_id == update_id, InboxUpdate.status == "pending")
         .values(status="handled", replies=replies)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    if int(getattr(result, "rowcount", 0) or 0) == 1:
+        return True
+    status = await session.scalar(
+        select(InboxUpdate.status).where(InboxUpdate.update_id == update_id)
+    )
+    return status is None
 
 
 # Built once: every update ends here, usually many at a time.
