@@ -24,10 +24,9 @@ from bot.app import build_application
 from bot.clock import ManualClock
 from bot.emulator import BotAPIEmulator
 from bot.simulator import Simulator
-from storage.db import create_engine, create_sessionmaker
 from storage.models import Checklist, ChecklistMark, Delivery, HelpRequest, InboxUpdate, User
 from tests.announcing import body
-from tests.test_delivery import announce_in
+from tests.test_delivery import announce_from_outside
 from tests.test_kill import BotProcess, bot_process, look, served  # noqa: F401 (fixtures)
 from tests.transcript import first_line
 
@@ -143,15 +142,7 @@ async def test_twenty_kills_lose_nothing(
             return all(len(p) > 6 for p in pushed.values())
 
         await eventually(onboarded, "onboard everyone", 120)
-        engine = create_engine(database_url)
-        try:
-            async with create_sessionmaker(engine)() as session, session.begin():
-                from datetime import UTC, datetime
-
-                now = datetime.now(UTC)
-                await announce_in(session, {"id": ANNOUNCEMENT}, at=now, now=now)
-        finally:
-            await engine.dispose()
+        await announce_from_outside(database_url, ANNOUNCEMENT)
 
     async def kill_at_random() -> None:
         nonlocal kills

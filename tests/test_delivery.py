@@ -66,6 +66,22 @@ async def announce_in(session, texts: dict[str, str], *, at, now) -> int:
     return item.id
 
 
+async def announce_from_outside(database_url: str, text_id: str) -> int:
+    """OFFICER's announcement to all of Jogosimo, due now, written into the database of
+    a bot running in another process."""
+    from datetime import UTC, datetime
+
+    from storage.db import create_engine, create_sessionmaker
+
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            now = datetime.now(UTC)
+            return await announce_in(session, {"id": text_id}, at=now, now=now)
+    finally:
+        await engine.dispose()
+
+
 async def statuses(app) -> Counter[str]:
     async with services_of(app).sessions() as session:
         return Counter((await session.scalars(select(Delivery.status))).all())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -19,11 +18,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.emulator import BotAPIEmulator
-from storage.db import create_engine, create_sessionmaker
 from storage.models import Delivery, InboxLine, InboxUpdate, User
 from tests.announcing import body
 from tests.conftest import POSTGRES_URL
-from tests.test_delivery import OFFICER, announce_in
+from tests.test_delivery import OFFICER, announce_from_outside
 from tests.test_kill import TOKEN, BotProcess, look, served  # noqa: F401 (fixtures)
 from tests.test_webhook import sample
 from tests.transcript import first_line
@@ -129,13 +127,7 @@ async def test_three_processes_one_order_and_a_kill(
 
             # An announcement to the village: three sweeps share it, each person gets it once.
             emulator.open_chat(OFFICER)
-            engine = create_engine(database_url)
-            try:
-                async with create_sessionmaker(engine)() as session, session.begin():
-                    now = datetime.now(UTC)
-                    await announce_in(session, {"id": ANNOUNCEMENT}, at=now, now=now)
-            finally:
-                await engine.dispose()
+            await announce_from_outside(database_url, ANNOUNCEMENT)
 
             async def announced() -> bool:
                 rows = await look(select(Delivery.status).where(Delivery.kind == "announcement"))

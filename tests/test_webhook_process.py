@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.emulator import BotAPIEmulator
 from storage.models import InboxUpdate
 from tests.test_kill import TOKEN, BotProcess, look, served  # noqa: F401 (fixtures)
+from tests.test_scale_out import process
 from tests.test_webhook import sample
 from tests.transcript import first_line
 
@@ -26,22 +27,9 @@ PEOPLE = (50_001, 50_002, 50_003)
 
 @pytest.fixture
 def webhook_process(database_url: str, served: str, tmp_path: Path) -> BotProcess:  # noqa: F811
-    import os
-
-    env = {
-        **os.environ,
-        "PTB_TIMEDELTA": "true",
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": served,
-        "DATABASE_URL": database_url,
-        "ADMIN_IDS": "",
-        "NO_PROXY": "127.0.0.1",
-        "WEBHOOK_URL": URL,
-        "WEBHOOK_SECRET": SECRET,
-        "WEBHOOK_MAX_CONNECTIONS": "12",
-        "LISTEN": "127.0.0.1:0",
-    }
-    return BotProcess(env, tmp_path / "bot.log")
+    bot = process(database_url, served, tmp_path, "bot")
+    bot.env |= {"WEBHOOK_URL": URL, "WEBHOOK_SECRET": SECRET, "WEBHOOK_MAX_CONNECTIONS": "12"}
+    return bot
 
 
 def listening_port(process: BotProcess) -> int | None:

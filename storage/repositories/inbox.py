@@ -51,27 +51,6 @@ async def store(session: AsyncSession, rows: Sequence[NewUpdate], *, now: dateti
     return set((await session.scalars(statement)).all())
 
 
-OpenRow = tuple[int, int, str, dict[str, Any] | None, list[Any] | None]
-
-
-async def open_rows(session: AsyncSession, limit: int = 100_000) -> list[OpenRow]:
-    """Rows still to work on, oldest first:
-    ``(update_id, person_id, status, payload, replies)``."""
-    rows = await session.execute(
-        select(
-            InboxUpdate.update_id,
-            InboxUpdate.person_id,
-            InboxUpdate.status,
-            InboxUpdate.payload,
-            InboxUpdate.replies,
-        )
-        .where(InboxUpdate.status.in_(OPEN))
-        .order_by(InboxUpdate.update_id)
-        .limit(limit)
-    )
-    return [(row[0], row[1], row[2], row[3], row[4]) for row in rows.all()]
-
-
 async def mark_handled(session: AsyncSession, update_id: int, replies: list[Any]) -> bool:
     """In the handler's own transaction: its changes and its answer are one. False when
     the row is no longer pending (another process handled it: roll back). A row that is
