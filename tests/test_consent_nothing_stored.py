@@ -12,7 +12,8 @@ import re
 import pytest
 from sqlalchemy import BigInteger, select
 
-from storage.models import Base, InboxUpdate, JobCheck, QuizAnswer, QuizRound, User
+from bot.context import services_of
+from storage.models import Base, InboxLine, InboxUpdate, JobCheck, QuizAnswer, QuizRound, User
 from tests.announcing import announce, officer, villager
 from tests.test_declined import play_round
 from tests.test_inbox import polling, until
@@ -116,6 +117,7 @@ async def test_a_decliner_leaves_no_row_that_names_them(app, person, db, emulato
         "help_events": 0,
         "help_messages": 0,
         "inbox": 0,  # updates fed straight to the application (the inbox: test below)
+        "inbox_lines": 0,  # a line names a person only while their updates are handled
     }
     assert linking_columns(Base.metadata.tables["quiz_rounds"]) == ["telegram_id"]
     assert "chat_id" in linking_columns(Base.metadata.tables["deliveries"])
@@ -168,6 +170,10 @@ async def test_a_decliners_words_through_the_inbox_are_not_kept(app, person, db,
         None,
     )
     assert p.user_id == row.person_id == DECLINER  # the key of the line it waited in
+    # The line itself (which process handles them) is given up once they are answered.
+    await services_of(app).inbox.flush()
+    db.expire_all()
+    assert (await db.scalars(select(InboxLine))).all() == []
     user = await db.get(User, DECLINER)
     await db.refresh(user)
     assert (user.role, user.village_id, user.dialog_data, user.help_draft) == (
