@@ -328,6 +328,7 @@ class Inbox:
                 waiting.append((update_id, person_id, payload))
         if mine:
             log.info("took over %d lines with %d open updates", len(mine), len(open_rows))
+            services.metrics.lines_taken_over.inc(len(mine))
         for person in cut_off:  # the line is not given up before its answers are out
             self._open[person] = self._open.get(person, 0) + 1
         try:

@@ -65,7 +65,8 @@ class Metrics:
         self.updates = Counter(
             "desmigratif_updates",
             "Updates received, by kind and outcome "
-            "(handled, failed, duplicate, refused: the webhook turned it away).",
+            "(handled, failed, duplicate, refused: the webhook turned it away, taken: "
+            "another process had handled it).",
             ["kind", "outcome"],
             registry=registry,
         )
@@ -85,6 +86,12 @@ class Metrics:
             "desmigratif_bot_api_errors",
             "Bot API answers that were not 2xx, by HTTP code (0: no answer: network, time-out).",
             ["code"],
+            registry=registry,
+        )
+        self.lines_taken_over = Counter(
+            "desmigratif_inbox_lines_taken_over",
+            "Persons' lines this process took over from a process that stopped (its own "
+            "before a restart included); each one means a process died or stalled.",
             registry=registry,
         )
         self.inbox_pending = Gauge(

@@ -224,6 +224,8 @@ async def test_a_dead_processs_line_is_taken_over_once_its_lease_runs_out(
             return
         await settled([b], db, 2)
         await b.stop()
+    page = services_of(b).metrics.render().decode()
+    assert sample(page, "desmigratif_inbox_lines_taken_over_total") == 1
     texts = [m.text.splitlines()[0] for m in emulator.bot_messages(7301)]
     # The answer that was cut off first, then the update that waited: once each.
     assert texts == ["Jawaban yang terpotong", WELCOME]
