@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.db import DEFAULT_DATABASE_URL
+
 LOCALES = ("id", "jv", "en")
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/desmigratif.sqlite3"
 
 
 class Settings(BaseSettings):

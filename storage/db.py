@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import (
 
 from storage import sqlite_inline
 
+# Where the bot keeps its data when DATABASE_URL is not set: a file beside the checkout.
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/desmigratif.sqlite3"
+
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):

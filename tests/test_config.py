@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import DEFAULT_DATABASE_URL, Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
+from storage.db import DEFAULT_DATABASE_URL
 
 VARIABLES = [name.upper() for name in Settings.model_fields]
 

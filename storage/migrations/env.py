@@ -1,9 +1,11 @@
 """Alembic environment: runs on the connection handed over by ``storage.migrations.upgrade``,
-or, when the ``alembic`` command is used directly (autogenerate), on ``DATABASE_URL``."""
+or, when the ``alembic`` command is used directly (autogenerate), on ``DATABASE_URL`` from
+the environment. (It does not read the bot's settings: ``storage`` never imports ``bot``.)"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 
 from alembic import context
 from sqlalchemy import Connection
@@ -24,11 +26,10 @@ def run_on(connection: Connection) -> None:
         context.run_migrations()
 
 
-async def run_from_settings() -> None:
-    from bot.config import load_settings
-    from storage.db import create_engine
+async def run_from_environment() -> None:
+    from storage.db import DEFAULT_DATABASE_URL, create_engine
 
-    engine = create_engine(load_settings().database_url)
+    engine = create_engine(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     async with engine.begin() as connection:
         await connection.run_sync(run_on)
     await engine.dispose()
@@ -38,4 +39,4 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run_on(connection)
 else:
-    asyncio.run(run_from_settings())
+    asyncio.run(run_from_environment())
