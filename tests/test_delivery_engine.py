@@ -606,3 +606,88 @@ async def test_a_group_waits_three_seconds_a_person_one():
         started = time.monotonic()
         await pacer.wait_turn(chat)
         assert gap - 0.05 <= time.monotonic() - started < gap + 0.5, chat
+
+
+# --- the officer's progress and report ---------------------------------------------------
+
+
+async def test_two_announcements_finishing_in_one_sweep_are_both_closed(app, emulator, db, sweep):
+    await people(app, emulator, [CHAT, OTHER])
+    first, second = await announce(app, "Pertama"), await announce(app, "Kedua")
+    await sweep()
+    db.expire_all()
+    done = (await db.execute(select(Announcement.id, Announcement.status))).all()
+    assert sorted(done) == [(first, "done"), (second, "done")]
+
+
+async def test_an_announcement_another_process_sent_is_closed_here(
+    app, settings, emulator, clock, db, caplog
+):
+    """The process that sent the last rows stopped before closing the announcement: the
+    next process's sweep closes it and reports, though it never showed its progress."""
+    await people(app, emulator, [CHAT, OTHER])
+    announcement_id = await announce(app, "Pertama")
+    await run_due(app)
+    await db.execute(
+        update(Announcement).where(Announcement.id == announcement_id).values(status="running")
+    )
+    await db.commit()
+    other = await app_with(settings, emulator, clock)
+    await run_due(other)
+    await other.shutdown()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+    db.expire_all()
+    assert (await db.get(Announcement, announcement_id)).status == "done"
+    reports = [m for m in emulator.bot_messages(OFFICER) if "selesai" in m.text]
+    assert len(reports) == 2  # the first process's, and this one's
+
+
+async def test_progress_is_shown_at_most_every_three_seconds(app, settings, emulator, clock):
+    """110 people at 25 a second: three batches (50, 50, 10) over about 4.4 s. The
+    officer's progress message is edited after the first batch, then not again before
+    three seconds have passed, then once more with the final figures."""
+    from bot.delivery import PROGRESS_EVERY_SECONDS
+
+    await people(app, emulator, list(range(12_401, 12_511)))
+    await announce(app, "Bertahap")
+    paced = await app_with(settings, emulator, clock, broadcast_rate=25.0, broadcast_paid=False)
+    started = time.monotonic()
+    await run_due(paced)
+    elapsed = time.monotonic() - started
+    await paced.shutdown()
+    edits = [
+        call
+        for call in emulator.calls
+        if call.method == "editMessageText" and call.params.get("chat_id") == OFFICER
+    ]
+    intermediate = len(edits) - 1  # the last edit is the final figures
+    assert 1 <= intermediate <= 1 + int(elapsed / PROGRESS_EVERY_SECONDS), (intermediate, elapsed)
+
+
+@pytest.mark.parametrize("status", ["stopped", "cancelled"])
+async def test_a_stop_written_just_after_the_last_check_still_holds(
+    app, emulator, clock, db, sweep, status
+):
+    """Another process stops an announcement a moment after this engine last read the
+    stops (it reads them again only every fifth of a second): the rows it claims next
+    are not sent. Rendering them sees the stop (skipped); on a slow machine the re-read
+    may come first (cancelled). Either way with the reason "stopped"."""
+    await people(app, emulator, [CHAT, OTHER])
+    await announce(app, "Pertama")
+    later = await announce(app, "Kedua", at=clock.now() + timedelta(minutes=5))
+    await sweep()  # "Pertama" goes out: the engine has just read the stops
+    await db.execute(update(Announcement).where(Announcement.id == later).values(status=status))
+    await db.commit()
+    clock.advance(timedelta(minutes=5))
+    await sweep()
+    db.expire_all()
+    rows = (
+        await db.execute(
+            select(Delivery.chat_id, Delivery.status, Delivery.error).where(
+                Delivery.announcement_id == later
+            )
+        )
+    ).all()
+    assert {chat for chat, _s, _e in rows} == {CHAT, OTHER}
+    assert {(s, e) for _c, s, e in rows} <= {("skipped", "stopped"), ("cancelled", "stopped")}
+    assert [body(m.text) for m in emulator.bot_messages(CHAT)] == ["Pertama"]
