@@ -420,6 +420,30 @@ async def test_a_stop_by_another_process_is_seen_within_a_fifth_of_a_second(
     assert await statuses(app) == {"sent": sent, "cancelled": len(ids) - sent}
 
 
+async def test_a_cancel_that_races_the_start_is_seen_as_a_stop(app, settings, emulator, clock, db):
+    """The officer cancelled a scheduled announcement in another process at the moment
+    this one started it (the cancel still found it scheduled, so it wrote "cancelled"):
+    the re-read of the stops takes "cancelled" as a stop as well."""
+    ids = list(range(12_401, 12_441))
+    await people(app, emulator, ids)
+    announcement_id = await announce(app, "Batal")
+    slow = await slow_app(settings, emulator, clock, rate=20)
+    task = asyncio.create_task(run_due(slow))
+    await asyncio.sleep(0.5)
+    async with services_of(app).sessions() as session, session.begin():
+        await session.execute(
+            update(Announcement)
+            .where(Announcement.id == announcement_id)
+            .values(status="cancelled")
+        )
+    cancelled_at = time.monotonic()
+    await task
+    await slow.shutdown()
+    assert [call for call in sends(emulator) if call.at > cancelled_at + 0.45] == []
+    sent = sum(messages_to(emulator, chat, "Batal") for chat in ids)
+    assert 0 < sent < 30
+
+
 # --- case notices: files in order, follow-ups ------------------------------------------
 
 REQUESTER, BU = 12_501, 12_580
