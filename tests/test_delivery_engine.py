@@ -715,3 +715,20 @@ async def test_a_stop_written_just_after_the_last_check_still_holds(
     assert {chat for chat, _s, _e in rows} == {CHAT, OTHER}
     assert {(s, e) for _c, s, e in rows} <= {("skipped", "stopped"), ("cancelled", "stopped")}
     assert [body(m.text) for m in emulator.bot_messages(CHAT)] == ["Pertama"]
+
+
+@pytest.mark.parametrize("sends", [0, 2], ids=["nothing-sent", "two-sent"])
+async def test_the_engine_gives_its_connection_back_at_shutdown(
+    app, settings, emulator, clock, sends
+):
+    """Whether or not a sweep marked anything, shutting down closes the engine's one
+    connection for marks (and does not fail when there is none)."""
+    await people(app, emulator, [CHAT, OTHER][:sends])
+    if sends:
+        await announce(app, "Tutup")
+    other = await app_with(settings, emulator, clock)
+    assert await run_due(other) == sends
+    marks = engine_of(other).marks
+    assert (marks._connection is not None) == bool(sends)
+    await other.shutdown()
+    assert marks._connection is None
