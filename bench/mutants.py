@@ -70,7 +70,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_hostile_text.py",
         "tests/test_announce.py",
     ],
-    "bot/delivery.py": ["tests/test_delivery_engine.py", "tests/test_delivery.py"],
+    "bot/delivery.py": [
+        "tests/test_delivery_engine.py",
+        "tests/test_delivery.py",
+        "tests/test_boundaries_cases.py",
+    ],
 }
 
 # How mutmut files each mutant's exit code (mutmut.stats.status_by_exit_code): a mutant

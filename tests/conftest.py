@@ -4,13 +4,14 @@ on PostgreSQL when ``TEST_DATABASE_URL`` is set (tables emptied before each test
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # before telegram is imported
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from bot.simulator import Person
 from storage.db import create_engine, create_sessionmaker
 from storage.migrations import upgrade
 from storage.models import Base
+from tests.sweeping import SCHEDULER, Failures, sweeper
 
 # With pytest-xdist (`-n 2`), each worker gets its own PostgreSQL database (``test_gw0``,
 # ``test_gw1``, created on first use): the tests empty and re-migrate their database, so
@@ -174,20 +176,23 @@ def person(app: BotApplication, emulator: BotAPIEmulator) -> Callable[..., Perso
     return make
 
 
+@pytest.fixture(autouse=True)
+def sweeps_do_not_fail(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A sweep task that fails (logged by ``run_due``, which goes on) fails the test,
+    unless the test is marked ``sweep_failures`` (it makes a sweep fail on purpose)."""
+    failures = Failures()
+    logger = logging.getLogger(SCHEDULER)
+    logger.addHandler(failures)
+    yield
+    logger.removeHandler(failures)
+    if request.node.get_closest_marker("sweep_failures") is None:
+        assert [record.getMessage() for record in failures.records] == []
+
+
 @pytest.fixture
 def sweep(app: BotApplication) -> Callable[[], Awaitable[int]]:
-    """Run the scheduled work that is due now, as the bot's repeating job would. The
-    pacer's memory of chats is cleared first: the test clock is frozen but the pacer's is
-    not, so a chat served a moment ago would make the sweep sleep in real time. (The
-    pacer's own timing is tested in ``test_delivery_engine.py`` through ``run_due``.)"""
-    from bot.delivery import engine_of
-    from bot.scheduler import run_due
-
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()
-        return await run_due(app)
-
-    return run
+    """Run the scheduled work that is due now (see ``tests.sweeping.sweeper``)."""
+    return sweeper(app)
 
 
 @pytest.fixture

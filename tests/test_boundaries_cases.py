@@ -38,20 +38,6 @@ GONE = "atlantis"  # not in villages.yaml
 NEW = "🆘 <b>New help request</b>"
 
 
-@pytest.fixture
-def sweep(app):
-    """The bot's repeating job, run now, without the pacer sleeping in real time (as in
-    tests/test_officer_cases.py)."""
-    from bot.delivery import engine_of
-    from bot.scheduler import run_due
-
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()
-        return await run_due(app)
-
-    return run
-
-
 async def _admin(person) -> None:
     """The admin has written to the bot once (so their chat exists)."""
     await person(ADMIN, language_code="en").say("/start")
@@ -193,6 +179,29 @@ TIMINGS = [
 ]
 
 
+# Each deadline's timer row once it has fired: a one-off check is done; the idle check
+# goes on (put off by another idle period), so it is still pending.
+TIMER_AFTER = {
+    "urgent_realert": ("realert", "done"),
+    "urgent_escalate": ("escalate", "done"),
+    "normal_escalate": ("escalate", "done"),
+    "idle_reminder": ("idle", "pending"),
+    "urgent_idle_reminder": ("idle", "pending"),
+    "close_after": ("close", "done"),
+}
+
+
+async def _timers(db, check: str) -> list[tuple[str, str | None]]:
+    """The status and error of case 1's deadline rows for ``check``."""
+    db.expire_all()
+    rows = await db.scalars(select(Delivery).where(Delivery.kind == "case_deadline"))
+    return [
+        (row.status, row.error)
+        for row in rows.all()
+        if row.payload.get("check") == check and row.payload.get("case") == 1
+    ]
+
+
 @pytest.mark.parametrize(
     ("deadline", "category", "state", "chat", "text", "before"),
     TIMINGS,
@@ -214,10 +223,14 @@ async def test_each_deadline_at_its_edge(
     after = DEADLINES[deadline]
     clock.advance(after - before)
     assert [m.text for m in (await deliver(sweep, inbox))[0] if text in m.text] == []
+    check, fired = TIMER_AFTER[deadline]
+    assert await _timers(db, check) == [("pending", None)]
     clock.advance(before)
     assert clock.now() - start == after
     [fresh] = await deliver(sweep, inbox)
     assert len([m for m in fresh if text in m.text]) == 1, [m.text for m in fresh]
+    # The timer itself ends as planned, with no error (it is no message to send).
+    assert await _timers(db, check) == [(fired, None)]
 
 
 ESCALATED = [

@@ -57,21 +57,6 @@ LITERAL = {
 }
 
 
-@pytest.fixture
-def sweep(app):
-    """The bot's repeating job, run now. Between two sweeps of a test more than the pacer's
-    one second per chat passes on the test clock: its memory is cleared, so that no sweep
-    sleeps in real time (as in tests/test_officer_cases.py)."""
-    from bot.delivery import engine_of
-    from bot.scheduler import run_due
-
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()
-        return await run_due(app)
-
-    return run
-
-
 def nine_local(day: date, zone: str) -> datetime:
     return datetime.combine(day, time(9, 0), ZoneInfo(zone)).astimezone(UTC)
 

@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_application
-from bot.delivery import engine_of
-from bot.scheduler import run_due
 from bot.simulator import Person
 from storage.models import Delivery, HelpRequest
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help
+from tests.sweeping import sweeper
 from tests.transcript import label, sees, tr
 
 REQUESTER, BU, BU2, ELSEWHERE = 1901, 1980, 1982, 1981
@@ -39,15 +38,6 @@ FILE_LINES = {
     "id": ["Lampiran: 2 foto, 2 pesan suara, 1 dokumen", "Lampiran dari petugas: 1 foto"],
     "jv": ["Lampiran: 2 foto, 2 pesen swanten, 1 dokumen", "Lampiran saking petugas: 1 foto"],
 }
-
-
-@pytest.fixture
-def sweep(app):
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()  # the test clock is frozen, the pacer's is not
-        return await run_due(app)
-
-    return run
 
 
 def _calls_to(emulator, chat_id: int) -> list[tuple[str, str | None, str | None]]:
@@ -78,9 +68,7 @@ async def test_files_of_a_new_request_follow_the_notice_with_the_reference(
         def person(user_id, language_code="id"):
             return Person(application, emulator, user_id, language_code=language_code)
 
-        async def sweep():
-            engine_of(application).pacer.forget_chats()
-            return await run_due(application)
+        sweep = sweeper(application)
 
         await officer(application, person, BU, "jogosimo", locale=locale)
         await officer(application, person, BU2, "jogosimo", locale="en")

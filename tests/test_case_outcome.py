@@ -8,8 +8,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import engine_of
-from bot.scheduler import run_due
 from storage.models import Delivery, HelpEvent, HelpRequest, User
 from tests.announcing import officer, villager
 from tests.helping import HELP, ask_for_help, outcome_label
@@ -40,15 +38,6 @@ QUESTION = {
     "jv": "DM-2026-000001\nMenapa asilipun? Ingkang nyuwun pitulungan badhe dipunkabari asil "
     "menika, sesarengan kaliyan pitakenan menapa masalahipun sampun rampung.",
 }
-
-
-@pytest.fixture
-def sweep(app):
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()  # the test clock is frozen, the pacer's is not
-        return await run_due(app)
-
-    return run
 
 
 async def _claimed_case(app, person, sweep, locale):

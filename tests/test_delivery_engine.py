@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import build_application
 from bot.context import services_of
@@ -732,3 +733,48 @@ async def test_the_engine_gives_its_connection_back_at_shutdown(
     assert (marks._connection is not None) == bool(sends)
     await other.shutdown()
     assert marks._connection is None
+
+
+class _CloseFails(RuntimeError):
+    pass
+
+
+@pytest.mark.parametrize("close_fails", [False, True], ids=["closes", "close-fails-too"])
+async def test_a_failed_mark_drops_its_connection_and_the_next_opens_anew(
+    app, emulator, db, monkeypatch, close_fails
+):
+    """A mark whose statement fails: nothing of it is committed, its connection is
+    closed and forgotten (even when closing fails too, the mark's own error is the one
+    raised), and the next mark opens a fresh connection that works."""
+    await people(app, emulator, [CHAT])
+    marks = engine_of(app).marks
+    used: list[AsyncConnection] = []
+    real_close = AsyncConnection.close
+
+    async def close(connection: AsyncConnection) -> None:
+        await real_close(connection)
+        if close_fails and connection is used[0]:
+            raise _CloseFails
+
+    monkeypatch.setattr(AsyncConnection, "close", close)
+
+    async def fails(connection) -> None:
+        used.append(connection)
+        await connection.execute(update(User).where(User.telegram_id == CHAT).values(locale="en"))
+        raise ValueError("the statement failed")
+
+    with pytest.raises(ValueError, match="the statement failed"):
+        await marks.run(fails)
+    assert marks._connection is None
+    assert used[0].closed
+
+    async def works(connection) -> None:
+        used.append(connection)
+        await connection.execute(update(User).where(User.telegram_id == CHAT).values(locale="jv"))
+
+    await marks.run(works)
+    assert used[1] is not used[0]
+    assert not used[1].closed
+    assert marks._connection is used[1]
+    db.expire_all()
+    assert await db.scalar(select(User.locale).where(User.telegram_id == CHAT)) == "jv"

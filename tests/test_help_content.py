@@ -21,19 +21,6 @@ BU = 1280  # officer of Jogosimo
 CONTACTS = "<b>🚨 If someone is in danger now, call for help first:</b>"
 
 
-@pytest.fixture
-def sweep(app):
-    """The bot's repeating job, run now (the pacer forgets chats: the test clock is frozen)."""
-    from bot.delivery import engine_of
-    from bot.scheduler import run_due
-
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()
-        return await run_due(app)
-
-    return run
-
-
 # --- documents held: the contacts first ----------------------------------------------------
 
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.scheduler import run_due
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help
 from tests.test_officer_cases import (
@@ -30,19 +29,6 @@ HEADING = f"{REF} · 📵 Kecalan kabar\nDesa: Jogosimo (Klirong, Kebumen)"
 URGENT = f"{REF} · 🚨 DARURAT · 🤕 Kekerasan utawi panganiaya\nDesa: Jogosimo (Klirong, Kebumen)"
 DESCRIPTION = "Sampun tigang minggu boten wonten kabar. Agensinipun boten mangsuli telpon."
 EXPIRED = "Tombol menika sampun boten saged dipunginakaken malih."
-
-
-@pytest.fixture
-def sweep(app):
-    """The bot's repeating job, run now (the pacer's memory cleared, see
-    ``test_officer_cases.sweep``)."""
-    from bot.delivery import engine_of
-
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()
-        return await run_due(app)
-
-    return run
 
 
 async def staff(app, person, *areas: tuple[int, str]):

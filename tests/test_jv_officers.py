@@ -11,11 +11,11 @@ import pytest
 
 from bot.app import build_application
 from bot.context import services_of
-from bot.scheduler import run_due
 from bot.simulator import Person
 from storage.models import HelpRequest, JobCheck, QuizAnswer, QuizRound, User
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help, cases_of
+from tests.sweeping import sweeper
 from tests.test_officer_cases import Inbox, data_of, deliver
 from tests.transcript import label, sees, tr
 
@@ -293,8 +293,7 @@ async def test_the_officers_group_is_told_in_the_groups_language(
         def person(user_id, language_code="id"):
             return Person(application, emulator, user_id, language_code=language_code)
 
-        async def sweep():
-            return await run_due(application)
+        sweep = sweeper(application)
 
         await officer(application, person, 1510, "jogosimo", locale="jv")
         kab = await officer(application, person, 1511, "kebumen", locale="jv")

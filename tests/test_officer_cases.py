@@ -19,7 +19,6 @@ from sqlalchemy import select
 from bot.__main__ import main as cli
 from bot.app import build_application
 from bot.emulator import ChatMessage
-from bot.scheduler import run_due
 from bot.simulator import Person
 from storage.models import HelpEvent, HelpMessage, HelpRequest, User
 from tests.announcing import officer, villager
@@ -32,6 +31,7 @@ from tests.helping import (
     outcome_label,
     resolve,
 )
+from tests.sweeping import sweeper
 from tests.transcript import choose_language, label, sees, tr
 
 REQUESTER = 801
@@ -45,20 +45,6 @@ DESCRIPTION = "She stopped answering on WhatsApp three weeks ago. The agency doe
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def sweep(app):
-    """The bot's repeating job, run now. Between two steps of a test a person would take
-    more than the pacer's one second per chat: its memory is cleared, so that no sweep
-    sleeps in real time (the test clock is frozen, the pacer's is not)."""
-    from bot.delivery import engine_of
-
-    async def run() -> int:
-        engine_of(app).pacer.forget_chats()
-        return await run_due(app)
-
-    return run
 
 
 @dataclass
@@ -192,8 +178,7 @@ async def test_new_request_reaches_the_village_officers_and_their_group(
         def person(user_id, language_code="id"):
             return Person(application, emulator, user_id, language_code=language_code)
 
-        async def sweep():
-            return await run_due(application)
+        sweep = sweeper(application)
 
         people = await staff(application, person, (BU, "jogosimo"), (BU2, "jogosimo"))
         people |= await staff(application, person, (ELSEWHERE, "tanggulangin"), (KAB, "kebumen"))
