@@ -29,6 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / "mutants-work"
 
+# The delivery engine's tests (the case-deadline edges finish work rows without a message).
+DELIVERY_TESTS = [
+    "tests/test_delivery_engine.py",
+    "tests/test_delivery.py",
+    "tests/test_boundaries_cases.py",
+]
+
 # Module → the tests that exercise it (run for each of its mutants, fastest first).
 MODULES: dict[str, list[str]] = {
     "bot/services/when.py": ["tests/test_dates.py", "tests/test_boundaries_reminders.py"],
@@ -70,11 +77,15 @@ MODULES: dict[str, list[str]] = {
         "tests/test_hostile_text.py",
         "tests/test_announce.py",
     ],
-    "bot/delivery.py": [
-        "tests/test_delivery_engine.py",
-        "tests/test_delivery.py",
-        "tests/test_boundaries_cases.py",
-    ],
+    **dict.fromkeys(
+        (
+            "bot/delivery/engine.py",
+            "bot/delivery/pacer.py",
+            "bot/delivery/marks.py",
+            "bot/delivery/announcements.py",
+        ),
+        DELIVERY_TESTS,
+    ),
 }
 
 # How mutmut files each mutant's exit code (mutmut.stats.status_by_exit_code): a mutant

@@ -22,7 +22,7 @@ from bot.content.job_offer import load_job_offer
 from bot.content.lexicon import load_lexicon
 from bot.content.quiz import load_quiz
 from bot.context import SERVICES_KEY, BotContext, Services, services_of
-from bot.delivery import sweep_deliveries
+from bot.delivery.engine import sweep_deliveries
 from bot.i18n import I18n
 from bot.inbox import Inbox, PersonOrderedProcessor
 from bot.rate_limit import UpdateLimiter

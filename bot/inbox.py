@@ -44,7 +44,7 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.logs import describe, log_failure
 from bot.metrics import update_kind
-from bot.replies import Replies, Reply, deliver
+from bot.replies import Replies, Reply, deliver, mark_unreachable
 from storage.repositories import inbox as rows
 from storage.repositories import lines
 
@@ -377,8 +377,6 @@ class Inbox:
                 del self._held[person]
 
     async def _answer_again(self, bot: Bot, answers: list[tuple[int, list[Any]]]) -> None:
-        from handlers.common import mark_unreachable
-
         for update_id, stored in answers:
             calls = [Reply.from_json(call) for call in stored]
             await deliver(

@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import pick_locale
-from bot.replies import Replies, deliver
+from bot.replies import Replies, deliver, mark_unreachable
 from storage.models import User
 
 if TYPE_CHECKING:
@@ -122,8 +122,6 @@ class UpdateLimiter:
             return
         replies = self._answer(update, locale or self._locale(user.language_code))
         if replies.calls:
-            from handlers.common import mark_unreachable
-
             await deliver(
                 context.bot,
                 replies.calls,

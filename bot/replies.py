@@ -19,12 +19,16 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.logs import describe, log_failure
+from storage.repositories import users
+
+if TYPE_CHECKING:
+    from bot.context import Services
 
 log = logging.getLogger("desmigratif.replies")
 
@@ -246,3 +250,9 @@ async def _lost(call: Reply) -> None:
 
 def _seconds(value: timedelta | int | float) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def mark_unreachable(services: Services, chat_id: int) -> None:
+    """Telegram says the person blocked the bot: stop addressing them until they write."""
+    async with services.sessions() as session, session.begin():
+        await users.mark_unreachable(session, chat_id, services.clock.now())

@@ -30,7 +30,7 @@ from telegram import Update
 from bot.app import BotApplication, build_application
 from bot.clock import ManualClock, parse_duration
 from bot.config import Settings
-from bot.delivery import engine_of
+from bot.delivery.engine import engine_of
 from bot.emulator import BotAPIEmulator, ChatMessage
 from bot.scheduler import run_due
 

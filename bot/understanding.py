@@ -14,11 +14,9 @@ never a request.
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from dataclasses import dataclass
 
-from bot.content.lexicon import FEATURES, Entry, Lexicon, load_lexicon
+from bot.content.lexicon import FEATURES, REPEATS, Entry, Lexicon, load_lexicon, normalise
 
 FUZZY_MIN = 5  # letters a word needs before a typo in it is forgiven
 JOINED_MIN = 6  # letters of a phrase typed without spaces that count as that phrase
@@ -35,8 +33,6 @@ CATEGORY_ORDER = (
     "pre_departure",
     "other",
 )
-_REPEATS = re.compile(r"([a-z])\1+")
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -60,7 +56,7 @@ class _Phrase:
 
     @property
     def joined(self) -> str:
-        return _REPEATS.sub(r"\1", "".join(self.words + self.after))
+        return REPEATS.sub(r"\1", "".join(self.words + self.after))
 
     @classmethod
     def of(cls, text: str, entry: Entry) -> _Phrase:
@@ -73,14 +69,6 @@ class _Found:
     start: int
     end: int
     phrase: _Phrase
-
-
-def normalise(text: str) -> str:
-    """Lowercase words of letters and digits, accents and emoji dropped, repeated
-    letters collapsed, separated by one space."""
-    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    words = _NOT_WORD.sub(" ", plain.replace("'", "").replace("’", ""))
-    return _REPEATS.sub(r"\1", words).strip()
 
 
 def _close(word: str, known: str) -> bool:
@@ -162,7 +150,7 @@ class Matcher:
                     if end is not None:
                         found.append(_Found(i, end, phrase))
             for j in range(i + 1, min(i + self.longest, len(words)) + 1):
-                joined = self.joined.get(_REPEATS.sub(r"\1", "".join(words[i:j])))
+                joined = self.joined.get(REPEATS.sub(r"\1", "".join(words[i:j])))
                 if joined is not None and j - i < len(joined.words):
                     found.append(_Found(i, j, joined))
         # Longest first: a longer phrase uses up the words of a shorter one inside it.

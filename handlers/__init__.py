@@ -32,6 +32,7 @@ from handlers import (
     quiz,
     reminder_settings,
     subscription,
+    village_switch,
 )
 
 
@@ -39,6 +40,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for module in (
         onboarding,
         menu,
+        village_switch,
         profile,
         subscription,
         checklist,

@@ -51,18 +51,18 @@ from handlers.common import (
     Prompt,
     at_step,
     begin,
-    button_value,
     end,
+    expired,
+    go_home,
     goto,
     is_admin,
     load_officer,
-    show,
     step,
     step_back,
     user_update,
-    with_notice,
 )
 from handlers.keyboards import LANGUAGE_NAMES, keyboard, role_labels
+from handlers.screen import button_value, show, with_notice
 
 DIALOG = "announce"
 PICKS = ("villages", "roles", "locales")
@@ -125,10 +125,9 @@ def _audience(context: BotContext) -> Audience:
 
 
 async def _refuse(update: Update, context: BotContext) -> None:
-    from handlers.menu import main_menu
 
     end(context.user)
-    await main_menu(update, context, notice=context._("Only officers can send announcements."))
+    await go_home(update, context, notice=context._("Only officers can send announcements."))
 
 
 def too_long(context: BotContext, length: int, *, photo: bool) -> str | None:
@@ -227,8 +226,6 @@ async def keep_text(update: Update, context: BotContext) -> None:
     """Keeps the text written before and goes on (to the preview, when editing)."""
     data = _data(context)
     if not data.get("texts", {}).get("id"):
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     if data.get("editing"):
@@ -310,8 +307,6 @@ async def chose_version(update: Update, context: BotContext) -> None:
     """Asks for the text in the chosen language."""
     code = button_value(update)
     if code not in ("jv", "en"):
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     goto(context.user, "version", language=code)
@@ -409,8 +404,6 @@ async def open_pick(update: Update, context: BotContext) -> None:
     """Shows the toggles for villages, roles or languages."""
     pick = button_value(update)
     if pick not in PICKS:
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     goto(context.user, "pick", pick=pick)
@@ -440,8 +433,6 @@ async def toggle(update: Update, context: BotContext) -> None:
     pick = _data(context).get("pick", "roles")
     _allowed, _area, scope = await sender_scope(context)
     if key not in _options(context, pick, scope):
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     audience = _audience(context).to_json()
@@ -549,8 +540,6 @@ async def ask_when_typed(update: Update, context: BotContext, notice: str | None
 async def keep_when(update: Update, context: BotContext) -> None:
     """Keeps the time given before (checked again when sending)."""
     if not _data(context).get("at"):
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     goto(context.user, "preview")
@@ -635,8 +624,6 @@ async def edit_chosen(update: Update, context: BotContext) -> None:
         "preview": show_preview,
     }
     if target not in prompts:
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     goto(context.user, target)
@@ -724,15 +711,12 @@ async def back(update: Update, context: BotContext) -> None:
 @user_update
 async def cancel(update: Update, context: BotContext) -> None:
     """Drops the draft."""
-    from handlers.menu import main_menu
 
     if context.user.dialog != DIALOG:
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     end(context.user)
-    await main_menu(update, context, notice=context._("The announcement was not sent."))
+    await go_home(update, context, notice=context._("The announcement was not sent."))
 
 
 PROMPTS: dict[str, Prompt] = {

@@ -9,12 +9,15 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import ids
-from bot.announcement_report import STATUS_LABELS, report_text
 from bot.context import BotContext
+from bot.delivery.engine import engine_of
+from bot.delivery.report import STATUS_LABELS, report_text
 from bot.services import announcements
+from bot.telegram_html import html_to_plain
 from handlers.announce import sender_scope
-from handlers.common import Handlers, is_admin, show, user_update, with_notice
+from handlers.common import Handlers, expired, go_home, is_admin, user_update
 from handlers.keyboards import keyboard
+from handlers.screen import show, with_notice
 from storage.models import Announcement
 from storage.repositories import deliveries
 
@@ -23,9 +26,7 @@ async def show_list(update: Update, context: BotContext, notice: str | None = No
     _ = context._
     allowed, _area, _scope = await sender_scope(context)
     if not allowed:
-        from handlers.menu import main_menu
-
-        await main_menu(update, context, notice=_("Only officers can send announcements."))
+        await go_home(update, context, notice=_("Only officers can send announcements."))
         return
     owner = None if is_admin(context) else context.user.telegram_id
     items = await announcements.listing(context.db, owner)
@@ -65,8 +66,6 @@ async def show_list(update: Update, context: BotContext, notice: str | None = No
 
 
 def _first_words(item: Announcement) -> str:
-    from bot.telegram_html import html_to_plain
-
     plain = " ".join(html_to_plain(item.texts.get("id", "")).split())
     return plain if len(plain) <= 60 else plain[:59] + "…"
 
@@ -91,7 +90,6 @@ async def _own(context: BotContext, announcement_id: int) -> Announcement | None
 @user_update
 async def list_button(update: Update, context: BotContext) -> None:
     """Cancel/stop an announcement or show its report; refused for anyone else's."""
-    from handlers.stale import expired
 
     data = (update.callback_query.data or "") if update.callback_query else ""
     parts = data.split(":")
@@ -108,8 +106,6 @@ async def list_button(update: Update, context: BotContext) -> None:
         before = item.status
         after = await announcements.halt(context.db, item, context.services.clock.now())
         if after in ("stopped", "cancelled"):
-            from bot.delivery import engine_of
-
             engine_of(context.application).stopped(item.id)
         if after == before:
             notice = _("Announcement #{id} has already finished.", id=item.id)

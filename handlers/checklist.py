@@ -9,7 +9,6 @@ reminds before it runs out. "Share with family" sends a plain-text summary to fo
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 
 from telegram import Update
@@ -20,73 +19,27 @@ from bot.context import BotContext
 from bot.offices import office_for
 from bot.services import checklists, profiles
 from bot.services.dates import DateError, parse_day
-from bot.terms import explained
+from handlers.checklist_public import show_steps
 from handlers.checklist_setup import DIALOG, begin_change, begin_setup, date_problem
+from handlers.checklist_text import bar, departure, group_labels, item_text, summary_line
 from handlers.common import (
+    CHECKLIST,
     Handlers,
     begin,
-    button_value,
     end,
+    expired,
     replan_reminders,
-    show,
+    reprompt,
+    screen,
     step,
     user_update,
-    with_notice,
 )
 from handlers.keyboards import keyboard
+from handlers.screen import button_value, show, with_notice
 from storage.models import Checklist
 
-BAR = 10
 
-
-def group_labels(context: BotContext) -> dict[str, str]:
-    _ = context._
-    labels = {
-        "documents": _.pgettext("group", "📄 Documents"),
-        "health": _.pgettext("group", "🩺 Health"),
-        "training": _.pgettext("group", "🎓 Training and certificates"),
-        "agreements": _.pgettext("group", "📝 Agreements and costs"),
-        "insurance": _.pgettext("group", "🛡 Insurance"),
-        "before_flight": _.pgettext("group", "✈️ Before you fly"),
-        "after_arrival": _.pgettext("group", "🏠 After you arrive"),
-    }
-    assert set(labels) == set(GROUPS)
-    return labels
-
-
-def _bar(done: int, total: int) -> str:
-    filled = round(BAR * done / total) if total else 0
-    return "▓" * filled + "░" * (BAR - filled)
-
-
-def _destination(context: BotContext, plan: Checklist) -> str:
-    country = context.services.checklist.countries.get(plan.country or "")
-    if country is not None:
-        return context._(country.name)
-    return escape(plan.country_other or "–")
-
-
-def _departure(context: BotContext, plan: Checklist) -> str:
-    _ = context._
-    if plan.departure_on is None:
-        return _("not known yet")
-    if plan.departure_approx:
-        return _.date(plan.departure_on, "MMMM y")
-    return _.date(plan.departure_on)
-
-
-def summary_line(context: BotContext, plan: Checklist) -> str:
-    """Destination, work and departure in one line (the checklist, the list of answers)."""
-    _ = context._
-    sector = context.services.checklist.sectors.get(plan.sector or "")
-    return _(
-        "Destination: {country} · Work: {sector} · Departure: {date}",
-        country=_destination(context, plan),
-        sector=_(sector.name) if sector else "–",
-        date=_departure(context, plan),
-    )
-
-
+@screen(CHECKLIST)
 async def show_checklist(update: Update, context: BotContext, notice: str | None = None) -> None:
     """The whole checklist with progress, edited in place."""
     _ = context._
@@ -100,7 +53,7 @@ async def show_checklist(update: Update, context: BotContext, notice: str | None
     lines = [
         _("<b>🧳 Departure checklist</b>"),
         summary_line(context, plan),
-        _("Progress: {done} / {total}", done=done, total=total) + f"  {_bar(done, total)}",
+        _("Progress: {done} / {total}", done=done, total=total) + f"  {bar(done, total)}",
     ]
     # The items are the buttons below; the text gives each group's progress, so the
     # message stays short on a small screen.
@@ -131,14 +84,10 @@ async def show_checklist(update: Update, context: BotContext, notice: str | None
 async def checklist_command(update: Update, context: BotContext) -> None:
     """Shows the checklist (set-up first, the first time)."""
     if profiles.is_registered(context.user) and not profiles.has_consent(context.user):
-        from handlers.checklist_public import show_steps
-
         end(context.user)  # public information: the steps, read-only, nothing kept
         await show_steps(update, context)
         return
     if not profiles.has_consent(context.user):
-        from handlers.stale import reprompt
-
         notice = context._(
             "The checklist keeps your plans, so it needs your agreement to data processing "
             "first. Send /start to give it."
@@ -153,14 +102,10 @@ async def checklist_command(update: Update, context: BotContext) -> None:
 async def open_checklist(update: Update, context: BotContext) -> None:
     """The checklist from a button (menu, item page)."""
     if profiles.is_registered(context.user) and not profiles.has_consent(context.user):
-        from handlers.checklist_public import show_steps
-
         end(context.user)
         await show_steps(update, context)
         return
     if not profiles.has_consent(context.user):
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     end(context.user)
@@ -170,8 +115,6 @@ async def open_checklist(update: Update, context: BotContext) -> None:
 @user_update
 async def change_answers(update: Update, context: BotContext) -> None:
     if not profiles.has_consent(context.user):
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     plan = await checklists.get(context.db, context.user.telegram_id)
@@ -184,7 +127,6 @@ async def change_answers(update: Update, context: BotContext) -> None:
 
 async def _own_item(update: Update, context: BotContext) -> tuple[Checklist, Item] | None:
     """The pressed item if it belongs to this user's checklist; else the button expired."""
-    from handlers.stale import expired
 
     plan = await checklists.get(context.db, context.user.telegram_id)
     item_id = button_value(update)
@@ -197,32 +139,6 @@ async def _own_item(update: Update, context: BotContext) -> tuple[Checklist, Ite
         await expired(update, context)
         return None
     return plan, content.items[item_id]
-
-
-def item_text(
-    context: BotContext, item: Item, done: bool | None, expires_on: date | None, office: str
-) -> str:
-    """One item's page; ``office`` fills the texts that name the office abroad; ``done``
-    is None on the read-only page of someone who keeps no checklist."""
-    _ = context._
-    # Free items: one fixed sentence with the law (their note would only repeat it).
-    # "check" items carry their own advice to ask Disnaker/BP3MI before paying (content).
-    cost = (
-        _("Free. Nobody may charge you for this ({law}).", law=escape(item.legal_basis or ""))
-        if item.cost == "free"
-        else escape(_(item.cost_note))
-    )
-    lines = [
-        f"<b>{escape(_(item.title))}</b>"
-        + ("" if done is None else " " + (_("✅ done") if done else _("⬜ not done yet"))),
-        _("<b>Why it matters:</b> {text}", text=escape(_(item.why, office=office))),
-        _("<b>Where to get it:</b> {text}", text=escape(_(item.where, office=office))),
-        _("<b>Cost:</b> {text}", text=cost),
-        _("<b>Warning signs:</b> {text}", text=escape(_(item.warning, office=office))),
-    ]
-    if expires_on is not None:
-        lines.append(_("Valid until: {date}", date=_.date(expires_on)))
-    return explained(_, "\n\n".join(lines))
 
 
 async def show_item(
@@ -277,8 +193,6 @@ async def ask_expiry_date(update: Update, context: BotContext) -> None:
     found = await _own_item(update, context)
     if found is None or not found[1].expiry:
         if found is not None:
-            from handlers.stale import expired
-
             await expired(update, context)
         return
     begin(context.user, DIALOG, "expiry", {"item": found[1].id})
@@ -346,7 +260,6 @@ async def ask_expiry(update: Update, context: BotContext, notice: str | None) ->
 @user_update
 async def share(update: Update, context: BotContext) -> None:
     """A plain-text summary to forward to the family."""
-    from handlers.stale import expired
 
     _ = context._
     plan = await checklists.get(context.db, context.user.telegram_id)
@@ -361,7 +274,7 @@ async def share(update: Update, context: BotContext) -> None:
         _("Departure preparation — summary"),
         _("Destination: {value}", value=_(country.name) if country else plan.country_other or "–"),
         _("Work: {value}", value=_(sector.name) if sector else "–"),
-        _("Departure: {value}", value=_departure(context, plan)),
+        _("Departure: {value}", value=departure(context, plan)),
         _("Agency: {value}", value=plan.agency or "–"),
         "",
         _("Done ({done} of {total}):", done=done, total=total),

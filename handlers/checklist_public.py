@@ -16,9 +16,10 @@ from bot.content.checklist import Item
 from bot.context import BotContext
 from bot.offices import office_name
 from bot.services import profiles
-from handlers.checklist import group_labels, item_text
-from handlers.common import Handlers, show, user_update
+from handlers.checklist_text import group_labels, item_text
+from handlers.common import CHECKLIST, Handlers, expired, open_screen, user_update
 from handlers.keyboards import keyboard
+from handlers.screen import show
 
 # The scheme most people leave by (through a licensed agency): its steps include every
 # general one; destination and work are unknown, so every item that applies to any of
@@ -67,8 +68,6 @@ async def open_step(update: Update, context: BotContext) -> None:
     item_id = (query.data or "").removeprefix("cp:i:") if query is not None else ""
     item = next((item for item in general_steps(context) if item.id == item_id), None)
     if item is None:  # forged, or an item removed from the content since
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     # No destination is known: the office is named in general words.
@@ -85,13 +84,9 @@ async def _public_only(update: Update, context: BotContext) -> bool:
     agreeing); someone still setting up is asked to finish first. True when handled."""
     user = context.user
     if profiles.has_consent(user):
-        from handlers.checklist import show_checklist
-
-        await show_checklist(update, context)
+        await open_screen(CHECKLIST, update, context)
         return True
     if not profiles.is_registered(user):
-        from handlers.stale import expired
-
         await expired(update, context)
         return True
     return False

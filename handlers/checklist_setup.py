@@ -40,22 +40,24 @@ from bot.context import BotContext
 from bot.services import checklists
 from bot.services.dates import DateError, parse_day
 from bot.services.profiles import clean_village_name
+from handlers.checklist_text import summary_line
 from handlers.common import (
+    CHECKLIST,
     Handlers,
     Prompt,
     at_step,
     begin,
-    button_value,
     end,
+    expired,
     goto,
+    open_screen,
     replan_reminders,
-    show,
     step,
     step_back,
     user_update,
-    with_notice,
 )
 from handlers.keyboards import keyboard
+from handlers.screen import button_value, show, with_notice
 from storage.models import Checklist
 
 DIALOG = "checklist"
@@ -144,8 +146,6 @@ async def chose_scheme(update: Update, context: BotContext) -> None:
     """Stores the scheme and asks for the destination."""
     scheme = button_value(update)
     if scheme not in scheme_labels(context):
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     await _forward(update, context, "country", scheme=scheme)
@@ -176,8 +176,6 @@ async def chose_country(update: Update, context: BotContext) -> None:
         await ask_country_name(update, context, None)
         return
     if country not in context.services.checklist.countries:
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     await _forward(update, context, "sector", country=country, country_other=None)
@@ -206,8 +204,6 @@ async def ask_country_name(update: Update, context: BotContext, notice: str | No
 async def keep_country_name(update: Update, context: BotContext) -> None:
     name = _data(context).get("country_other")
     if not name:
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     await _forward(update, context, "sector", country=None, country_other=name)
@@ -231,8 +227,6 @@ async def chose_sector(update: Update, context: BotContext) -> None:
     """Stores the work and asks for the departure date."""
     sector = button_value(update)
     if sector not in context.services.checklist.sectors:
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     await _forward(update, context, "departure", sector=sector)
@@ -290,8 +284,6 @@ async def departure_button(update: Update, context: BotContext) -> None:
             update, context, data["departure"], bool(data.get("approx")), bool(data.get("assumed"))
         )
     else:
-        from handlers.stale import expired
-
         await expired(update, context)
 
 
@@ -333,8 +325,6 @@ async def agency_button(update: Update, context: BotContext) -> None:
     """Skip (no agency), or keep the name given before."""
     if button_value(update) == "keep":
         if not _data(context).get("agency"):
-            from handlers.stale import expired
-
             await expired(update, context)
             return
     else:
@@ -354,8 +344,6 @@ async def _forward(update: Update, context: BotContext, step_name: str, **answer
 
 async def _finish(update: Update, context: BotContext) -> None:
     """Stores the answers, re-plans the reminders and shows the checklist."""
-    from handlers.checklist import show_checklist
-
     services = context.services
     now = services.clock.now()
     data = _data(context)
@@ -378,7 +366,7 @@ async def _finish(update: Update, context: BotContext) -> None:
         notice = context._("Your checklist is ready.")
     if plan.departure_on and data.get("assumed"):
         notice += "\n" + departure_assumed(context, plan.departure_on, plan.departure_approx)
-    await show_checklist(update, context, notice)
+    await open_screen(CHECKLIST, update, context, notice)
 
 
 def departure_assumed(context: BotContext, day: date, month_only: bool) -> str:
@@ -421,8 +409,6 @@ def _changeable(data: dict[str, Any]) -> tuple[str, ...]:
 @step(DIALOG, "change")
 async def ask_change(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
-    from handlers.checklist import summary_line
-
     data = _data(context)
     plan = await checklists.get(context.db, context.user.telegram_id)
     labels = {
@@ -445,8 +431,6 @@ async def chose_change(update: Update, context: BotContext) -> None:
     """Asks the one question whose answer is to change."""
     target = button_value(update)
     if target not in _changeable(_data(context)):
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     goto(context.user, target)

@@ -14,17 +14,18 @@ from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
 
-from bot import ids
-from bot.context import BotContext, Services
+from bot.context import BotContext
 from bot.i18n import pick_locale
 from bot.inbox import current_ticket
-from bot.replies import Lost, Replies, deliver
+from bot.replies import Replies, deliver, mark_unreachable
+from bot.services import profiles, reminders
+from handlers.screen import answer_query, button_value
 from storage.models import Officer, User
 from storage.repositories import users
 
@@ -32,6 +33,8 @@ Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 Handlers = list[BaseHandler[Update, BotContext, None]]
 Prompt = Callable[[Update, BotContext, str | None], Awaitable[None]]
 TextAnswer = Callable[[Update, BotContext, str], Awaitable[None]]
+Resume = Callable[[Update, BotContext, str | None], Awaitable[bool]]
+AnyPrompt = TypeVar("AnyPrompt", bound=Prompt)
 LeaveHook = Callable[[User, datetime], None]
 
 # The time of the update being handled, for the leave hooks (begin/end take no clock).
@@ -91,12 +94,6 @@ def user_update(handler: Handler) -> Handler:
     return wrapper
 
 
-async def mark_unreachable(services: Services, chat_id: int) -> None:
-    """Telegram says the person blocked the bot: stop addressing them until they write."""
-    async with services.sessions() as session, session.begin():
-        await users.mark_unreachable(session, chat_id, services.clock.now())
-
-
 def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
     """A button handler that only applies while the user is at ``dialog``/``steps``.
 
@@ -108,8 +105,6 @@ def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
         @functools.wraps(handler)
         async def checked(update: Update, context: BotContext) -> None:
             if not in_step(context.user, dialog, *steps):
-                from handlers.stale import expired
-
                 await expired(update, context)
                 return
             await handler(update, context)
@@ -119,37 +114,6 @@ def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-def button_number(update: Update, position: int, *, maximum: int = ids.ROW_ID_MAX) -> int:
-    """The number at ``position`` of the pressed button's data (``cs:v:12`` → 12 at 2);
-    0 (no such row) when it is missing, not ASCII digits or beyond ``maximum`` (forged
-    data: a row id beyond 32 bits would make PostgreSQL raise instead of find nothing)."""
-    query = update.callback_query
-    parts = (query.data or "").split(":") if query is not None else []
-    found = ids.number(parts[position], maximum) if len(parts) > position else None
-    return found or 0
-
-
-def button_telegram_id(update: Update, position: int) -> int:
-    """A Telegram user id in the pressed button's data (``cs:ra:12:<id>``), or 0."""
-    return button_number(update, position, maximum=ids.TELEGRAM_ID_MAX)
-
-
-def button_value(update: Update) -> str:
-    """The last part of the pressed button's data: ``ob:role:family`` → ``family``."""
-    query = update.callback_query
-    return (query.data or "").rsplit(":", 1)[-1] if query is not None else ""
-
-
-async def answer_query(
-    update: Update, context: BotContext, text: str, *, alert: bool = False
-) -> None:
-    """Answer the pressed button with a toast (once; the wrapper answers silently otherwise)."""
-    query = update.callback_query
-    if query is None or context.replies.answered:
-        return
-    context.replies.answer(query.id, text, alert=alert)
-
-
 async def load_officer(context: BotContext) -> Officer | None:
     """The officer row of the current user, loaded together with the user's row."""
     return context.officer
@@ -157,45 +121,6 @@ async def load_officer(context: BotContext) -> Officer | None:
 
 def is_admin(context: BotContext) -> bool:
     return context.user.telegram_id in context.services.settings.admin_ids
-
-
-async def show(
-    update: Update,
-    context: BotContext,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-    *,
-    new: bool = False,
-    if_lost: Lost | None = None,
-) -> None:
-    """Edit the message whose button was pressed, or send a new message (once the unit
-    of work has committed).
-
-    Editing keeps the chat short on small screens and makes old buttons disappear.
-    """
-    query = update.callback_query
-    message = query.message if query is not None else None
-    if message is not None and not (new or context.reply_as_new):
-        context.replies.edit(message.chat.id, message.message_id, text, markup, if_lost=if_lost)
-        return
-    chat = update.effective_chat
-    assert chat is not None
-    context.replies.send(chat.id, text, markup, if_lost=if_lost)
-
-
-def pressed_on_page(update: Update, marker: str) -> bool:
-    """Whether the pressed button sits on one of our pages (recognised by a button with
-    the ``marker`` data, e.g. its back button), which is edited in place. A button under a
-    notification opens a new message instead: the notification stays in the chat as the
-    record of what arrived (an officer's message, a new case)."""
-    query = update.callback_query
-    markup = getattr(query.message, "reply_markup", None) if query is not None else None
-    rows = markup.inline_keyboard if markup is not None else ()
-    return any(button.callback_data == marker for row in rows for button in row)
-
-
-def with_notice(notice: str | None, text: str) -> str:
-    return f"{notice}\n\n{text}" if notice else text
 
 
 # --- dialogs ---------------------------------------------------------------------------
@@ -256,8 +181,6 @@ def _leave_by_command(update: Update, context: BotContext) -> None:
     hook before it runs, as a menu button does: some commands (``/kuis``, ``/status``)
     start nothing that replaces the dialog, and the next thing typed would otherwise be
     taken as an answer to a question the person has left."""
-    from telegram.ext import CommandHandler
-
     user = context.user
     message = update.message
     if user.dialog not in ON_LEAVE or message is None or not message.text:
@@ -321,10 +244,17 @@ async def step_back(
     data = dict(context.user.dialog_data or {})
     previous = before(here, data) if in_step(context.user, dialog, here) else None
     if previous is None:
-        from handlers.stale import expired
-
         await expired(update, context)
     return previous
+
+
+async def ask(update: Update, context: BotContext, notice: str | None = None) -> None:
+    """Ask the question of the step the person is at now (after :func:`begin` or
+    :func:`goto`), by the registry: a dialog's modules need not import one another."""
+    current = current_step(context.user)
+    if current is None:  # a step no module registered: a bug, not a person's doing
+        raise LookupError(f"no step {context.user.dialog}/{context.user.step}")
+    await current.prompt(update, context, notice)
 
 
 def current_step(user: User) -> Step | None:
@@ -337,10 +267,75 @@ def in_step(user: User, dialog: str, *names: str) -> bool:
     return user.dialog == dialog and (not names or user.step in names)
 
 
+# --- screens and asking again ----------------------------------------------------------
+# Conversations open one another's screens (the menu, the checklist) by name: each module
+# registers its screens here, so that none has to import another conversation (they all
+# import this module). After a stale or forged button, unexpected input, or a detour, the
+# person gets their current question again; what a person is in the middle of without a
+# dialog step (a quiz round being played) is registered as a "resume".
+
+SCREENS: dict[str, Prompt] = {}
+RESUMES: list[Resume] = []
+MENU = "menu"
+CHECKLIST = "checklist"
+ONBOARDING = "onboarding"  # the dialog of someone not registered yet
+
+
+def screen(name: str) -> Callable[[AnyPrompt], AnyPrompt]:
+    """Register a prompt as the screen ``name`` (for :func:`open_screen`)."""
+
+    def register(prompt: AnyPrompt) -> AnyPrompt:
+        SCREENS[name] = prompt
+        return prompt
+
+    return register
+
+
+def resumes(check: Resume) -> Resume:
+    """Register ``check``: shows what the person is in the middle of and says True, or
+    says False (the menu is shown then)."""
+    RESUMES.append(check)
+    return check
+
+
+async def open_screen(
+    name: str, update: Update, context: BotContext, notice: str | None = None
+) -> None:
+    """Show the screen registered as ``name``, with ``notice`` above it."""
+    await SCREENS[name](update, context, notice)
+
+
+async def go_home(update: Update, context: BotContext, notice: str | None = None) -> None:
+    """The main menu, with ``notice`` above it."""
+    await open_screen(MENU, update, context, notice)
+
+
+async def reprompt(update: Update, context: BotContext, notice: str | None = None) -> None:
+    """Ask the user's current question again (as a new message), or show the menu."""
+    context.reply_as_new = True
+    user = context.user
+    if (current := current_step(user)) is None and not profiles.is_registered(user):
+        # Someone who never finished onboarding (or whose dialog vanished): start it.
+        begin(user, ONBOARDING, "language")
+        current = current_step(user)
+    if current is not None:
+        await current.prompt(update, context, notice)
+        return
+    for check in RESUMES:
+        if await check(update, context, notice):
+            return
+    await go_home(update, context, notice)
+
+
+async def expired(update: Update, context: BotContext) -> None:
+    """A button that no longer applies (old message, forged data, another step)."""
+    _ = context._
+    await answer_query(update, context, _("This button has expired."))
+    await reprompt(update, context, _("That button is no longer valid. Here is where we are:"))
+
+
 async def replan_reminders(context: BotContext) -> None:
     """After a change the reminders depend on (ticks, dates, zone, switch)."""
-    from bot.services import reminders
-
     services = context.services
     await context.db.flush()
     await reminders.plan(

@@ -23,10 +23,10 @@ from telegram.ext import (
 from bot import understanding
 from bot.context import BotContext
 from bot.i18n import pick_locale
-from bot.services import profiles
-from handlers import understood
-from handlers.common import Handlers, current_step, user_update
-from handlers.stale import expired, reprompt
+from handlers import help_request, understood
+from handlers.common import Handlers, current_step, expired, reprompt, user_update
+from handlers.help_description import attachment_of
+from handlers.help_status import to_a_case
 from storage.repositories import users
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -52,17 +52,6 @@ async def text_answer(update: Update, context: BotContext) -> None:
     await reprompt(update, context, context._("Please answer with one of the buttons below."))
 
 
-async def to_a_case(
-    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
-) -> bool:
-    """Outside any dialog, a requester's message goes to their open help request."""
-    from handlers.help_status import take_loose_message
-
-    if not profiles.has_consent(context.user):
-        return False
-    return await take_loose_message(update, context, text, file)
-
-
 @user_update
 async def unknown_command(update: Update, context: BotContext) -> None:
     """An unknown ``/command``: say so, list the useful ones, ask again."""
@@ -86,8 +75,6 @@ async def other_message(update: Update, context: BotContext) -> None:
         await step.on_media(update, context)
         return
     if step is None:
-        from handlers.help_request import attachment_of
-
         message = update.effective_message
         file = attachment_of(update)
         caption = message.caption if message is not None else None
@@ -148,7 +135,7 @@ HANDLERS: Handlers = [
     MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
     MessageHandler(PRIVATE & filters.TEXT, text_answer),
     MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, other_message),
-    CallbackQueryHandler(understood.back, pattern=rf"^{understood.BACK}$"),
+    CallbackQueryHandler(understood.back, pattern=rf"^{help_request.RESUME}$"),
     CallbackQueryHandler(unknown_button),
     CommandHandler("start", group_start, filters=filters.ChatType.GROUPS),
     ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -12,8 +12,9 @@ from telegram.ext import CommandHandler, filters
 from bot.content.glossary import load_glossary
 from bot.context import BotContext
 from bot.services import profiles
-from handlers.common import Handlers, show, user_update
+from handlers.common import Handlers, reprompt, user_update
 from handlers.keyboards import keyboard
+from handlers.screen import show
 
 # Loaded when the handlers are registered: bad content stops the bot at start.
 GLOSSARY = load_glossary()
@@ -33,7 +34,6 @@ def glossary_text(context: BotContext) -> str:
 @user_update
 async def glossary(update: Update, context: BotContext) -> None:
     """Lists the terms; a dialog in progress is asked again afterwards (as ``/bantuan``)."""
-    from handlers.stale import reprompt
 
     user = context.user
     if user.dialog is not None:

@@ -39,31 +39,33 @@ from bot import case_text
 from bot.context import BotContext
 from bot.services import help_requests as cases
 from bot.services import profiles
-from bot.understanding import Reading
-from handlers import help_request as request
 from handlers.common import (
     Handlers,
-    answer_query,
     at_step,
     begin,
     current_step,
     end,
+    expired,
+    go_home,
     goto,
     in_step,
     on_leave,
-    show,
+    reprompt,
     step,
     user_update,
-    with_notice,
 )
+from handlers.help_description import attachment_summary
+from handlers.help_review import ask_review
+from handlers.help_steps import DIALOG, contacts_text
 from handlers.keyboards import keyboard
+from handlers.screen import answer_query, show, with_notice
 from storage.models import User
 
 OFFER = "help_draft"  # the dialog that offers a draft: continue, start again, cancel
 DESCRIPTION_SHOWN = 80  # characters of the description in the offer
 
 
-@on_leave(request.DIALOG, commands=("tolong", "batal", "cancel"))
+@on_leave(DIALOG, commands=("tolong", "batal", "cancel"))
 def _keep(user: User, now: datetime) -> None:
     """The help dialog is left for something else: keep what was written."""
     cases.keep_draft(user, user.dialog_data, now)
@@ -82,7 +84,7 @@ def summary_lines(context: BotContext, draft: dict[str, Any]) -> list[str]:
         shown = case_text.summary(" ".join(str(description).split()), DESCRIPTION_SHOWN)
         lines.append(_("What happened: {text}", text=shown))
     if attachments := draft.get("attachments"):
-        files = request.attachment_summary(context, list(attachments))
+        files = attachment_summary(context, list(attachments))
         lines.append(_("Files: {files}", files=files))
     return lines
 
@@ -98,16 +100,16 @@ async def offer(update: Update, context: BotContext, fresh: dict[str, Any]) -> b
     """
     user = context.user
     now = context.services.clock.now()
-    if in_step(user, request.DIALOG):  # /tolong again while writing one: that one counts
+    if in_step(user, DIALOG):  # /tolong again while writing one: that one counts
         cases.keep_draft(user, user.dialog_data, now)
     draft = cases.draft_of(user, now)
     if draft is None:
         return False
     resume = fresh.get("resume")
-    if isinstance(resume, dict) and resume.get("dialog") in (OFFER, request.DIALOG):
+    if isinstance(resume, dict) and resume.get("dialog") in (OFFER, DIALOG):
         fresh = {**fresh, "resume": None}
     if fresh.get("danger"):  # the contacts first, before anything else is asked
-        await show(update, context, request.contacts_text(context), new=True)
+        await show(update, context, contacts_text(context), new=True)
         context.reply_as_new = True
     begin(user, OFFER, "offer", {"fresh": fresh})
     await ask_offer(update, context, None)
@@ -121,9 +123,8 @@ async def ask_offer(update: Update, context: BotContext, notice: str | None) -> 
     draft = cases.draft_of(user, context.services.clock.now())
     if draft is None or user.help_draft_at is None:  # dropped meanwhile (30 days)
         end(user)
-        from handlers.menu import main_menu
 
-        await main_menu(update, context, notice=notice)
+        await go_home(update, context, notice=notice)
         return
     text = "\n".join(
         [
@@ -147,48 +148,32 @@ async def ask_offer(update: Update, context: BotContext, notice: str | None) -> 
 @user_update
 async def continue_draft(update: Update, context: BotContext) -> None:
     """``▶️ Continue my request`` (the offer, the menu): back to the review with everything."""
-    from handlers.stale import expired
 
     _ = context._
     user = context.user
-    if in_step(user, request.DIALOG):  # an old menu: the request being written is the one
+    if in_step(user, DIALOG):  # an old menu: the request being written is the one
         if not cases.worth_keeping(user.dialog_data):  # nothing written: no review yet
             await expired(update, context)
             return
         goto(user, "review", editing=False)
-        await request.ask_review(update, context, None)
+        await ask_review(update, context, None)
         return
     draft = cases.draft_of(user, context.services.clock.now())
     if draft is None or not profiles.has_consent(user):
         await expired(update, context)
         return
-    begin(user, request.DIALOG, "review", {**draft, "editing": False})
+    begin(user, DIALOG, "review", {**draft, "editing": False})
     cases.drop_draft(user)  # it is the dialog's answers again (kept again if left)
     notice = _(
         "Here is your request as you left it. You can still add text, a photo or a voice "
         "note: just send it."
     )
-    await request.ask_review(update, context, notice)
-
-
-@at_step(OFFER, "offer")
-async def start_again(update: Update, context: BotContext) -> None:
-    """``🗑 Start again``: the draft is deleted and a new request starts."""
-    from handlers.understood import open_request
-
-    fresh = dict((context.user.dialog_data or {}).get("fresh") or {})
-    cases.drop_draft(context.user)
-    end(context.user)
-    await answer_query(update, context, context._("The unsent request was deleted."))
-    reading = Reading("help", fresh.get("category"), bool(fresh.get("danger")))
-    await open_request(update, context, reading, fresh.get("resume"))
+    await ask_review(update, context, notice)
 
 
 @at_step(OFFER, "offer")
 async def close_offer(update: Update, context: BotContext) -> None:
     """``✖️ Cancel``: nothing changes; the draft stays."""
-    from handlers.menu import main_menu
-    from handlers.stale import reprompt
 
     _ = context._
     user = context.user
@@ -199,7 +184,7 @@ async def close_offer(update: Update, context: BotContext) -> None:
         await reprompt(update, context, notice)
         return
     end(user)
-    await main_menu(update, context, notice=notice)
+    await go_home(update, context, notice=notice)
 
 
 # --- leaving on purpose ------------------------------------------------------------------
@@ -209,7 +194,7 @@ async def leave_prompt(update: Update, context: BotContext) -> bool:
     """Cancel or ``/batal`` in a help request with something written: ask what to do with
     it. False when there is nothing to lose (cancel as before)."""
     user = context.user
-    if not in_step(user, request.DIALOG) or not cases.worth_keeping(user.dialog_data):
+    if not in_step(user, DIALOG) or not cases.worth_keeping(user.dialog_data):
         return False
     if not profiles.has_consent(user):
         return False
@@ -220,7 +205,7 @@ async def leave_prompt(update: Update, context: BotContext) -> bool:
     return True
 
 
-@step(request.DIALOG, "leave")
+@step(DIALOG, "leave")
 async def ask_leave(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
     text = _(
@@ -236,17 +221,16 @@ async def ask_leave(update: Update, context: BotContext, notice: str | None) -> 
     await show(update, context, with_notice(notice, text), keyboard(rows))
 
 
-@at_step(request.DIALOG, "leave")
+@at_step(DIALOG, "leave")
 async def leave_answer(update: Update, context: BotContext) -> None:
     """Send now (the review first), keep as draft, discard, or back to the request."""
-    from handlers.menu import main_menu
 
     _ = context._
     user = context.user
     choice = (update.callback_query.data or "") if update.callback_query else ""
     if choice == "hd:send":
         goto(user, "review", editing=False, leave_from=None)
-        await request.ask_review(update, context, _("Please check it, then send it."))
+        await ask_review(update, context, _("Please check it, then send it."))
     elif choice == "hd:keep":
         cases.keep_draft(user, user.dialog_data, context.services.clock.now())
         end(user, finished=True)
@@ -254,12 +238,12 @@ async def leave_answer(update: Update, context: BotContext) -> None:
             "💾 Your request is kept as a draft for 30 days. It has not been sent. To "
             "finish it: /tolong, or the button below."
         )
-        await main_menu(update, context, notice=notice)
+        await go_home(update, context, notice=notice)
     elif choice == "hd:discard":
         end(user, finished=True)
         cases.drop_draft(user)
         await answer_query(update, context, _("Request cancelled."))
-        await main_menu(update, context, notice=_("The request was cancelled; nothing was sent."))
+        await go_home(update, context, notice=_("The request was cancelled; nothing was sent."))
     else:
         back_to = str((user.dialog_data or {}).get("leave_from") or "review")
         goto(user, back_to, leave_from=None)
@@ -271,66 +255,8 @@ async def leave_answer(update: Update, context: BotContext) -> None:
         await current.prompt(update, context, None)
 
 
-# --- additions at the review -------------------------------------------------------------
-
-
-async def _review_again(update: Update, context: BotContext, notice: str, **changes: Any) -> None:
-    goto(context.user, "review", editing=False, **changes)
-    await request.ask_review(update, context, notice)
-
-
-async def review_text(update: Update, context: BotContext, text: str) -> None:
-    """Typed at the review: added to the description (refused whole when too long)."""
-    before = str((context.user.dialog_data or {}).get("description") or "")
-    limit = context.services.settings.max_description_chars
-    joined = cases.add_to_description(before, text, limit)
-    if joined is None:
-        await _review_again(update, context, request._too_long(context, before, text))
-        return
-    await _review_again(update, context, context._("Added to your request."), description=joined)
-
-
-async def review_media(update: Update, context: BotContext) -> None:
-    """A photo, voice note or document at the review: added to the files (its caption to
-    the description); anything else gets the calm answer of the description step."""
-    from handlers.stale import reprompt
-
-    _ = context._
-    attachment = request.attachment_of(update)
-    if attachment is None:
-        await reprompt(
-            update, context, _("Here I can take text, a photo of a document or a voice note.")
-        )
-        return
-    settings = context.services.settings
-    data = context.user.dialog_data or {}
-    attachments = list(data.get("attachments") or [])
-    if (refused := request.files_full(context, attachments)) is not None:
-        await _review_again(update, context, refused)
-        return
-    changes: dict[str, Any] = {"attachments": [*attachments, attachment]}
-    message = update.effective_message
-    if message is not None and message.caption:
-        before = str(data.get("description") or "")
-        joined = cases.add_to_description(before, message.caption, settings.max_description_chars)
-        if joined is None:  # the file with its caption, or nothing: never half of it
-            await _review_again(
-                update, context, request._too_long(context, before, message.caption)
-            )
-            return
-        changes["description"] = joined
-    await _review_again(update, context, _("Added to your request."), **changes)
-
-
-# The review and the edit menu take typed text and files (registered after
-# handlers.help_request, which this module imports, so these registrations are the ones).
-step(request.DIALOG, "review", on_text=review_text, on_media=review_media)(request.ask_review)
-step(request.DIALOG, "edit", on_text=review_text, on_media=review_media)(request.ask_edit)
-
-
 HANDLERS: Handlers = [
     CallbackQueryHandler(continue_draft, pattern=r"^hd:continue$"),
-    CallbackQueryHandler(start_again, pattern=r"^hd:fresh$"),
     CallbackQueryHandler(close_offer, pattern=r"^hd:close$"),
     CallbackQueryHandler(leave_answer, pattern=r"^hd:(send|keep|discard|back)$"),
 ]

@@ -17,26 +17,24 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import case_text
-from bot.case_messages import load_case, outcome_line
 from bot.context import BotContext
+from bot.delivery.cases import load_case, outcome_line
 from bot.services import case_alerts, profiles
 from bot.services import help_requests as cases
 from handlers.common import (
     Handlers,
-    answer_query,
     begin,
-    button_number,
     end,
+    expired,
+    go_home,
     in_step,
-    pressed_on_page,
-    show,
+    reprompt,
     step,
     user_update,
-    with_notice,
 )
-from handlers.help_request import message_body
+from handlers.help_description import attachment_of, message_body
 from handlers.keyboards import keyboard
-from handlers.stale import expired
+from handlers.screen import answer_query, button_number, pressed_on_page, show, with_notice
 from storage.models import HelpEvent, HelpRequest, Officer
 
 ADD_DIALOG = "help_add"
@@ -283,12 +281,8 @@ async def typed_info(update: Update, context: BotContext, text: str) -> None:
 
 
 async def media_info(update: Update, context: BotContext) -> None:
-    from handlers.help_request import attachment_of
-
     attachment = attachment_of(update)
     if attachment is None:
-        from handlers.stale import reprompt
-
         await reprompt(
             update,
             context,
@@ -316,6 +310,15 @@ async def _open_cases(context: BotContext) -> list[HelpRequest]:
         .limit(LISTED)
     )
     return list(found.all())
+
+
+async def to_a_case(
+    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
+) -> bool:
+    """Outside any dialog, a requester's message goes to their open help request."""
+    if not profiles.has_consent(context.user):
+        return False
+    return await take_loose_message(update, context, text, file)
 
 
 async def take_loose_message(
@@ -453,10 +456,8 @@ async def route(update: Update, context: BotContext) -> None:
     data = dict(context.user.dialog_data or {})
     case_id = button_number(update, 2)
     if case_id == 0:
-        from handlers.menu import main_menu
-
         end(context.user)
-        await main_menu(update, context, notice=context._("All right: it was not sent."))
+        await go_home(update, context, notice=context._("All right: it was not sent."))
         return
     case = await _own_case(context, case_id)
     if case is None or case.status not in cases.OPEN:

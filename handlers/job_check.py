@@ -23,16 +23,16 @@ from bot.terms import explained
 from handlers.common import (
     Handlers,
     begin,
-    button_number,
     end,
+    expired,
     goto,
     in_step,
-    show,
+    reprompt,
     step,
     user_update,
-    with_notice,
 )
 from handlers.keyboards import keyboard
+from handlers.screen import button_number, show, with_notice
 from storage.models import JobCheck
 
 DIALOG = "jobcheck"
@@ -52,8 +52,6 @@ def level_labels(context: BotContext) -> dict[str, str]:
 async def start(update: Update, context: BotContext) -> None:
     """Starts the questionnaire."""
     if not profiles.is_registered(context.user):
-        from handlers.stale import reprompt
-
         await reprompt(update, context, context._("Let us finish setting up first."))
         return
     begin(context.user, DIALOG, "q0", {"answers": {}})
@@ -93,7 +91,6 @@ _register_steps()
 @user_update
 async def answered(update: Update, context: BotContext) -> None:
     """Stores the answer and asks the next question, or shows the result."""
-    from handlers.stale import expired
 
     parts = (update.callback_query.data or "").split(":") if update.callback_query else []
     questions = context.services.job_offer.questions
@@ -118,7 +115,6 @@ async def answered(update: Update, context: BotContext) -> None:
 async def back(update: Update, context: BotContext) -> None:
     """« Back from question n to question n − 1, every answer kept. A Back button of another
     question (an old message) or a forged one has expired like any stale button."""
-    from handlers.stale import expired
 
     index = button_number(update, 2, maximum=99)
     if index < 1 or not in_step(context.user, DIALOG, f"q{index}"):

@@ -6,7 +6,6 @@ The menu only lists what exists: later features add their buttons here.
 from __future__ import annotations
 
 import functools
-from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -14,23 +13,27 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services import help_requests, profiles
+from handlers import onboarding, profile
 from handlers.common import (
+    MENU,
     Handlers,
-    at_step,
+    ask,
     begin,
-    button_value,
     end,
+    expired,
     is_admin,
     load_officer,
-    show,
+    reprompt,
+    screen,
     user_update,
-    with_notice,
 )
-from handlers.keyboards import choice, keyboard
+from handlers.help_draft import leave_prompt
+from handlers.keyboards import keyboard
+from handlers.officers import officer_menu
+from handlers.screen import show, with_notice
 
-SWITCH_DIALOG = "village_switch"
 
-
+@screen(MENU)
 async def main_menu(update: Update, context: BotContext, notice: str | None = None) -> None:
     """The menu fitting the user: full for registered users, public-only after declining."""
     consent = profiles.has_consent(context.user)
@@ -130,7 +133,6 @@ async def help_text(context: BotContext) -> str:
 @user_update
 async def menu_command(update: Update, context: BotContext) -> None:
     """Shows the main menu (or continues onboarding for someone not registered yet)."""
-    from handlers.stale import reprompt
 
     if not profiles.is_registered(context.user):
         await reprompt(update, context, context._("Let us finish setting up first."))
@@ -142,7 +144,6 @@ async def menu_command(update: Update, context: BotContext) -> None:
 @user_update
 async def help_command(update: Update, context: BotContext) -> None:
     """Explains the bot; a dialog in progress is asked again afterwards."""
-    from handlers.stale import reprompt
 
     await show(update, context, await help_text(context), new=True)
     if context.user.dialog is not None:
@@ -161,8 +162,6 @@ async def cancel_command(update: Update, context: BotContext) -> None:
         await show(update, context, _("Setup stopped. Send /start whenever you want to begin."))
         return
     else:
-        from handlers.help_draft import leave_prompt
-
         if await leave_prompt(update, context):  # a help request with something written
             return
         notice = _("Stopped. Nothing was changed.")
@@ -173,11 +172,6 @@ async def cancel_command(update: Update, context: BotContext) -> None:
 @user_update
 async def menu_button(update: Update, context: BotContext) -> None:
     """Routes the main menu's buttons."""
-    from handlers import profile
-    from handlers.officers import officer_menu
-    from handlers.onboarding import DIALOG, ask_consent
-    from handlers.stale import expired
-
     target = (update.callback_query.data or "") if update.callback_query else ""
     target = target.removeprefix("menu:")
     user = context.user
@@ -202,8 +196,8 @@ async def menu_button(update: Update, context: BotContext) -> None:
     elif target == "language":
         await profile.ask_language(update, context)
     elif target == "consent":
-        begin(user, DIALOG, "consent")
-        await ask_consent(update, context, None)
+        begin(user, onboarding.DIALOG, "consent")
+        await ask(update, context)
     elif target == "profile":
         await profile.show_profile(update, context)
     elif target == "data":
@@ -216,56 +210,6 @@ def _back(context: BotContext) -> tuple[str, str]:
     return (context._.pgettext("button", "« Menu"), "menu:main")
 
 
-async def offer_village_switch(
-    update: Update, context: BotContext, village_id: str, notice: str | None = None
-) -> None:
-    """A registered user opened another village's link: offer to move them there."""
-    _ = context._
-    village = context.services.villages.village(village_id)
-    assert village is not None
-    begin(context.user, SWITCH_DIALOG, "confirm", {"village": village_id})
-    text = _(
-        "This link is for the village of {village}. Is that your village now?",
-        village=escape(village.name),
-    )
-    markup = choice(
-        (_.pgettext("button", "Yes, change my village"), "vsw:yes"),
-        (_.pgettext("button", "No, keep it"), "vsw:no"),
-    )
-    await show(update, context, with_notice(notice, text), markup)
-
-
-@at_step(SWITCH_DIALOG, "confirm")
-async def village_switch(update: Update, context: BotContext) -> None:
-    """Moves the user to the village of the link they opened, or leaves it."""
-    user = context.user
-    village_id = (user.dialog_data or {}).get("village")
-    end(user)
-    _ = context._
-    if button_value(update) == "yes" and village_id and profiles.has_consent(user):
-        profiles.set_village(user, village_id, None, context.services.clock.now())
-        await main_menu(update, context, notice=_("Your village has been changed."))
-    else:
-        await main_menu(update, context, notice=_("Your village stays as it was."))
-
-
-async def _ask_switch_again(update: Update, context: BotContext, notice: str | None) -> None:
-    village_id = (context.user.dialog_data or {}).get("village")
-    if village_id is None or context.services.villages.village(village_id) is None:
-        end(context.user)
-        await main_menu(update, context, notice=notice)
-        return
-    await offer_village_switch(update, context, village_id, notice)
-
-
-def _register_steps() -> None:
-    from handlers.common import step
-
-    step(SWITCH_DIALOG, "confirm")(_ask_switch_again)
-
-
-_register_steps()
-
 HANDLERS: Handlers = [
     CommandHandler("menu", menu_command, filters=filters.ChatType.PRIVATE),
     CommandHandler("bantuan", help_command, filters=filters.ChatType.PRIVATE),
@@ -273,5 +217,4 @@ HANDLERS: Handlers = [
     CommandHandler("batal", cancel_command, filters=filters.ChatType.PRIVATE),
     CommandHandler("cancel", cancel_command, filters=filters.ChatType.PRIVATE),
     CallbackQueryHandler(menu_button, pattern=r"^menu:[a-z]+$"),
-    CallbackQueryHandler(village_switch, pattern=r"^vsw:(yes|no)$"),
 ]

@@ -26,8 +26,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import case_text, ids, text_pages
-from bot.case_messages import load_case, outcome_line
 from bot.context import BotContext
+from bot.delivery.cases import load_case, outcome_line
 from bot.services import case_alerts
 from bot.services import help_requests as cases
 from bot.services.erasure import FORMER_OFFICER
@@ -36,22 +36,26 @@ from bot.text_pages import Entry
 from handlers.announce import sender_scope
 from handlers.common import (
     Handlers,
-    answer_query,
     begin,
+    end,
+    expired,
+    go_home,
+    in_step,
+    reprompt,
+    step,
+    user_update,
+)
+from handlers.help_description import attachment_of, attachment_summary
+from handlers.keyboards import LANGUAGE_NAMES, keyboard
+from handlers.screen import (
+    answer_query,
     button_number,
     button_telegram_id,
     button_value,
-    end,
-    in_step,
     pressed_on_page,
     show,
-    step,
-    user_update,
     with_notice,
 )
-from handlers.help_request import attachment_of, attachment_summary
-from handlers.keyboards import LANGUAGE_NAMES, keyboard
-from handlers.stale import expired
 from storage.models import HelpRequest, Officer, User
 
 DIALOG = "case"
@@ -114,9 +118,7 @@ async def show_queue(
     _ = context._
     allowed, scope = await _scope(context)
     if not allowed:
-        from handlers.menu import main_menu
-
-        await main_menu(update, context, notice=_("Only officers can see help requests."))
+        await go_home(update, context, notice=_("Only officers can see help requests."))
         return
     services = context.services
     of = cases.QueueOf(
@@ -634,8 +636,6 @@ async def typed(update: Update, context: BotContext, text: str) -> None:
 async def typed_media(update: Update, context: BotContext) -> None:
     attachment = attachment_of(update)
     if attachment is None or context.user.step not in ("write", "note"):
-        from handlers.stale import reprompt
-
         await reprompt(update, context, context._("Please type it as text."))
         return
     message = update.effective_message

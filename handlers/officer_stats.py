@@ -14,8 +14,9 @@ from bot import ids
 from bot.context import BotContext
 from bot.services import quiz as rounds
 from handlers.announce import sender_scope
-from handlers.common import Handlers, button_value, show, user_update
+from handlers.common import Handlers, expired, user_update
 from handlers.keyboards import keyboard
+from handlers.screen import button_value, show
 
 PERIODS = (7, 30, 90, 365)
 
@@ -23,7 +24,6 @@ PERIODS = (7, 30, 90, 365)
 @user_update
 async def statistics(update: Update, context: BotContext) -> None:
     """The statistics of the officer's area for the chosen number of days."""
-    from handlers.stale import expired
 
     allowed, area_id, scope = await sender_scope(context)
     days = ids.number(button_value(update))

@@ -17,10 +17,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import ids
 from bot.context import BotContext
+from bot.delivery.admin import handover_text, references_of
 from bot.services import officers
-from handlers.common import Handlers, is_admin, load_officer, show, user_update, with_notice
+from handlers.common import Handlers, expired, go_home, is_admin, load_officer, user_update
 from handlers.keyboards import keyboard
-from handlers.stale import expired
+from handlers.screen import show, with_notice
 
 ADD_WORDS = ("tambah", "add")
 REMOVE_WORDS = ("hapus", "remove")
@@ -80,9 +81,7 @@ async def officers_command(update: Update, context: BotContext) -> None:
     """Lists, grants or removes officer roles (admins only)."""
     _ = context._
     if not is_admin(context):
-        from handlers.menu import main_menu
-
-        await main_menu(update, context, notice=_("Only admins can manage officers."))
+        await go_home(update, context, notice=_("Only admins can manage officers."))
         return
     args = context.args or []
     usage = _("Usage: /petugas tambah TELEGRAM-ID AREA, or /petugas hapus TELEGRAM-ID.")
@@ -142,8 +141,6 @@ async def _handover_lines(
 ) -> str:
     if not handover:
         return ""
-    from bot.admin_messages import handover_text, references_of
-
     references = await references_of(context.db, handover.cases)
     text = handover_text(
         context._,

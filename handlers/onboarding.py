@@ -28,25 +28,27 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot import ids
 from bot.context import BotContext
 from bot.services import profiles
-from handlers import menu
+from handlers import village_switch
 from handlers.common import (
+    ONBOARDING,
     Handlers,
     at_step,
     begin,
-    button_value,
     end,
+    expired,
+    go_home,
     goto,
     load_officer,
-    show,
     step,
     user_update,
-    with_notice,
 )
 from handlers.keyboards import keyboard, language_keyboard, role_keyboard
-from handlers.stale import expired
+from handlers.officer_cases import open_from_link
+from handlers.quiz import start_round
+from handlers.screen import button_value, show, with_notice
 from handlers.village_picker import VillagePicker
 
-DIALOG = "onboarding"
+DIALOG = ONBOARDING
 DEEP_LINK_VILLAGE = "v_"
 DEEP_LINK_QUIZ = "kuis"
 
@@ -70,8 +72,6 @@ async def start(update: Update, context: BotContext) -> None:
     # The quiz is public information: a shared quiz link opens it for everyone, also for
     # someone who declined data processing (their round is kept without their id).
     if quiz_link and profiles.is_registered(user):
-        from handlers.quiz import start_round
-
         end(user)
         await start_round(update, context)
         return
@@ -79,17 +79,15 @@ async def start(update: Update, context: BotContext) -> None:
     case_id = ids.row_id(payload.removeprefix("case_")) if payload.startswith("case_") else None
     if case_id is not None:
         # An officers' group chat's "Open in private chat" button.
-        from handlers.officer_cases import open_from_link
-
         end(user)
         if await open_from_link(update, context, case_id):
             return
     if profiles.has_consent(user):
         if village_id and village_id != user.village_id:
-            await menu.offer_village_switch(update, context, village_id)
+            await village_switch.offer_village_switch(update, context, village_id)
             return
         end(user)
-        await menu.main_menu(update, context, notice=context._("Welcome back!"))
+        await go_home(update, context, notice=context._("Welcome back!"))
         return
     data: dict[str, str] = {"village": village_id} if village_id else {}
     if quiz_link:  # a newcomer gets set up first, then the quiz they were sent
@@ -239,13 +237,11 @@ async def answered_consent(update: Update, context: BotContext) -> None:
         )
     end(user)
     if data.get("then") == "quiz":  # came by a shared quiz link: the quiz they asked for
-        from handlers.quiz import start_round
-
         await show(update, context, notice)  # the consent screen becomes the answer
         context.reply_as_new = True
         await start_round(update, context)
         return
-    await menu.main_menu(update, context, notice=notice)
+    await go_home(update, context, notice=notice)
 
 
 HANDLERS: Handlers = [

@@ -21,24 +21,29 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot import case_text
 from bot.context import BotContext
-from bot.services import profiles
-from handlers import menu
+from bot.services import checklists, erasure, help_requests, profiles
+from handlers.checklist_setup import scheme_labels
 from handlers.common import (
+    ONBOARDING,
     Handlers,
+    ask,
     at_step,
     begin,
-    button_value,
     end,
+    expired,
+    go_home,
     load_officer,
-    show,
+    reprompt,
     step,
     user_update,
-    with_notice,
 )
+from handlers.help_draft import summary_lines
 from handlers.keyboards import (
     LANGUAGE_NAMES,
     choice,
@@ -47,8 +52,10 @@ from handlers.keyboards import (
     role_keyboard,
     role_labels,
 )
-from handlers.stale import expired, reprompt
+from handlers.reminder_settings import zone_name
+from handlers.screen import button_value, show, with_notice
 from handlers.village_picker import VillagePicker
+from storage.models import HelpMessage, HelpRequest, JobCheck, QuizRound
 
 PROFILE = "profile"
 LANGUAGE = "language"
@@ -102,7 +109,7 @@ async def profile_command(update: Update, context: BotContext) -> None:
 
 async def _needs_consent(update: Update, context: BotContext) -> None:
     if profiles.is_registered(context.user):
-        await menu.main_menu(
+        await go_home(
             update, context, notice=context._("You have not agreed, so no profile is kept.")
         )
     else:
@@ -178,11 +185,8 @@ async def _ask_language(update: Update, context: BotContext, notice: str | None)
 async def language_command(update: Update, context: BotContext) -> None:
     """Asks for the language (during onboarding: that is its first step anyway)."""
     if not profiles.is_registered(context.user):
-        from handlers.onboarding import DIALOG
-        from handlers.onboarding import ask_language as onboarding_language
-
-        begin(context.user, DIALOG, "language", context.user.dialog_data)
-        await onboarding_language(update, context, None)
+        begin(context.user, ONBOARDING, "language", context.user.dialog_data)
+        await ask(update, context)
         return
     await ask_language(update, context)
 
@@ -197,7 +201,7 @@ async def chose_language(update: Update, context: BotContext) -> None:
     profiles.set_locale(context.user, locale, context.services.clock.now())
     end(context.user)
     context._ = context.services.i18n.translator(locale)
-    await menu.main_menu(update, context, notice=context._("Language changed to English."))
+    await go_home(update, context, notice=context._("Language changed to English."))
 
 
 # --- /dataku ---------------------------------------------------------------------------
@@ -227,8 +231,6 @@ def _dialog_name(context: BotContext, dialog: str) -> str:
 
 def _draft_line(context: BotContext) -> str:
     """An unsent help request (handlers/help_draft.py), in the person's words."""
-    from bot.services import help_requests
-    from handlers.help_draft import summary_lines
 
     user = context.user
     draft = help_requests.draft_of(user, context.services.clock.now())
@@ -253,7 +255,6 @@ def data_lines(context: BotContext) -> list[tuple[str, str]]:
     :func:`bot.services.profiles.decline_consent`); settings that only matter with consent
     are left out for them.
     """
-    from handlers.reminder_settings import zone_name
 
     _ = context._
     user = context.user
@@ -342,9 +343,6 @@ def data_lines(context: BotContext) -> list[tuple[str, str]]:
 
 async def activity_lines(context: BotContext) -> list[str]:
     """Quiz rounds and job-offer checks kept with the person's id."""
-    from sqlalchemy import func, select
-
-    from storage.models import JobCheck, QuizRound
 
     _ = context._
     me = context.user.telegram_id
@@ -363,10 +361,6 @@ async def activity_lines(context: BotContext) -> list[str]:
 
 async def help_request_lines(context: BotContext) -> list[str]:
     """Help requests: each with what it keeps (details, description, messages, files)."""
-    from sqlalchemy import func, select
-
-    from bot import case_text
-    from storage.models import HelpMessage, HelpRequest
 
     _ = context._
     found = await context.db.execute(
@@ -396,8 +390,6 @@ async def help_request_lines(context: BotContext) -> list[str]:
 
 async def checklist_lines(context: BotContext) -> list[str]:
     """What the departure checklist keeps: answers, ticks and expiry dates."""
-    from bot.services import checklists
-    from handlers.checklist_setup import scheme_labels
 
     _ = context._
     plan = await checklists.get(context.db, context.user.telegram_id)
@@ -490,8 +482,8 @@ async def erase_answer(update: Update, context: BotContext) -> None:
     _ = context._
     if button_value(update) == "yes":
         services = context.services
-        await profiles.erase(
-            context.db, services.routing(), user.telegram_id, services.clock.now()
+        await erasure.erase(
+            context.db, services.routing(), user.telegram_id, now=services.clock.now()
         )
         context.db.expunge(user)
         await show(
@@ -500,7 +492,7 @@ async def erase_answer(update: Update, context: BotContext) -> None:
         return
     end(user)
     if profiles.is_registered(user):
-        await menu.main_menu(update, context, notice=_("Nothing was erased."))
+        await go_home(update, context, notice=_("Nothing was erased."))
     else:
         await reprompt(update, context, _("Nothing was erased."))
 

@@ -24,8 +24,9 @@ from bot.context import BotContext
 from bot.services import profiles
 from bot.services import quiz as rounds
 from bot.terms import explained
-from handlers.common import Handlers, answer_query, show, user_update, with_notice
+from handlers.common import Handlers, expired, reprompt, resumes, user_update
 from handlers.keyboards import keyboard
+from handlers.screen import answer_query, show, with_notice
 from storage.models import QuizRound
 
 DEEP_LINK = "kuis"
@@ -61,6 +62,15 @@ async def show_question(
     await show(update, context, with_notice(notice, text), keyboard(rows), new=True)
 
 
+@resumes
+async def resume_round(update: Update, context: BotContext, notice: str | None) -> bool:
+    """Input that fits nowhere while a round is in play gets its question again."""
+    if (quiz_round := await round_in_play(context)) is None:
+        return False
+    await show_question(update, context, quiz_round, notice)
+    return True
+
+
 async def round_in_play(context: BotContext) -> QuizRound | None:
     """The person's unfinished round if they answered (or started it) within
     :data:`IN_PLAY`: input that fits nowhere then gets the question again, not the menu.
@@ -88,8 +98,6 @@ async def start_round(update: Update, context: BotContext) -> None:
     and the officers' figures still count it."""
     user = context.user
     if not profiles.is_registered(user):
-        from handlers.stale import reprompt
-
         await reprompt(update, context, context._("Let us finish setting up first."))
         return
     consent = profiles.has_consent(user)
@@ -152,8 +160,6 @@ async def answered(update: Update, context: BotContext) -> None:
     quiz_round = await _own_round(context, parts[2]) if len(parts) == 5 else None
     position = ids.number(parts[3]) if len(parts) == 5 else None
     if quiz_round is None or position is None:
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     quiz = context.services.quiz
@@ -193,8 +199,6 @@ async def next_step(update: Update, context: BotContext) -> None:
     parts = (update.callback_query.data or "").split(":") if update.callback_query else []
     quiz_round = await _own_round(context, parts[2]) if len(parts) == 3 else None
     if quiz_round is None:
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     # Drop the Next button: a second tap would only show the same question again.
@@ -275,8 +279,6 @@ async def review(update: Update, context: BotContext) -> None:
     parts = (update.callback_query.data or "").split(":") if update.callback_query else []
     quiz_round = await _own_round(context, parts[2]) if len(parts) == 3 else None
     if quiz_round is None or quiz_round.finished_at is None:
-        from handlers.stale import expired
-
         await expired(update, context)
         return
     quiz = context.services.quiz

@@ -11,8 +11,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.services import checklists, profiles, reminders
-from handlers.common import Handlers, replan_reminders, show, user_update, with_notice
+from handlers.common import Handlers, expired, replan_reminders, reprompt, user_update
 from handlers.keyboards import keyboard
+from handlers.screen import show, with_notice
 from storage.models import Delivery
 
 # Indonesia's own zones first; the destinations' zones come from checklist.yaml.
@@ -120,7 +121,6 @@ async def show_settings(update: Update, context: BotContext, notice: str | None 
 async def _refuse_without_consent(update: Update, context: BotContext) -> bool:
     if profiles.has_consent(context.user):
         return False
-    from handlers.stale import reprompt
 
     await reprompt(
         update,
@@ -181,8 +181,6 @@ async def settings_button(update: Update, context: BotContext) -> None:
     elif data == "rem:open":
         await show_settings(update, context)
     else:
-        from handlers.stale import expired
-
         await expired(update, context)
 
 

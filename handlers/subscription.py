@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.context import BotContext
 from bot.services import profiles
-from handlers.common import Handlers, user_update
+from handlers.common import Handlers, reprompt, user_update
 
 
 @user_update
@@ -26,7 +26,6 @@ async def resume(update: Update, context: BotContext) -> None:
 
 
 async def _switch(update: Update, context: BotContext, *, off: bool) -> None:
-    from handlers.stale import reprompt
 
     _ = context._
     if not profiles.has_consent(context.user):

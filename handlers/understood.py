@@ -12,17 +12,20 @@ starts and a button takes the person back to where they were.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from telegram import Update
 
 from bot.context import BotContext
-from bot.services import help_requests, profiles
+from bot.services import profiles
 from bot.understanding import Reading
-from handlers.common import Handler, begin, show, user_update
-from handlers.keyboards import keyboard
-
-BACK = "un:back"
+from handlers import checklist, job_check, menu, profile, quiz, subscription
+from handlers.common import Handler, begin, expired, go_home, reprompt, user_update
+from handlers.help_request import has_open_request, open_request
+from handlers.help_status import after_closed, to_a_case
+from handlers.help_steps import DIALOG, contacts_text
+from handlers.quiz import round_in_play, show_question
+from handlers.screen import show
 
 
 def _body(handler: Handler) -> Handler:
@@ -31,8 +34,6 @@ def _body(handler: Handler) -> Handler:
 
 
 def _feature(intent: str) -> Handler:
-    from handlers import checklist, job_check, menu, profile, quiz, subscription
-
     commands: dict[str, Handler] = {
         "checklist": checklist.checklist_command,
         "quiz": quiz.quiz_command,
@@ -47,15 +48,9 @@ def _feature(intent: str) -> Handler:
 
 async def outside_dialog(update: Update, context: BotContext, text: str, reading: Reading) -> None:
     """Free text with no dialog going on."""
-    from handlers.fallback import to_a_case
-    from handlers.help_request import contacts_text
-    from handlers.help_status import after_closed
-    from handlers.menu import main_menu
-    from handlers.stale import reprompt
-
     _ = context._
     user = context.user
-    if reading.danger and profiles.has_consent(user) and await _has_open_request(context):
+    if reading.danger and profiles.has_consent(user) and await has_open_request(context):
         await show(update, context, contacts_text(context), new=True)
     if await to_a_case(update, context, text, None):
         return
@@ -68,19 +63,17 @@ async def outside_dialog(update: Update, context: BotContext, text: str, reading
     elif not profiles.is_registered(user):
         await reprompt(update, context)
     elif reading.intent == "thanks":
-        await main_menu(update, context, notice=_("You are welcome! I am here when you need me."))
+        await go_home(update, context, notice=_("You are welcome! I am here when you need me."))
     elif reading.intent == "greeting":
-        await main_menu(
+        await go_home(
             update, context, notice=_("Hello! I am the Desmigratif assistant. How can I help?")
         )
     elif reading.intent == "unknown":
-        from handlers.quiz import round_in_play, show_question
-
         if (quiz_round := await round_in_play(context)) is not None:  # typed at a question
             notice = _("Please answer with one of the buttons below.")
             await show_question(update, context, quiz_round, notice)
             return
-        await main_menu(update, context, notice=what_i_can_do(context))
+        await go_home(update, context, notice=what_i_can_do(context))
     else:
         await _feature(reading.intent)(update, context)
 
@@ -94,66 +87,9 @@ def what_i_can_do(context: BotContext) -> str:
     )
 
 
-async def _has_open_request(context: BotContext) -> bool:
-    return await help_requests.open_count(context.db, context.user.telegram_id) > 0
-
-
-async def open_request(
-    update: Update, context: BotContext, reading: Reading, resume: dict[str, Any] | None = None
-) -> None:
-    """The help request, with what the words said already taken: the category, and the
-    emergency contacts first on danger (the same steps as tapping those buttons)."""
-    from handlers import help_request as request
-
-    user = context.user
-    limit = context.services.settings.max_open_requests
-    allowed = profiles.has_consent(user)
-    if allowed and not await help_requests.may_open(context.db, user.telegram_id, limit):
-        if reading.danger:  # the limit never stands between someone and help
-            await show(update, context, request.contacts_text(context), new=True)
-        allowed = False
-    if not allowed:  # `/tolong` explains why (and shows the contacts without consent)
-        await _body(request.start)(update, context)
-        return
-    from handlers.help_draft import offer
-
-    fresh = {"category": reading.category, "danger": reading.danger, "resume": resume}
-    if await offer(update, context, fresh):  # an unsent request: continue or start again
-        return
-    data: dict[str, Any] = {"resume": resume} if resume else {}
-    category = context.services.help.category(reading.category or "")
-    if category is not None:
-        data["category"] = category.id
-    if reading.danger or (category is not None and category.shows_contacts):
-        # The contacts first, before anything else is said.
-        begin(user, request.DIALOG, "contacts", {**data, "danger": reading.danger})
-        await request.ask_contacts(update, context, None)
-    elif category is not None:
-        begin(user, request.DIALOG, "for_whom", data)
-        notice = context._(
-            "It sounds like: {category}. If that is not right, you can change it before "
-            "you send the request.",
-            category=context._(category.label),
-        )
-        await request.ask_for_whom(update, context, notice)
-    else:
-        begin(user, request.DIALOG, "category", data)
-        await request.ask_category(update, context, None)
-    if resume:
-        _ = context._
-        rows = [[(_.pgettext("button", "↩️ Back to where I was"), BACK)]]
-        text = _(
-            "What you were doing before is kept. To go back to it (this request is then not "
-            "sent), tap below."
-        )
-        await show(update, context, text, keyboard(rows), new=True)
-
-
 async def inside_dialog(update: Update, context: BotContext, reading: Reading) -> bool:
     """Help or danger words at a step that expects a button: leave for the help request,
     keeping the step to come back to. False when the text asks for nothing of the kind."""
-    from handlers.help_request import DIALOG
-
     user = context.user
     if reading.intent != "help" or user.dialog == DIALOG:
         return False
@@ -166,9 +102,6 @@ async def inside_dialog(update: Update, context: BotContext, reading: Reading) -
 async def back(update: Update, context: BotContext) -> None:
     """``↩️ Back to where I was``: the request started from a dialog is dropped and the
     earlier step asked again."""
-    from handlers.help_request import DIALOG
-    from handlers.stale import expired, reprompt
-
     user = context.user
     resume = (user.dialog_data or {}).get("resume") if user.dialog == DIALOG else None
     if not isinstance(resume, dict):

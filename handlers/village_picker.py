@@ -15,8 +15,9 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.services import profiles
-from handlers.common import at_step, button_value, goto, show, step, with_notice
+from handlers.common import at_step, expired, goto, step
 from handlers.keyboards import village_keyboard
+from handlers.screen import button_value, show, with_notice
 
 Done = Callable[[Update, BotContext, str | None, str | None], Awaitable[None]]
 
@@ -49,8 +50,6 @@ class VillagePicker:
             await self.ask_name(update, context, None)
             return
         if context.services.villages.village(village_id) is None:
-            from handlers.stale import expired
-
             await expired(update, context)
             return
         await self.done(update, context, village_id, None)

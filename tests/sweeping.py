@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.delivery import engine_of
+from bot.delivery.engine import engine_of
 from bot.scheduler import run_due
 
 SCHEDULER = "desmigratif.scheduler"

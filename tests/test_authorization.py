@@ -87,7 +87,7 @@ COMMANDS_WHEN_WRITTEN = 4
 DEEP_LINK = "/start case_{id}"
 OFFICER_MENU = "menu:officer"
 
-# How a refusal reads (handlers.stale.expired, and the handlers' own "only ..." answers).
+# How a refusal reads (handlers.common.expired, and the handlers' own "only ..." answers).
 EXPIRED_TOAST = "This button has expired."
 EXPIRED = "That button is no longer valid. Here is where we are:"
 REFUSALS = (

@@ -270,7 +270,7 @@ async def test_stop_a_running_announcement(app, settings, emulator, clock, db):
     async with services.sessions() as session, session.begin():
         item = await session.get(Announcement, announcement_id)
         assert await announcements.halt(session, item, clock.now()) == "stopped"
-    from bot.delivery import engine_of
+    from bot.delivery.engine import engine_of
 
     engine_of(slow).stopped(announcement_id)
     stopped_at = time.monotonic()

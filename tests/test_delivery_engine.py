@@ -6,6 +6,7 @@ stop takes effect. (tests/test_delivery.py runs them all together under faults.)
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import socket
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import build_application
 from bot.context import services_of
-from bot.delivery import engine_of
+from bot.delivery.engine import engine_of
 from bot.scheduler import run_due
 from bot.services import announcements, erasure
 from storage.models import Announcement, Checklist, Delivery, HelpRequest, User
@@ -519,7 +520,9 @@ async def test_a_failing_follow_up_is_logged_and_the_batch_goes_on(
     async def broken(services, item) -> None:
         raise RuntimeError("follow-up broke")
 
-    engine_of(app).after_sent["announcement"] = broken
+    engine = engine_of(app)
+    kind = engine.kinds["announcement"]
+    engine.kinds = {**engine.kinds, "announcement": dataclasses.replace(kind, after_sent=broken)}
     await announce(app, "Halo")
     with caplog.at_level("ERROR", logger="desmigratif.delivery"):
         await run_due(app)
@@ -622,7 +625,7 @@ async def test_someone_who_withdrew_consent_is_skipped_with_the_reason(app, emul
 async def test_a_group_waits_three_seconds_a_person_one():
     """Telegram allows about 20 messages a minute into a group and one a second into a
     private chat: the pacer keeps both (the emulator answers 429 otherwise)."""
-    from bot.delivery import CHAT_GAP, GROUP_GAP, Pacer
+    from bot.delivery.pacer import CHAT_GAP, GROUP_GAP, Pacer
 
     assert (CHAT_GAP, GROUP_GAP) == (1.0, 3.0)
     pacer = Pacer(1000)
@@ -671,7 +674,7 @@ async def test_progress_is_shown_at_most_every_three_seconds(app, settings, emul
     """110 people at 25 a second: three batches (50, 50, 10) over about 4.4 s. The
     officer's progress message is edited after the first batch, then not again before
     three seconds have passed, then once more with the final figures."""
-    from bot.delivery import PROGRESS_EVERY_SECONDS
+    from bot.delivery.engine import PROGRESS_EVERY_SECONDS
 
     await people(app, emulator, list(range(12_401, 12_511)))
     await announce(app, "Bertahap")

@@ -1,6 +1,12 @@
-"""The layers import downwards only: ``storage`` (the database) knows nothing of ``bot``
-(the application) or ``handlers`` (the conversations), so it can be used and tested alone
-and a second channel cannot leak into it."""
+"""The layers import downwards only, and no module of the application imports itself
+back through others.
+
+``storage`` (the database) knows nothing of ``bot`` (the application) or ``handlers`` (the
+conversations), so it can be used and tested alone and a second channel cannot leak into
+it. In ``bot``, only the app factory imports ``handlers``. No module is in an import
+cycle, counting imports inside functions (which only hide a cycle until the function
+runs) but not those under ``if TYPE_CHECKING:`` (never run).
+"""
 
 from __future__ import annotations
 
@@ -10,17 +16,103 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("bot", "handlers", "storage")
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    """Every node under an ``if TYPE_CHECKING:`` block."""
+    hidden: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for statement in node.body:
+                hidden |= {id(inner) for inner in ast.walk(statement)}
+    return hidden
+
+
+def imports_of(
+    path: Path, module: str, known: set[str] | frozenset[str] = frozenset()
+) -> set[str]:
+    """Dotted names a module imports when it runs (functions included). ``from a import
+    b`` counts as ``a.b`` when that is one of the ``known`` modules, else as ``a``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    hidden = _type_checking_nodes(tree)
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in hidden:
+            continue
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package[: len(package) - node.level + 1]
+                base = ".".join(parent + ([base] if base else []))
+            for alias in node.names:
+                names.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+    return names
 
 
 def imported(path: Path) -> set[str]:
     """Top-level package names a module imports (at any depth: inside functions too)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
+    return {name.split(".")[0] for name in imports_of(path, path.stem) if name}
+
+
+def modules(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for package in packages:
+        for path in (root / package).rglob("*.py"):
+            name = ".".join(path.relative_to(root).with_suffix("").parts)
+            found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def import_graph(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, set[str]]:
+    """Each of the project's modules → the project's modules it imports."""
+    found = modules(root, packages)
+    return {
+        name: {
+            other
+            for other in imports_of(path, name, set(found))
+            if other in found and other != name
+        }
+        for name, path in found.items()
+    }
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in sorted(graph[module]):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return found
 
 
 @pytest.mark.parametrize(
@@ -32,7 +124,43 @@ def test_storage_imports_neither_bot_nor_handlers(path):
     assert imported(ROOT / path) & {"bot", "handlers", "telegram"} == set()
 
 
+def test_only_the_app_factory_imports_the_conversations():
+    graph = import_graph()
+    importers = sorted(
+        name
+        for name, imports in graph.items()
+        if not name.startswith("handlers") and any(i.startswith("handlers") for i in imports)
+    )
+    assert importers == ["bot.app"]
+
+
+def test_no_module_is_in_an_import_cycle():
+    """Conversations open one another's screens and steps by name (the registries in
+    ``handlers.common``), so none imports another that imports it back."""
+    assert cycles(import_graph()) == []
+
+
 def test_the_check_sees_an_upward_import(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from bot.config import load_settings\n")
     assert imported(module) == {"bot"}
+
+
+def test_the_check_sees_a_cycle_hidden_in_a_function_but_not_a_type_only_import(tmp_path):
+    package = tmp_path / "bot"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from bot.b import thing\n")
+    (package / "b.py").write_text("def thing():\n    from bot import a\n")
+    (package / "c.py").write_text("from bot.a import x\n")
+    (package / "d.py").write_text(
+        "from typing import TYPE_CHECKING\nfrom bot.c import y\n"
+        "if TYPE_CHECKING:\n    from bot.d2 import z\n"
+    )
+    (package / "d2.py").write_text("from .d import w\n")
+    (package / "e.py").write_text("from bot import c, thing\n")  # a module and a name
+    graph = import_graph(tmp_path, ("bot",))
+    assert graph["bot.d"] == {"bot.c"}
+    assert graph["bot.d2"] == {"bot.d"}
+    assert graph["bot.e"] == {"bot", "bot.c"}
+    assert cycles(graph) == [["bot.a", "bot.b"]]

@@ -144,7 +144,7 @@ async def test_a_database_error_at_send_logs_the_ids_not_the_request(
         f"(update {tap['update_id']}, user 701, chat 701)"
     ) in text_logged
     assert "Traceback (most recent call last):" in text_logged
-    assert 'handlers/help_request.py", line' in text_logged
+    assert 'handlers/help_review.py", line' in text_logged
     errors = [r for r in everything.records if r.levelno >= logging.ERROR]
     assert [r.name for r in errors] == ["desmigratif.errors"]
     assert all(record.exc_info is None for record in everything.records)
@@ -176,7 +176,7 @@ async def test_a_failing_deadline_logs_the_case_and_delivery_not_the_request(
     assert (
         f"deadline failed: {error_type(db)} (delivery {escalation}, case {case.id})"
     ) in text_logged
-    assert "bot/case_messages.py" in text_logged
+    assert "bot/delivery/cases.py" in text_logged
     assert all(record.exc_info is None for record in everything.records)
 
 

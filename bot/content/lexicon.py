@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +33,19 @@ Intent = Literal[
 FEATURES: frozenset[str] = frozenset(
     {"checklist", "quiz", "job_check", "stop", "data", "language", "menu"}
 )
+
+
+# Letters said again for emphasis ("tolongggg"), collapsed in words and in joined phrases.
+REPEATS = re.compile(r"([a-z])\1+")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """Lowercase words of letters and digits, accents and emoji dropped, repeated
+    letters collapsed, separated by one space."""
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    words = _NOT_WORD.sub(" ", plain.replace("'", "").replace("’", ""))
+    return REPEATS.sub(r"\1", words).strip()
 
 
 class Entry(BaseModel):
@@ -65,8 +80,6 @@ class Lexicon(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Lexicon:
-        from bot.understanding import normalise
-
         if set(self.languages) != {"id", "jv", "en"}:
             raise ValueError("every language (id, jv, en) needs entries")
         seen: dict[str, tuple[str, str | None, bool]] = {}

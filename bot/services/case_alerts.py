@@ -9,7 +9,7 @@ Both are ``deliveries`` rows, so they survive restarts and are shared by every p
   ``done``, put off (idle cases move their own check), or ``skipped`` when the case has
   moved on. Its ``chat_id`` is 0: it is work, not a message.
 
-Nothing here imports ``telegram``; :mod:`bot.case_messages` renders the rows.
+Nothing here imports ``telegram``; :mod:`bot.delivery.cases` renders the rows.
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ async def notify_holder(
 async def tell_admins(
     session: AsyncSession, *, admin_ids: Collection[int], now: datetime, **payload: Any
 ) -> int:
-    """One ``admin_notice`` per admin (see :mod:`bot.admin_messages`)."""
+    """One ``admin_notice`` per admin (see :mod:`bot.delivery.admin`)."""
     rows = [
         {
             "kind": ADMIN,

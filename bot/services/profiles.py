@@ -1,4 +1,4 @@
-"""Who a user is: language, role, village, consent; and erasing all of it.
+"""Who a user is: language, role, village, consent (erasing it all: :mod:`bot.services.erasure`).
 
 Roles a person may choose for themselves. Officers are not self-selected: they are granted
 an area by an admin (see :mod:`bot.services.officers`).
@@ -9,12 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from storage.models import User
 
 if TYPE_CHECKING:
-    from bot.services.officers import Routing
+    pass
 
 ROLES = ("prospective", "abroad", "family")
 CONSENT_GIVEN = "given"
@@ -90,10 +88,3 @@ def clean_village_name(text: str) -> str | None:
     if not name or len(name) > MAX_VILLAGE_NAME or not any(ch.isalpha() for ch in name):
         return None
     return name
-
-
-async def erase(session: AsyncSession, routing: Routing, telegram_id: int, now: datetime) -> None:
-    """Everything about the person, in every table (see :mod:`bot.services.erasure`)."""
-    from bot.services import erasure  # it needs officers, which needs this module
-
-    await erasure.erase(session, routing, telegram_id, now=now)

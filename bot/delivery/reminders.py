@@ -11,19 +11,16 @@ the person's current language; the checklist's own texts come from the same gett
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from bot.context import Services
+from bot.delivery.outgoing import Outgoing
 from bot.i18n import Translator
 from bot.offices import office_for
 from bot.services import checklists, reminders
 from bot.services.profiles import CONSENT_GIVEN
 from storage.models import Checklist, User
-
-if TYPE_CHECKING:
-    from bot.delivery import Outgoing
 
 
 async def render_reminders(services: Services, items: list[Outgoing]) -> None:

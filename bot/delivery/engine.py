@@ -20,29 +20,28 @@ only possible duplicate is a message Telegram accepted in the instant before a c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-from aiolimiter import AsyncLimiter
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.announcement_text import framed
 from bot.context import Services, services_of
+from bot.delivery.kinds import KINDS
+from bot.delivery.marks import Marks
+from bot.delivery.outgoing import Hook, Kind, Outgoing
+from bot.delivery.pacer import Pacer
+from bot.delivery.report import close_if_done, open_progress, show_progress
 from bot.logs import log_failure
-from bot.services import announcements, case_alerts, erasure, reminders
-from bot.services.profiles import CONSENT_GIVEN
-from storage.models import Announcement, User
+from bot.services import announcements
+from storage.models import Announcement
 from storage.repositories import deliveries, users
 
 log = logging.getLogger("desmigratif.delivery")
@@ -53,110 +52,10 @@ PROGRESS_EVERY_SECONDS = 3.0
 MAX_RETRY_AFTER_ROUNDS = 5
 
 
-CHAT_GAP = 1.0  # seconds between two messages to one person
-GROUP_GAP = 3.0  # ... and to one group (20 a minute)
-
-
-class Pacer:
-    """Global rate cap, one second between messages to one person (three to a group),
-    a shared RetryAfter pause."""
-
-    def __init__(self, rate: float) -> None:
-        # Ten slots per second: smooth enough for Telegram, cheap enough at 1000/s.
-        self._limiter = AsyncLimiter(max(rate / 10, 1), 0.1 if rate >= 10 else 1 / rate)
-        self._last: dict[int, float] = {}
-        self._paused_until = 0.0
-
-    def forget_chats(self) -> None:
-        """Forget when each chat last got a message. For drivers whose steps stand for
-        more than a second between two of a person's actions but take less in real time
-        (the simulator, tests): otherwise a sweep would sleep out the per-chat second."""
-        self._last.clear()
-
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
-    async def wait_turn(self, chat_id: int) -> None:
-        # Telegram: about one message a second into a chat, 20 a minute into a group.
-        gap = GROUP_GAP if chat_id < 0 else CHAT_GAP
-        while True:
-            now = time.monotonic()
-            wait = max(self._paused_until - now, self._last.get(chat_id, -1e9) + gap - now)
-            if wait <= 0:
-                break
-            await asyncio.sleep(wait)
-        await self._limiter.acquire()
-        # Another sender may have paused everything while we waited for the limiter.
-        if (pause := self._paused_until - time.monotonic()) > 0:
-            await asyncio.sleep(pause)
-        self._last[chat_id] = time.monotonic()
-        if len(self._last) > 50_000:
-            horizon = time.monotonic() - GROUP_GAP
-            self._last = {chat: at for chat, at in self._last.items() if at > horizon}
-
-
-class Marks:
-    """One connection, used by one mark at a time, for recording outcomes.
-
-    Every delivery's outcome is its own committed statement; on a connection kept open
-    that costs about half of checking one out of the pool each time (profiled at
-    1000 deliveries/s). A failed statement drops the connection; the next opens anew.
-    """
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._connection: AsyncConnection | None = None
-        self._lock = asyncio.Lock()
-
-    async def run(self, work: Callable[[AsyncConnection], Awaitable[None]]) -> None:
-        async with self._lock:
-            if self._connection is None:
-                self._connection = await self._engine.connect()
-            try:
-                await work(self._connection)
-                await self._connection.commit()
-            except BaseException:
-                connection, self._connection = self._connection, None
-                with contextlib.suppress(Exception):
-                    await connection.close()
-                raise
-
-    async def close(self) -> None:
-        async with self._lock:
-            if self._connection is not None:
-                await self._connection.close()
-                self._connection = None
-
-
-@dataclass
-class Outgoing:
-    """One claimed delivery, rendered for its recipient (or skipped, or put off)."""
-
-    delivery_id: int
-    chat_id: int
-    attempts: int
-    announcement_id: int | None
-    kind: str = ""
-    payload: dict[str, Any] | None = None
-    text: str | None = None
-    photo: str | None = None
-    media: tuple[str, str] | None = None  # ("voice" | "document" | "photo", file id)
-    markup: Any = None
-    # Anything else than sending a message (deleting or editing an old one): done instead.
-    call: Callable[[Bot], Awaitable[object]] | None = None
-    skip_reason: str | None = None
-    defer_until: datetime | None = None
-    done: bool = False  # work rows (case deadlines): the renderer did the work, nothing to send
-
-
-Renderer = Callable[[Services, list[Outgoing]], Awaitable[None]]
-Hook = Callable[[Services, Outgoing], Awaitable[None]]
-
-
 class Engine:
     """Per application: the pacer, the renderers per delivery kind, progress bookkeeping."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, kinds: Mapping[str, Kind] = KINDS) -> None:
         settings = services.settings
         self.services = services
         self.pacer = Pacer(settings.broadcast_rate)
@@ -164,20 +63,7 @@ class Engine:
         self.batch = max(10, min(int(settings.broadcast_rate * 2), 2000))
         self.lease = timedelta(seconds=settings.delivery_lease_seconds)
         self.max_attempts = settings.delivery_max_attempts
-        from bot.admin_messages import render_admin_notices, render_unsend
-        from bot.case_messages import on_notice_blocked, render_deadlines, render_notices
-        from bot.reminder_messages import after_reminder, render_reminders
-
-        self.renderers: dict[str, Renderer] = {
-            announcements.KIND: render_announcements,
-            reminders.KIND: render_reminders,
-            case_alerts.NOTICE: render_notices,
-            case_alerts.DEADLINE: render_deadlines,
-            case_alerts.ADMIN: render_admin_notices,
-            erasure.UNSEND: render_unsend,
-        }
-        self.after_sent: dict[str, Hook] = {reminders.KIND: after_reminder}
-        self.after_blocked: dict[str, Hook] = {case_alerts.NOTICE: on_notice_blocked}
+        self.kinds = kinds
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.marks = Marks(services.engine)
         self._progress_at: dict[int, float] = {}
@@ -228,12 +114,12 @@ class Engine:
                 item.skip_reason = "erased"
             by_kind.setdefault(kind, []).append(item)
         for kind, items in by_kind.items():
-            renderer = self.renderers.get(kind)
-            if renderer is None:
+            known = self.kinds.get(kind)
+            if known is None:
                 for item in items:
                     item.skip_reason = f"unknown kind {kind}"
             else:
-                await renderer(services, items)
+                await known.render(services, items)
         return [item for items in by_kind.values() for item in items]
 
     async def _deliver_all(self, bot: Bot, items: list[Outgoing]) -> None:
@@ -269,7 +155,7 @@ class Engine:
                 await self._finish(item, "blocked", error=exc.message)
                 async with self.services.sessions() as session, session.begin():
                     await users.mark_unreachable(session, item.chat_id, self.services.clock.now())
-                await self._hook(self.after_blocked, item)
+                await self._hook(self.kinds[item.kind].after_blocked, item)
                 return
             except TelegramError as exc:
                 # 5xx and time-outs (TimedOut is a NetworkError) may pass on another try;
@@ -281,12 +167,12 @@ class Engine:
                 return
             sent_id = message.message_id if isinstance(message, Message) else None
             await self._finish(item, "sent", message_id=sent_id)
-            await self._hook(self.after_sent, item)
+            await self._hook(self.kinds[item.kind].after_sent, item)
             return
         await self._retry_or_fail(item, "Telegram kept asking to wait (RetryAfter)")
 
-    async def _hook(self, hooks: dict[str, Hook], item: Outgoing) -> None:
-        if (hook := hooks.get(item.kind)) is not None:
+    async def _hook(self, hook: Hook | None, item: Outgoing) -> None:
+        if hook is not None:
             try:
                 await hook(self.services, item)
             except Exception as exc:  # the outcome is recorded; the rest of the batch goes on
@@ -366,8 +252,6 @@ class Engine:
                     session, announcement_id, self.services.clock.now()
                 )
             if started:
-                from bot.announcement_report import open_progress
-
                 await open_progress(bot, self.services, announcement_id)
 
     async def _running_announcements(self) -> set[int]:
@@ -378,8 +262,6 @@ class Engine:
             return set(rows.all())
 
     async def _progress(self, bot: Bot, ids: set[int], *, final: bool) -> None:
-        from bot.announcement_report import close_if_done, show_progress
-
         for announcement_id in ids:
             if final:
                 await close_if_done(bot, self.services, announcement_id)
@@ -389,54 +271,6 @@ class Engine:
             if time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
                 self._progress_at[announcement_id] = time.monotonic()
                 await show_progress(bot, self.services, announcement_id)
-
-
-async def render_announcements(services: Services, items: list[Outgoing]) -> None:
-    """Each recipient gets the announcement in their current language, else Indonesian,
-    framed by who sent it and how to stop announcements (:mod:`bot.announcement_text`)."""
-    chat_ids = {item.chat_id for item in items}
-    announcement_ids = {item.announcement_id for item in items}
-    async with services.sessions() as session:
-        people = {
-            row.telegram_id: row
-            for row in (
-                await session.execute(
-                    select(
-                        User.telegram_id, User.locale, User.consent, User.announcements_off
-                    ).where(User.telegram_id.in_(chat_ids))
-                )
-            ).all()
-        }
-        texts = {
-            row.id: row
-            for row in (
-                await session.execute(
-                    select(
-                        Announcement.id,
-                        Announcement.texts,
-                        Announcement.photo,
-                        Announcement.status,
-                        Announcement.area_id,
-                    ).where(Announcement.id.in_(announcement_ids))
-                )
-            ).all()
-        }
-    for item in items:
-        person = people.get(item.chat_id)
-        announcement = texts.get(item.announcement_id)
-        if item.skip_reason is not None:
-            continue
-        if announcement is None or announcement.status in ("stopped", "cancelled"):
-            item.skip_reason = "stopped"
-        elif person is None or person.consent != CONSENT_GIVEN:
-            item.skip_reason = "no consent"
-        elif person.announcements_off:
-            item.skip_reason = "opted out"
-        else:
-            text = announcement.texts.get(person.locale) or announcement.texts["id"]
-            _ = services.i18n.translator(person.locale)
-            item.text = framed(_, services, announcement.area_id, text)
-            item.photo = announcement.photo
 
 
 def _seconds(value: timedelta | int | float) -> float:

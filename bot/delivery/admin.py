@@ -8,18 +8,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
 from bot.context import Services
+from bot.delivery.outgoing import Outgoing
 from bot.i18n import Translator
 from storage.models import HelpRequest, User
-
-if TYPE_CHECKING:
-    from bot.delivery import Outgoing
 
 
 def handover_text(

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import case_text
 from bot.context import Services
+from bot.delivery.outgoing import Outgoing
 from bot.i18n import Translator
 from bot.logs import log_failure
 from bot.services import case_alerts
@@ -28,9 +29,6 @@ from bot.services import help_requests as cases
 from bot.telegram_html import telegram_length
 from storage.db import is_postgresql
 from storage.models import HelpMessage, HelpRequest, Officer, User
-
-if TYPE_CHECKING:
-    from bot.delivery import Outgoing
 
 log = logging.getLogger("desmigratif.cases")
 CAPTION = 600  # of a message's own text under a photo or voice note (Telegram: 1,024 in all)

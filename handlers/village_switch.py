@@ -1,0 +1,67 @@
+"""A registered person opened another village's link (a poster's QR code): offer to move
+them to that village, or keep theirs."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BotContext
+from bot.services import profiles
+from handlers.common import Handlers, at_step, begin, end, go_home, step
+from handlers.keyboards import choice
+from handlers.screen import button_value, show, with_notice
+
+DIALOG = "village_switch"
+
+
+async def offer_village_switch(
+    update: Update, context: BotContext, village_id: str, notice: str | None = None
+) -> None:
+    """A registered user opened another village's link: offer to move them there."""
+    _ = context._
+    village = context.services.villages.village(village_id)
+    assert village is not None
+    begin(context.user, DIALOG, "confirm", {"village": village_id})
+    text = _(
+        "This link is for the village of {village}. Is that your village now?",
+        village=escape(village.name),
+    )
+    markup = choice(
+        (_.pgettext("button", "Yes, change my village"), "vsw:yes"),
+        (_.pgettext("button", "No, keep it"), "vsw:no"),
+    )
+    await show(update, context, with_notice(notice, text), markup)
+
+
+@at_step(DIALOG, "confirm")
+async def village_switch(update: Update, context: BotContext) -> None:
+    """Moves the user to the village of the link they opened, or leaves it."""
+    user = context.user
+    village_id = (user.dialog_data or {}).get("village")
+    end(user)
+    _ = context._
+    if button_value(update) == "yes" and village_id and profiles.has_consent(user):
+        profiles.set_village(user, village_id, None, context.services.clock.now())
+        await go_home(update, context, notice=_("Your village has been changed."))
+    else:
+        await go_home(update, context, notice=_("Your village stays as it was."))
+
+
+async def _ask_switch_again(update: Update, context: BotContext, notice: str | None) -> None:
+    village_id = (context.user.dialog_data or {}).get("village")
+    if village_id is None or context.services.villages.village(village_id) is None:
+        end(context.user)
+        await go_home(update, context, notice=notice)
+        return
+    await offer_village_switch(update, context, village_id, notice)
+
+
+step(DIALOG, "confirm")(_ask_switch_again)
+
+
+HANDLERS: Handlers = [
+    CallbackQueryHandler(village_switch, pattern=r"^vsw:(yes|no)$"),
+]
