@@ -7,7 +7,7 @@ time and runs the tests that reach the changed function: a mutant the tests do n
 code), so one module's run never depends on another's and the suite's own configuration
 stays untouched. Not run by CI: it takes minutes per module.
 
-    python bench/mutants.py [--only bot/services/when.py ...] [--max-children 2]
+    python bench/mutants.py [--only bot/services/when.py ...] [--max-children 2] [--limit 200]
 
 Prints a table per module, the surviving mutants (``mutmut show <name>`` in the module's
 scratch folder shows one), and as its last line one JSON object:
@@ -17,9 +17,11 @@ scratch folder shows one), and as its last line one JSON object:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -142,19 +144,41 @@ def outcome(folder: Path, module: str) -> dict[str, object]:
     }
 
 
-def run(module: str, tests: list[str], max_children: int) -> dict[str, object]:
+def time_out_sleepers(limit: float) -> list[str]:
+    """Stop the mutants that ran longer than ``limit`` seconds of wall-clock time.
+
+    mutmut's own limit counts CPU seconds, and a mutant that makes the pacer wait for
+    hours (``paused_until + now``) sleeps without using any: it would never end. It gets
+    SIGXCPU, which mutmut files as "timeout" (killed: the tests would never finish)."""
+    listing = subprocess.run(
+        ["ps", "-eo", "pid=,etimes=,args="], capture_output=True, text=True, check=False
+    ).stdout
+    stopped = []
+    for line in listing.splitlines():
+        pid, seconds, command = line.split(maxsplit=2)
+        if command.startswith("mutmut: ") and int(seconds) > limit:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGXCPU)
+            stopped.append(command.removeprefix("mutmut: "))
+    return stopped
+
+
+def run(module: str, tests: list[str], max_children: int, limit: float) -> dict[str, object]:
     folder = scratch_for(module, tests)
     env = {**os.environ, "PTB_TIMEDELTA": "true"}
     mutmut = Path(sys.executable).parent / "mutmut"
     started = time.perf_counter()
-    subprocess.run(
+    with subprocess.Popen(
         [str(mutmut), "run", "--max-children", str(max_children)],
         cwd=folder,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        check=False,
-    )
+    ) as process:
+        while process.poll() is None:
+            time.sleep(5)
+            for name in time_out_sleepers(limit):
+                print(f"  timed out after {limit:.0f} s: {name}", file=sys.stderr)
     result = outcome(folder, module)
     result["seconds"] = round(time.perf_counter() - started)
     return result
@@ -164,6 +188,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="*", help="modules to run (default: all)")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=200.0,
+        help="wall-clock seconds a mutant may take (a surviving delivery mutant: ~2 min)",
+    )
     parser.add_argument(
         "--report", action="store_true", help="read the last run's results, run nothing"
     )
@@ -179,7 +209,7 @@ def main() -> None:
             result = outcome(scratch_folder(module), module)
             result["seconds"] = 0
         else:
-            result = run(module, tests, args.max_children)
+            result = run(module, tests, args.max_children, args.limit)
         results[module] = result
         print(
             f"{module:34} {result['killed']:>7} {result['survived']:>9} "

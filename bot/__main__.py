@@ -1,6 +1,7 @@
 """The ``desmigratif`` command line.
 
-desmigratif chat [--as ID] [--lang CODE] [--script FILE]   local chat on the emulator
+desmigratif chat [--channel telegram] [--as ID] [--lang CODE] [--script FILE]
+                                                           local chat on the emulator
 desmigratif run                                            real Telegram (long polling)
 desmigratif db upgrade                                     apply database migrations
 desmigratif officer add ID --area AREA | remove ID | list  manage officer roles
@@ -32,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     chat = commands.add_parser("chat", help="talk to the bot locally (emulated Telegram)")
+    chat.add_argument(
+        "--channel",
+        choices=["telegram"],  # WhatsApp joins with its adapter and emulator
+        default="telegram",
+        help="the channel to show the conversation as",
+    )
     chat.add_argument("--as", dest="user_id", type=int, default=100001, help="your Telegram id")
     chat.add_argument("--lang", default="id", help="the language_code Telegram would send")
     chat.add_argument(

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("desmigratif.rate_limit")
 
 # Dialogs where a burst is the normal use: writing a help request (handlers.help_request),
-# adding information to one (handlers.help_status) and an officer's typed reply or note on
+# adding information to one (handlers.help_additions) and an officer's typed reply or note on
 # a case (handlers.officer_cases). tests/test_limits.py checks the names still match.
 BURST_DIALOGS = frozenset({"help", "help_add", "case"})
 MAX_PEOPLE = 100_000

@@ -14,9 +14,10 @@ from bot.delivery.engine import engine_of
 from bot.delivery.report import STATUS_LABELS, report_text
 from bot.services import announcements
 from bot.telegram_html import html_to_plain
-from handlers.announce import sender_scope
-from handlers.common import Handlers, expired, go_home, is_admin, user_update
+from handlers.announce_steps import sender_scope
+from handlers.common import Handlers, is_admin, user_update
 from handlers.keyboards import keyboard
+from handlers.navigation import expired, go_home
 from handlers.screen import show, with_notice
 from storage.models import Announcement
 from storage.repositories import deliveries

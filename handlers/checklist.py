@@ -19,22 +19,13 @@ from bot.context import BotContext
 from bot.offices import office_for
 from bot.services import checklists, profiles
 from bot.services.dates import DateError, parse_day
+from handlers.checklist_answers import DIALOG, date_problem
 from handlers.checklist_public import show_steps
-from handlers.checklist_setup import DIALOG, begin_change, begin_setup, date_problem
+from handlers.checklist_setup import begin_change, begin_setup
 from handlers.checklist_text import bar, departure, group_labels, item_text, summary_line
-from handlers.common import (
-    CHECKLIST,
-    Handlers,
-    begin,
-    end,
-    expired,
-    replan_reminders,
-    reprompt,
-    screen,
-    step,
-    user_update,
-)
+from handlers.common import Handlers, begin, end, replan_reminders, step, user_update
 from handlers.keyboards import keyboard
+from handlers.navigation import CHECKLIST, expired, reprompt, screen
 from handlers.screen import button_value, show, with_notice
 from storage.models import Checklist
 

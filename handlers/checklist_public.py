@@ -17,8 +17,9 @@ from bot.context import BotContext
 from bot.offices import office_name
 from bot.services import profiles
 from handlers.checklist_text import group_labels, item_text
-from handlers.common import CHECKLIST, Handlers, expired, open_screen, user_update
+from handlers.common import Handlers, user_update
 from handlers.keyboards import keyboard
+from handlers.navigation import CHECKLIST, expired, open_screen
 from handlers.screen import show
 
 # The scheme most people leave by (through a licensed agency): its steps include every

@@ -1,6 +1,6 @@
-"""What every private-chat handler shares: one database session per update, the user's row
-and translator on the context, rendering, and the registry of dialog steps that lets any
-handler ask the user's current question again.
+"""What every private-chat handler shares: one database session per update (the unit of
+work) with the user's row and translator on the context, and the registry of dialog
+steps with their leave hooks (moving between them by name: :mod:`handlers.navigation`).
 
 Why a decorator and not a group −1 handler: PTB has no hook that runs after the last
 handler of an update, so a session opened in group −1 could not be committed or closed
@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -24,8 +24,7 @@ from bot.context import BotContext
 from bot.i18n import pick_locale
 from bot.inbox import current_ticket
 from bot.replies import Replies, deliver, mark_unreachable
-from bot.services import profiles, reminders
-from handlers.screen import answer_query, button_value
+from bot.services import reminders
 from storage.models import Officer, User
 from storage.repositories import users
 
@@ -33,8 +32,6 @@ Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 Handlers = list[BaseHandler[Update, BotContext, None]]
 Prompt = Callable[[Update, BotContext, str | None], Awaitable[None]]
 TextAnswer = Callable[[Update, BotContext, str], Awaitable[None]]
-Resume = Callable[[Update, BotContext, str | None], Awaitable[bool]]
-AnyPrompt = TypeVar("AnyPrompt", bound=Prompt)
 LeaveHook = Callable[[User, datetime], None]
 
 # The time of the update being handled, for the leave hooks (begin/end take no clock).
@@ -92,26 +89,6 @@ def user_update(handler: Handler) -> Handler:
         )
 
     return wrapper
-
-
-def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
-    """A button handler that only applies while the user is at ``dialog``/``steps``.
-
-    Anywhere else the button is stale (an old message) or forged: the user is told it has
-    expired and gets their current question again. Includes :func:`user_update`.
-    """
-
-    def decorate(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        async def checked(update: Update, context: BotContext) -> None:
-            if not in_step(context.user, dialog, *steps):
-                await expired(update, context)
-                return
-            await handler(update, context)
-
-        return user_update(checked)
-
-    return decorate
 
 
 async def load_officer(context: BotContext) -> Officer | None:
@@ -231,32 +208,6 @@ def end(user: User, *, finished: bool = False) -> None:
     user.dialog_data = None
 
 
-Before = Callable[[str, dict[str, Any]], str | None]
-
-
-async def step_back(
-    update: Update, context: BotContext, dialog: str, before: Before
-) -> str | None:
-    """The step a "« Back" button (``<prefix>:<step it was shown at>``) leads to, by the
-    dialog's ``before`` rule; None, after answering it as expired, when the person is at
-    another step now (an old message) or the data is forged."""
-    here = button_value(update)
-    data = dict(context.user.dialog_data or {})
-    previous = before(here, data) if in_step(context.user, dialog, here) else None
-    if previous is None:
-        await expired(update, context)
-    return previous
-
-
-async def ask(update: Update, context: BotContext, notice: str | None = None) -> None:
-    """Ask the question of the step the person is at now (after :func:`begin` or
-    :func:`goto`), by the registry: a dialog's modules need not import one another."""
-    current = current_step(context.user)
-    if current is None:  # a step no module registered: a bug, not a person's doing
-        raise LookupError(f"no step {context.user.dialog}/{context.user.step}")
-    await current.prompt(update, context, notice)
-
-
 def current_step(user: User) -> Step | None:
     if user.dialog is None or user.step is None:
         return None
@@ -265,73 +216,6 @@ def current_step(user: User) -> Step | None:
 
 def in_step(user: User, dialog: str, *names: str) -> bool:
     return user.dialog == dialog and (not names or user.step in names)
-
-
-# --- screens and asking again ----------------------------------------------------------
-# Conversations open one another's screens (the menu, the checklist) by name: each module
-# registers its screens here, so that none has to import another conversation (they all
-# import this module). After a stale or forged button, unexpected input, or a detour, the
-# person gets their current question again; what a person is in the middle of without a
-# dialog step (a quiz round being played) is registered as a "resume".
-
-SCREENS: dict[str, Prompt] = {}
-RESUMES: list[Resume] = []
-MENU = "menu"
-CHECKLIST = "checklist"
-ONBOARDING = "onboarding"  # the dialog of someone not registered yet
-
-
-def screen(name: str) -> Callable[[AnyPrompt], AnyPrompt]:
-    """Register a prompt as the screen ``name`` (for :func:`open_screen`)."""
-
-    def register(prompt: AnyPrompt) -> AnyPrompt:
-        SCREENS[name] = prompt
-        return prompt
-
-    return register
-
-
-def resumes(check: Resume) -> Resume:
-    """Register ``check``: shows what the person is in the middle of and says True, or
-    says False (the menu is shown then)."""
-    RESUMES.append(check)
-    return check
-
-
-async def open_screen(
-    name: str, update: Update, context: BotContext, notice: str | None = None
-) -> None:
-    """Show the screen registered as ``name``, with ``notice`` above it."""
-    await SCREENS[name](update, context, notice)
-
-
-async def go_home(update: Update, context: BotContext, notice: str | None = None) -> None:
-    """The main menu, with ``notice`` above it."""
-    await open_screen(MENU, update, context, notice)
-
-
-async def reprompt(update: Update, context: BotContext, notice: str | None = None) -> None:
-    """Ask the user's current question again (as a new message), or show the menu."""
-    context.reply_as_new = True
-    user = context.user
-    if (current := current_step(user)) is None and not profiles.is_registered(user):
-        # Someone who never finished onboarding (or whose dialog vanished): start it.
-        begin(user, ONBOARDING, "language")
-        current = current_step(user)
-    if current is not None:
-        await current.prompt(update, context, notice)
-        return
-    for check in RESUMES:
-        if await check(update, context, notice):
-            return
-    await go_home(update, context, notice)
-
-
-async def expired(update: Update, context: BotContext) -> None:
-    """A button that no longer applies (old message, forged data, another step)."""
-    _ = context._
-    await answer_query(update, context, _("This button has expired."))
-    await reprompt(update, context, _("That button is no longer valid. Here is where we are:"))
 
 
 async def replan_reminders(context: BotContext) -> None:

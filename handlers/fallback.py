@@ -24,9 +24,10 @@ from bot import understanding
 from bot.context import BotContext
 from bot.i18n import pick_locale
 from handlers import help_request, understood
-from handlers.common import Handlers, current_step, expired, reprompt, user_update
+from handlers.common import Handlers, current_step, user_update
 from handlers.help_description import attachment_of
-from handlers.help_status import to_a_case
+from handlers.help_loose import to_a_case
+from handlers.navigation import expired, reprompt
 from storage.repositories import users
 
 PRIVATE = filters.ChatType.PRIVATE

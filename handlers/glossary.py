@@ -12,8 +12,9 @@ from telegram.ext import CommandHandler, filters
 from bot.content.glossary import load_glossary
 from bot.context import BotContext
 from bot.services import profiles
-from handlers.common import Handlers, reprompt, user_update
+from handlers.common import Handlers, user_update
 from handlers.keyboards import keyboard
+from handlers.navigation import reprompt
 from handlers.screen import show
 
 # Loaded when the handlers are registered: bad content stops the bot at start.

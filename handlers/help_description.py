@@ -11,16 +11,10 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.services import help_requests as cases
-from handlers.common import (
-    ask,
-    at_step,
-    goto,
-    in_step,
-    reprompt,
-    step,
-)
+from handlers.common import goto, in_step, step
 from handlers.help_steps import DIALOG, after_contacts, answers, closing_rows
 from handlers.keyboards import keyboard
+from handlers.navigation import ask, at_step, reprompt
 from handlers.screen import show, with_notice
 from storage.models import HelpMessage
 

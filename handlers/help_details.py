@@ -12,13 +12,7 @@ from telegram import Update
 
 from bot import case_text
 from bot.context import BotContext
-from handlers.common import (
-    ask,
-    at_step,
-    expired,
-    goto,
-    step,
-)
+from handlers.common import goto, step
 from handlers.help_steps import (
     DIALOG,
     FAMILY_STEPS,
@@ -31,6 +25,7 @@ from handlers.help_steps import (
     so_far,
 )
 from handlers.keyboards import keyboard
+from handlers.navigation import ask, at_step, expired
 from handlers.screen import button_value, show, with_notice
 
 

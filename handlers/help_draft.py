@@ -41,16 +41,12 @@ from bot.services import help_requests as cases
 from bot.services import profiles
 from handlers.common import (
     Handlers,
-    at_step,
     begin,
     current_step,
     end,
-    expired,
-    go_home,
     goto,
     in_step,
     on_leave,
-    reprompt,
     step,
     user_update,
 )
@@ -58,6 +54,7 @@ from handlers.help_description import attachment_summary
 from handlers.help_review import ask_review
 from handlers.help_steps import DIALOG, contacts_text
 from handlers.keyboards import keyboard
+from handlers.navigation import at_step, expired, go_home, reprompt
 from handlers.screen import answer_query, show, with_notice
 from storage.models import User
 

@@ -36,20 +36,7 @@ from bot.context import BotContext
 from bot.services import help_requests as cases
 from bot.services import profiles
 from bot.understanding import Reading
-from handlers.common import (
-    Handler,
-    Handlers,
-    ask,
-    at_step,
-    begin,
-    end,
-    expired,
-    go_home,
-    goto,
-    in_step,
-    reprompt,
-    user_update,
-)
+from handlers.common import Handler, Handlers, begin, end, goto, in_step, user_update
 from handlers.help_description import go_on
 from handlers.help_details import field_button
 from handlers.help_draft import OFFER, leave_prompt, offer
@@ -71,6 +58,7 @@ from handlers.help_steps import (
     too_many_open,
 )
 from handlers.keyboards import keyboard
+from handlers.navigation import ask, at_step, expired, go_home, reprompt
 from handlers.screen import answer_query, button_value, show, with_notice
 
 RESUME = "un:back"  # "↩️ Back to where I was" (handled by handlers.understood)

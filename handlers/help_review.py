@@ -15,14 +15,7 @@ from bot import case_text
 from bot.context import BotContext, Services
 from bot.services import case_alerts
 from bot.services import help_requests as cases
-from handlers.common import (
-    ask,
-    at_step,
-    end,
-    goto,
-    reprompt,
-    step,
-)
+from handlers.common import end, goto, step
 from handlers.help_description import attachment_of, attachment_summary, files_full, too_long
 from handlers.help_steps import (
     DIALOG,
@@ -34,6 +27,7 @@ from handlers.help_steps import (
     too_many_open,
 )
 from handlers.keyboards import keyboard
+from handlers.navigation import ask, at_step, reprompt
 from handlers.screen import button_value, show, with_notice
 from storage.models import HelpRequest
 

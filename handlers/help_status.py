@@ -8,9 +8,8 @@ handling it (or the area's officers while nobody has claimed it).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
-from typing import Any
 
 from sqlalchemy import select
 from telegram import Update
@@ -21,39 +20,22 @@ from bot.context import BotContext
 from bot.delivery.cases import load_case, outcome_line
 from bot.services import case_alerts, profiles
 from bot.services import help_requests as cases
-from handlers.common import (
-    Handlers,
-    begin,
-    end,
-    expired,
-    go_home,
-    in_step,
-    reprompt,
-    step,
-    user_update,
+from handlers.common import Handlers, end, in_step, user_update
+from handlers.help_additions import add
+from handlers.help_description import message_body
+from handlers.help_loose import route
+from handlers.help_mine import (
+    ADD_DIALOG,
+    LISTED,
+    MESSAGE_ON_PAGE,
+    SHOWN_MESSAGES,
+    own_case,
+    tell_officers,
 )
-from handlers.help_description import attachment_of, message_body
 from handlers.keyboards import keyboard
+from handlers.navigation import MY_REQUESTS, expired, screen
 from handlers.screen import answer_query, button_number, pressed_on_page, show, with_notice
 from storage.models import HelpEvent, HelpRequest, Officer
-
-ADD_DIALOG = "help_add"
-ROUTE_DIALOG = "help_route"
-LISTED = 15
-# The last messages on the requester's page, each cut short, so the page always fits one
-# Telegram message (the officer sees them whole).
-SHOWN_MESSAGES = 8
-MESSAGE_ON_PAGE = 300
-# How long after a request is closed thanks and loose words get an answer about it.
-RECENTLY_CLOSED = timedelta(days=30)
-
-
-async def _own_case(context: BotContext, case_id: int) -> HelpRequest | None:
-    """The requester's own case, or None (someone else's, or a forged id)."""
-    case = await load_case(context.db, case_id, lock=True)
-    if case is None or case.requester_id != context.user.telegram_id:
-        return None
-    return case
 
 
 @user_update
@@ -64,6 +46,7 @@ async def status(update: Update, context: BotContext) -> None:
     await show_list(update, context, None)
 
 
+@screen(MY_REQUESTS)
 async def show_list(update: Update, context: BotContext, notice: str | None) -> None:
     _ = context._
     found = await context.db.scalars(
@@ -142,329 +125,11 @@ async def show_case(
 @user_update
 async def view(update: Update, context: BotContext) -> None:
     context.reply_as_new = not pressed_on_page(update, "hr:list")
-    case = await _own_case(context, button_number(update, 2))
+    case = await own_case(context, button_number(update, 2))
     if case is None:
         await expired(update, context)
         return
     await show_case(update, context, case)
-
-
-# --- adding information ----------------------------------------------------------------
-
-
-@user_update
-async def add(update: Update, context: BotContext) -> None:
-    context.reply_as_new = not pressed_on_page(update, "hr:list")
-    case = await _own_case(context, button_number(update, 2))
-    if case is None or case.status not in cases.OPEN:
-        await expired(update, context)
-        return
-    begin(context.user, ADD_DIALOG, "info", {"case": case.id, "reference": case.reference})
-    await ask_info(update, context, None)
-
-
-@step(ADD_DIALOG, "info")
-async def ask_info(update: Update, context: BotContext, notice: str | None) -> None:
-    _ = context._
-    data = context.user.dialog_data or {}
-    text = _(
-        "Write what you want to add to {reference}, or send a photo or a voice note. "
-        "Everything goes to the officer handling it.",
-        reference=data.get("reference", ""),
-    )
-    rows = [[(_.pgettext("button", "✔️ Done"), f"hr:v:{data.get('case', 0)}")]]
-    await show(update, context, with_notice(notice, text), keyboard(rows))
-
-
-async def _add_to_case(
-    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
-) -> None:
-    _ = context._
-    case_id = int((context.user.dialog_data or {}).get("case", 0))
-    case = await _own_case(context, case_id)
-    if case is None or case.status not in cases.OPEN:
-        end(context.user)
-        await show_list(update, context, _("That request is closed; nothing was added."))
-        return
-    refused = await _refusal(context, case, file)
-    if refused is not None:
-        context.reply_as_new = True
-        await ask_info(update, context, refused)
-        return
-    notice = await _store_info(context, case, text, file)
-    context.reply_as_new = True
-    await ask_info(update, context, notice)
-
-
-async def _refusal(
-    context: BotContext, case: HelpRequest | None, file: dict[str, str] | None
-) -> str | None:
-    """Why this message cannot be added now (``MAX_MESSAGES_PER_HOUR`` over all the
-    person's cases, ``MAX_FILES_PER_CASE``), or None. What was added before stays."""
-    _ = context._
-    services = context.services
-    settings = services.settings
-    again = await cases.next_message_at(
-        context.db,
-        context.user.telegram_id,
-        limit=settings.max_messages_per_hour,
-        now=services.clock.now(),
-    )
-    if again is not None:
-        return _.ngettext(
-            "⏳ Not added: you can add at most {n} message an hour to your requests. You "
-            "can add more from {time}. Everything you sent before is kept.",
-            "⏳ Not added: you can add at most {n} messages an hour to your requests. You "
-            "can add more from {time}. Everything you sent before is kept.",
-            settings.max_messages_per_hour,
-            time=_.datetime(again),
-        )
-    if (
-        case is not None
-        and file is not None
-        and await cases.requester_files(context.db, case) >= settings.max_files_per_case
-    ):
-        return _.ngettext(
-            "⚠️ That file was not added to {reference}: a request can have at most {n} file "
-            "in all. Please write it in words instead, or ask the officer what they need.",
-            "⚠️ That file was not added to {reference}: a request can have at most {n} files "
-            "in all. Please write it in words instead, or ask the officer what they need.",
-            settings.max_files_per_case,
-            reference=case.reference,
-        )
-    return None
-
-
-async def _store_info(
-    context: BotContext, case: HelpRequest, text: str | None, file: dict[str, str] | None
-) -> str:
-    """The requester's message goes into the case and to the officer handling it; returns
-    the confirmation, which says an officer is told only when one can be reached."""
-    message = cases.add_message(
-        context.db,
-        case,
-        author="requester",
-        author_id=context.user.telegram_id,
-        text=text,
-        now=context.services.clock.now(),
-        file_kind=file["kind"] if file else None,
-        file_id=file["file_id"] if file else None,
-    )
-    case.requester_unreachable = False
-    await context.db.flush()
-    _ = context._
-    if await _tell_officers(context, case, "message", message=message.id):
-        return _("✅ Added to {reference}. The officer is told.", reference=case.reference)
-    return _(
-        "✅ Added. No officer can be reached right now: {reference} waits for the first "
-        "officer. If someone is in danger, call the police on 110.",
-        reference=case.reference,
-    )
-
-
-async def _tell_officers(context: BotContext, case: HelpRequest, event: str, **extra: Any) -> int:
-    """Tells whoever answers for the case; returns how many of them can be reached."""
-    services = context.services
-    return await case_alerts.notify_holder(
-        context.db,
-        services.villages,
-        case,
-        event,
-        admin_ids=services.settings.admin_ids,
-        now=services.clock.now(),
-        **extra,
-    )
-
-
-async def typed_info(update: Update, context: BotContext, text: str) -> None:
-    await _add_to_case(update, context, text, None)
-
-
-async def media_info(update: Update, context: BotContext) -> None:
-    attachment = attachment_of(update)
-    if attachment is None:
-        await reprompt(
-            update,
-            context,
-            context._("Here I can take text, a photo of a document or a voice note."),
-        )
-        return
-    message = update.effective_message
-    await _add_to_case(update, context, message.caption if message else None, attachment)
-
-
-step(ADD_DIALOG, "info", on_text=typed_info, on_media=media_info)(ask_info)
-
-
-# --- a message typed outside any dialog ---------------------------------------------------
-
-
-async def _open_cases(context: BotContext) -> list[HelpRequest]:
-    found = await context.db.scalars(
-        select(HelpRequest)
-        .where(
-            HelpRequest.requester_id == context.user.telegram_id,
-            HelpRequest.status.in_(cases.OPEN),
-        )
-        .order_by(HelpRequest.id.desc())
-        .limit(LISTED)
-    )
-    return list(found.all())
-
-
-async def to_a_case(
-    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
-) -> bool:
-    """Outside any dialog, a requester's message goes to their open help request."""
-    if not profiles.has_consent(context.user):
-        return False
-    return await take_loose_message(update, context, text, file)
-
-
-async def take_loose_message(
-    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
-) -> bool:
-    """Someone with open requests wrote outside any dialog: most likely an answer to an
-    officer, typed without tapping Reply. It goes into the case (asking which one when
-    there are several) rather than being answered with "use the buttons" and lost."""
-    open_cases = await _open_cases(context)
-    if not open_cases:
-        return False
-    if len(open_cases) == 1:
-        await _added(update, context, open_cases[0], text, file)
-        return True
-    refused = await _refusal(context, None, file)  # the hourly limit: before asking which
-    if refused is not None:
-        await _outcome(update, context, refused, None)
-        return True
-    begin(context.user, ROUTE_DIALOG, "choose", {"text": text, "file": file})
-    await ask_route(update, context, None)
-    return True
-
-
-async def after_closed(update: Update, context: BotContext, thanks: bool) -> bool:
-    """Thanks or other words (not a new problem) from someone whose latest request was
-    closed or resolved lately and who has none open: an answer in kind, never added to the
-    closed request. False when there is no such request."""
-    if not profiles.has_consent(context.user):
-        return False
-    case = (
-        await context.db.scalars(
-            select(HelpRequest)
-            .where(HelpRequest.requester_id == context.user.telegram_id)
-            .order_by(HelpRequest.id.desc())
-            .limit(1)
-        )
-    ).first()
-    if case is None or case.status not in ("resolved", "closed"):
-        return False
-    ended = case.closed_at or case.resolved_at
-    if ended is None or context.services.clock.now() - ended > RECENTLY_CLOSED:
-        return False
-    _ = context._
-    if thanks:
-        notice = _(
-            "You are welcome. We are glad {reference} is solved. If you ever need help "
-            "again, just write to me.",
-            reference=case.reference,
-        )
-    else:
-        notice = _(
-            "{reference} is closed, so this message did not go to the officers. If you "
-            "still need help with it, open the request below. For a new problem, start a "
-            "new request.",
-            reference=case.reference,
-        )
-    rows = [
-        [(_.pgettext("button", "📄 See my request"), f"hr:v:{case.id}")],
-        [(_.pgettext("button", "🆘 Ask for help"), "hr:new")],
-        [(_.pgettext("button", "« Menu"), "menu:main")],
-    ]
-    await show(update, context, notice, keyboard(rows), new=True)
-    return True
-
-
-async def _added(
-    update: Update,
-    context: BotContext,
-    case: HelpRequest,
-    text: str | None,
-    file: dict[str, str] | None,
-) -> None:
-    _ = context._
-    refused = await _refusal(context, case, file)
-    if refused is not None:
-        await _outcome(update, context, refused, case)
-        return
-    notice = await _store_info(context, case, text, file)
-    await _outcome(update, context, notice, case)
-
-
-async def _outcome(
-    update: Update, context: BotContext, notice: str, case: HelpRequest | None
-) -> None:
-    """The outcome of a message sent outside any dialog (added, or why not), as a new
-    message with the way to the request (to all of them when it was not chosen)."""
-    _ = context._
-    notice += "\n" + _("To do something else, send /menu.")
-    rows = [
-        [(_.pgettext("button", "📄 See my request"), f"hr:v:{case.id}")]
-        if case is not None
-        else [(_.pgettext("button", "📨 My requests"), "hr:list")],
-        [(_.pgettext("button", "« Menu"), "menu:main")],
-    ]
-    await show(update, context, notice, keyboard(rows), new=True)
-
-
-@step(ROUTE_DIALOG, "choose")
-async def ask_route(update: Update, context: BotContext, notice: str | None) -> None:
-    _ = context._
-    rows = [
-        [
-            (
-                f"{case.reference} · {case_text.category(_, context.services, case.category)}"[
-                    :60
-                ],
-                f"hr:rt:{case.id}",
-            )
-        ]
-        for case in await _open_cases(context)
-    ]
-    rows.append([(_.pgettext("button", "✖️ It is not for the officers"), "hr:rt:0")])
-    text = _("Which of your requests is this message about? The officer handling it gets it.")
-    await show(update, context, with_notice(notice, text), keyboard(rows))
-
-
-async def _more_for_route(update: Update, context: BotContext, text: str) -> None:
-    """More typed while choosing: kept together with what came before."""
-    before = (context.user.dialog_data or {}).get("text") or ""
-    context.user.dialog_data = {
-        **(context.user.dialog_data or {}),
-        "text": f"{before}\n\n{text}".strip(),
-    }
-    await ask_route(update, context, None)
-
-
-step(ROUTE_DIALOG, "choose", on_text=_more_for_route)(ask_route)
-
-
-@user_update
-async def route(update: Update, context: BotContext) -> None:
-    if not in_step(context.user, ROUTE_DIALOG, "choose"):
-        await expired(update, context)
-        return
-    data = dict(context.user.dialog_data or {})
-    case_id = button_number(update, 2)
-    if case_id == 0:
-        end(context.user)
-        await go_home(update, context, notice=context._("All right: it was not sent."))
-        return
-    case = await _own_case(context, case_id)
-    if case is None or case.status not in cases.OPEN:
-        await expired(update, context)
-        return
-    end(context.user)
-    await _added(update, context, case, data.get("text"), data.get("file"))
 
 
 # --- resolved: confirm or reopen -------------------------------------------------------
@@ -473,14 +138,14 @@ async def route(update: Update, context: BotContext) -> None:
 @user_update
 async def confirm(update: Update, context: BotContext) -> None:
     context.reply_as_new = not pressed_on_page(update, "hr:list")
-    case = await _own_case(context, button_number(update, 2))
+    case = await own_case(context, button_number(update, 2))
     if case is None or case.status != "resolved":
         await expired(update, context)
         return
     cases.confirm_resolved(
         context.db, case, context.user.telegram_id, context.services.clock.now()
     )
-    await _tell_officers(context, case, "confirmed")
+    await tell_officers(context, case, "confirmed")
     await answer_query(update, context, context._("Thank you. The request is closed."))
     await show_case(update, context, case, context._("Thank you. The request is closed."))
 
@@ -488,7 +153,7 @@ async def confirm(update: Update, context: BotContext) -> None:
 @user_update
 async def reopen(update: Update, context: BotContext) -> None:
     context.reply_as_new = not pressed_on_page(update, "hr:list")
-    case = await _own_case(context, button_number(update, 2))
+    case = await own_case(context, button_number(update, 2))
     if case is None or case.status not in ("resolved", "closed"):
         await expired(update, context)
         return
@@ -498,7 +163,7 @@ async def reopen(update: Update, context: BotContext) -> None:
         await case_alerts.plan_idle(
             context.db, case, now + context.services.help.deadlines.idle_after(case.urgent)
         )
-    if await _tell_officers(context, case, "reopened"):
+    if await tell_officers(context, case, "reopened"):
         notice = context._("The request is open again; the officer is told.")
     else:
         notice = context._(
@@ -517,7 +182,7 @@ async def link_answer(update: Update, context: BotContext) -> None:
     this. ``x``: "do not contact me here" (someone else may read the chat)."""
     context.reply_as_new = not pressed_on_page(update, "hr:list")
     _ = context._
-    own = await _own_case(context, button_number(update, 2))
+    own = await own_case(context, button_number(update, 2))
     family_id = button_number(update, 3)
     family = await load_case(context.db, family_id, lock=True) if family_id else None
     asked = (
@@ -556,7 +221,7 @@ async def link_answer(update: Update, context: BotContext) -> None:
     if holders:
         await case_alerts.notify(context.db, family, event, officers=holders, now=now)
     else:
-        await _tell_officers(context, family, event)
+        await tell_officers(context, family, event)
     await show_case(update, context, own, notice)
 
 

@@ -15,14 +15,9 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.services import help_requests as cases
-from handlers.common import (
-    ask,
-    at_step,
-    expired,
-    goto,
-    step,
-)
+from handlers.common import goto, step
 from handlers.keyboards import keyboard
+from handlers.navigation import ask, at_step, expired
 from handlers.screen import button_value, show, with_notice
 
 DIALOG = "help"

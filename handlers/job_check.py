@@ -20,18 +20,9 @@ from bot import ids
 from bot.context import BotContext
 from bot.services import profiles
 from bot.terms import explained
-from handlers.common import (
-    Handlers,
-    begin,
-    end,
-    expired,
-    goto,
-    in_step,
-    reprompt,
-    step,
-    user_update,
-)
+from handlers.common import Handlers, begin, end, goto, in_step, step, user_update
 from handlers.keyboards import keyboard
+from handlers.navigation import expired, reprompt
 from handlers.screen import button_number, show, with_notice
 from storage.models import JobCheck
 
@@ -55,7 +46,7 @@ async def start(update: Update, context: BotContext) -> None:
         await reprompt(update, context, context._("Let us finish setting up first."))
         return
     begin(context.user, DIALOG, "q0", {"answers": {}})
-    await ask(update, context, None)
+    await ask(update, context)
 
 
 async def ask(update: Update, context: BotContext, notice: str | None) -> None:
@@ -105,7 +96,7 @@ async def answered(update: Update, context: BotContext) -> None:
     answers = {**(context.user.dialog_data or {}).get("answers", {}), question.id: parts[3]}
     if index + 1 < len(questions):
         goto(context.user, f"q{index + 1}", answers=answers)
-        await ask(update, context, None)
+        await ask(update, context)
         return
     end(context.user)
     await show_result(update, context, answers)
@@ -121,7 +112,7 @@ async def back(update: Update, context: BotContext) -> None:
         await expired(update, context)
         return
     goto(context.user, f"q{index - 1}")
-    await ask(update, context, None)
+    await ask(update, context)
 
 
 async def show_result(update: Update, context: BotContext, answers: dict[str, str]) -> None:

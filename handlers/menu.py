@@ -13,22 +13,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.services import help_requests, profiles
-from handlers import onboarding, profile
-from handlers.common import (
-    MENU,
-    Handlers,
-    ask,
-    begin,
-    end,
-    expired,
-    is_admin,
-    load_officer,
-    reprompt,
-    screen,
-    user_update,
-)
+from handlers import my_data, onboarding, profile
+from handlers.common import Handlers, begin, end, is_admin, load_officer, user_update
 from handlers.help_draft import leave_prompt
 from handlers.keyboards import keyboard
+from handlers.navigation import MENU, ask, expired, reprompt, screen
 from handlers.officers import officer_menu
 from handlers.screen import show, with_notice
 
@@ -201,7 +190,7 @@ async def menu_button(update: Update, context: BotContext) -> None:
     elif target == "profile":
         await profile.show_profile(update, context)
     elif target == "data":
-        await profile.show_data(update, context)
+        await my_data.show_data(update, context)
     else:
         await officer_menu(update, context)
 

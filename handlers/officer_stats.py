@@ -13,9 +13,10 @@ from telegram.ext import CallbackQueryHandler
 from bot import ids
 from bot.context import BotContext
 from bot.services import quiz as rounds
-from handlers.announce import sender_scope
-from handlers.common import Handlers, expired, user_update
+from handlers.announce_steps import sender_scope
+from handlers.common import Handlers, user_update
 from handlers.keyboards import keyboard
+from handlers.navigation import expired
 from handlers.screen import button_value, show
 
 PERIODS = (7, 30, 90, 365)

@@ -19,8 +19,9 @@ from bot import ids
 from bot.context import BotContext
 from bot.delivery.admin import handover_text, references_of
 from bot.services import officers
-from handlers.common import Handlers, expired, go_home, is_admin, load_officer, user_update
+from handlers.common import Handlers, is_admin, load_officer, user_update
 from handlers.keyboards import keyboard
+from handlers.navigation import expired, go_home
 from handlers.screen import show, with_notice
 
 ADD_WORDS = ("tambah", "add")

@@ -29,20 +29,9 @@ from bot import ids
 from bot.context import BotContext
 from bot.services import profiles
 from handlers import village_switch
-from handlers.common import (
-    ONBOARDING,
-    Handlers,
-    at_step,
-    begin,
-    end,
-    expired,
-    go_home,
-    goto,
-    load_officer,
-    step,
-    user_update,
-)
+from handlers.common import Handlers, begin, end, goto, load_officer, step, user_update
 from handlers.keyboards import keyboard, language_keyboard, role_keyboard
+from handlers.navigation import ONBOARDING, at_step, expired, go_home
 from handlers.officer_cases import open_from_link
 from handlers.quiz import start_round
 from handlers.screen import button_value, show, with_notice

@@ -24,8 +24,9 @@ from bot.context import BotContext
 from bot.services import profiles
 from bot.services import quiz as rounds
 from bot.terms import explained
-from handlers.common import Handlers, expired, reprompt, resumes, user_update
+from handlers.common import Handlers, user_update
 from handlers.keyboards import keyboard
+from handlers.navigation import expired, reprompt, resumes
 from handlers.screen import answer_query, show, with_notice
 from storage.models import QuizRound
 

@@ -11,8 +11,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.services import checklists, profiles, reminders
-from handlers.common import Handlers, expired, replan_reminders, reprompt, user_update
+from handlers.common import Handlers, replan_reminders, user_update
 from handlers.keyboards import keyboard
+from handlers.navigation import expired, reprompt
 from handlers.screen import show, with_notice
 from storage.models import Delivery
 

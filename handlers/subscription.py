@@ -10,7 +10,8 @@ from telegram.ext import CommandHandler, filters
 
 from bot.context import BotContext
 from bot.services import profiles
-from handlers.common import Handlers, reprompt, user_update
+from handlers.common import Handlers, user_update
+from handlers.navigation import reprompt
 
 
 @user_update

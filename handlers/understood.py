@@ -19,11 +19,12 @@ from telegram import Update
 from bot.context import BotContext
 from bot.services import profiles
 from bot.understanding import Reading
-from handlers import checklist, job_check, menu, profile, quiz, subscription
-from handlers.common import Handler, begin, expired, go_home, reprompt, user_update
+from handlers import checklist, job_check, menu, my_data, profile, quiz, subscription
+from handlers.common import Handler, begin, user_update
+from handlers.help_loose import after_closed, to_a_case
 from handlers.help_request import has_open_request, open_request
-from handlers.help_status import after_closed, to_a_case
 from handlers.help_steps import DIALOG, contacts_text
+from handlers.navigation import expired, go_home, reprompt
 from handlers.quiz import round_in_play, show_question
 from handlers.screen import show
 
@@ -39,7 +40,7 @@ def _feature(intent: str) -> Handler:
         "quiz": quiz.quiz_command,
         "job_check": job_check.start,
         "stop": subscription.stop,
-        "data": profile.data_command,
+        "data": my_data.data_command,
         "language": profile.language_command,
         "menu": menu.menu_command,
     }

@@ -15,8 +15,9 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.services import profiles
-from handlers.common import at_step, expired, goto, step
+from handlers.common import goto, step
 from handlers.keyboards import village_keyboard
+from handlers.navigation import at_step, expired
 from handlers.screen import button_value, show, with_notice
 
 Done = Callable[[Update, BotContext, str | None, str | None], Awaitable[None]]

@@ -10,8 +10,9 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.services import profiles
-from handlers.common import Handlers, at_step, begin, end, go_home, step
+from handlers.common import Handlers, begin, end, step
 from handlers.keyboards import choice
+from handlers.navigation import at_step, go_home
 from handlers.screen import button_value, show, with_notice
 
 DIALOG = "village_switch"

@@ -66,9 +66,16 @@ ACTOR_ID = {VILLAGER: VILLAGER_ID, OTHER_AREA: CANDIRENGGO, REMOVED: REMOVED_ID,
 # their buttons, and the buttons on a requester's own requests.
 GUARDED_MODULES = frozenset(
     {
-        "handlers.officer_cases",
+        "handlers.case_queue",
+        "handlers.case_page",
+        "handlers.case_actions",
+        "handlers.case_typed",
+        "handlers.case_history",
         "handlers.officers",
         "handlers.announce",
+        "handlers.announce_text",
+        "handlers.announce_audience",
+        "handlers.announce_send",
         "handlers.announcements_list",
         "handlers.officer_stats",
     }
@@ -83,11 +90,11 @@ COMMANDS_WHEN_WRITTEN = 4
 
 # The two ways into an officer's screens that the walk cannot see, because another
 # module's handler routes them: the officers' group chat's "open in private chat" link
-# (onboarding's /start → officer_cases.open_from_link) and the main menu's officer button.
+# (onboarding's /start → case_page.open_from_link) and the main menu's officer button.
 DEEP_LINK = "/start case_{id}"
 OFFICER_MENU = "menu:officer"
 
-# How a refusal reads (handlers.common.expired, and the handlers' own "only ..." answers).
+# How a refusal reads (handlers.navigation.expired, and the handlers' own "only ..." answers).
 EXPIRED_TOAST = "This button has expired."
 EXPIRED = "That button is no longer valid. Here is where we are:"
 REFUSALS = (

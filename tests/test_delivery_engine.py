@@ -636,6 +636,43 @@ async def test_a_group_waits_three_seconds_a_person_one():
         assert gap - 0.05 <= time.monotonic() - started < gap + 0.5, chat
 
 
+async def test_a_pause_asked_while_a_sender_waits_for_the_rate_cap_still_holds():
+    """One message a second overall: the second sender waits about a second for its
+    turn. Telegram asks for a pause in the meantime (another sender's RetryAfter): once
+    its turn comes, it still waits out the pause, not only the rate cap."""
+    from bot.delivery.pacer import Pacer
+
+    pacer = Pacer(1)
+    started = time.monotonic()
+    await pacer.wait_turn(1)  # the one message of this second
+    second = asyncio.create_task(pacer.wait_turn(2))
+    await asyncio.sleep(0.1)
+    assert not second.done()  # waiting for the rate cap
+    pacer.pause(1.5)  # until 1.6 s
+    await second
+    assert 1.55 <= time.monotonic() - started < 2.2
+
+
+@pytest.mark.parametrize(("remembered", "kept"), [(49_999, 50_000), (50_000, 2)])
+async def test_the_pacer_forgets_chats_only_past_fifty_thousand(remembered, kept):
+    """The pacer remembers when each chat last got a message. Past 50,000 chats it
+    forgets those served longer ago than a group's gap (they wait for nothing any more),
+    and keeps the recent ones, which still must wait their turn."""
+    from bot.delivery.pacer import CHAT_GAP, GROUP_GAP, Pacer
+
+    pacer = Pacer(1000)
+    long_ago = time.monotonic() - GROUP_GAP - 1
+    pacer._last = dict.fromkeys(range(100000, 100000 + remembered - 1), long_ago)
+    await pacer.wait_turn(7)  # served just now
+    await pacer.wait_turn(999_999)  # the 50,000th or the 50,001st chat remembered
+    assert len(pacer._last) == kept
+    if kept == 2:
+        assert set(pacer._last) == {7, 999_999}
+        started = time.monotonic()
+        await pacer.wait_turn(7)  # its second still holds after the forgetting
+        assert time.monotonic() - started >= CHAT_GAP - 0.05
+
+
 # --- the officer's progress and report ---------------------------------------------------
 
 
@@ -781,3 +818,26 @@ async def test_a_failed_mark_drops_its_connection_and_the_next_opens_anew(
     assert marks._connection is used[1]
     db.expire_all()
     assert await db.scalar(select(User.locale).where(User.telegram_id == CHAT)) == "jv"
+
+
+@pytest.mark.parametrize("rows", [10, 11, 25], ids=["one-batch", "two", "three"])
+async def test_a_sweep_counts_every_batch_it_handled(settings, emulator, clock, db, rows):
+    """At 5 messages a second a batch is 10 rows: a sweep claims batch after batch until
+    nothing is due, and says how many rows it handled in all (here rows whose recipient
+    erased their data: skipped, nothing sent)."""
+    slow = await app_with(settings, emulator, clock, broadcast_rate=5.0, broadcast_paid=False)
+    assert engine_of(slow).batch == 10
+    services = services_of(slow)
+    async with services.sessions() as session, session.begin():
+        await deliveries.enqueue_many(
+            session,
+            [
+                {"kind": "reminder", "chat_id": None, "due_at": clock.now(), "payload": {}}
+                for _ in range(rows)
+            ],
+        )
+    try:
+        assert await run_due(slow) == rows  # one sweep, ``batches`` claims of at most 10
+    finally:
+        await slow.shutdown()
+    assert (await db.scalars(select(Delivery.status))).all() == ["skipped"] * rows

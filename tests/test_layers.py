@@ -164,3 +164,13 @@ def test_the_check_sees_a_cycle_hidden_in_a_function_but_not_a_type_only_import(
     assert graph["bot.d2"] == {"bot.d"}
     assert graph["bot.e"] == {"bot", "bot.c"}
     assert cycles(graph) == [["bot.a", "bot.b"]]
+
+
+MAX_LINES = 320  # "about 300": a conversation that grows past it is split by sub-dialog
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p.relative_to(ROOT) for p in (ROOT / "handlers").glob("*.py")), ids=str
+)
+def test_no_conversation_module_is_over_about_300_lines(path):
+    assert len((ROOT / path).read_text(encoding="utf-8").splitlines()) <= MAX_LINES

@@ -16,7 +16,7 @@ from bot.catalogs import load
 from bot.config import Settings
 from bot.rate_limit import BURST_DIALOGS, SlidingWindow
 from bot.simulator import Person
-from handlers import help_request, help_status, officer_cases
+from handlers import help_mine, help_request, officer_cases
 from storage.models import HelpMessage, InboxUpdate, User
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help, cases_of, category_label
@@ -403,7 +403,7 @@ def limited_person(limited, emulator):
 
 
 def test_the_burst_dialogs_are_the_help_request_ones():
-    assert {help_request.DIALOG, help_status.ADD_DIALOG, officer_cases.DIALOG} == BURST_DIALOGS
+    assert {help_request.DIALOG, help_mine.ADD_DIALOG, officer_cases.DIALOG} == BURST_DIALOGS
 
 
 @pytest.mark.parametrize("locale", LOCALES)

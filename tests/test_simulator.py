@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from bot.__main__ import main
 from bot.simulator import Simulator, chat
 
@@ -78,6 +80,11 @@ def test_cli_script_exit_codes(tmp_path, monkeypatch, capsys):
     assert main(["chat", "--script", str(SCRIPT)]) == 0
     out = capsys.readouterr().out
     assert "> /start v_jogosimo" in out
+    assert main(["chat", "--channel", "telegram", "--script", str(SCRIPT)]) == 0
+    with pytest.raises(SystemExit) as refused:  # argparse: not a channel (yet)
+        main(["chat", "--channel", "signal", "--script", str(SCRIPT)])
+    assert refused.value.code == 2
+    assert "invalid choice: 'signal'" in capsys.readouterr().err
     bad = tmp_path / "bad.chat"
     bad.write_text("/start\n[Klingon]\n", encoding="utf-8")
     assert main(["chat", "--script", str(bad)]) == 1

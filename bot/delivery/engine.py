@@ -159,9 +159,11 @@ class Engine:
                 return
             except TelegramError as exc:
                 # 5xx and time-outs (TimedOut is a NetworkError) may pass on another try;
-                # BadRequest (a NetworkError too in PTB) and the rest will not.
+                # BadRequest (a NetworkError too in PTB) and the rest will not. The reason is
+                # never empty: Telegram's description, else the HTTP status ("Bad Gateway
+                # (502)"), or PTB's own ("Timed out").
                 if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
-                    await self._retry_or_fail(item, exc.message or type(exc).__name__)
+                    await self._retry_or_fail(item, exc.message)
                 else:
                     await self._finish(item, "failed", error=exc.message)
                 return
