@@ -46,7 +46,7 @@ async def start(update: Update, context: BotContext) -> None:
         await reprompt(update, context, context._("Let us finish setting up first."))
         return
     begin(context.user, DIALOG, "q0", {"answers": {}})
-    await ask(update, context)
+    await ask(update, context, None)
 
 
 async def ask(update: Update, context: BotContext, notice: str | None) -> None:
@@ -96,7 +96,7 @@ async def answered(update: Update, context: BotContext) -> None:
     answers = {**(context.user.dialog_data or {}).get("answers", {}), question.id: parts[3]}
     if index + 1 < len(questions):
         goto(context.user, f"q{index + 1}", answers=answers)
-        await ask(update, context)
+        await ask(update, context, None)
         return
     end(context.user)
     await show_result(update, context, answers)
@@ -112,7 +112,7 @@ async def back(update: Update, context: BotContext) -> None:
         await expired(update, context)
         return
     goto(context.user, f"q{index - 1}")
-    await ask(update, context)
+    await ask(update, context, None)
 
 
 async def show_result(update: Update, context: BotContext, answers: dict[str, str]) -> None:
