@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -12,12 +14,28 @@ from bot.content.errors import ContentError
 
 Model = TypeVar("Model", bound=BaseModel)
 SINGULAR = {"countries": "country", "signs": "sign", "questions": "question", "rules": "rule"}
+# libyaml's parser when PyYAML has it (its wheels do): 9 times faster than the pure-Python
+# one on our content files (47 ms against 433 ms for all of them).
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path) -> Any:
+    """The parsed document of ``path``: parsed once per version of the file in a process
+    (the app factory reads every content file whenever it builds an application, and the
+    tests build thousands), handed out as a copy so that no caller can change another's."""
+    stat = path.stat()
+    return copy.deepcopy(_parsed(str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(path: str, _mtime_ns: int, _size: int) -> Any:
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=LOADER)
 
 
 def load_yaml(path: Path, schema: type[Model]) -> Model:
     raw: object = None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
         return schema.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

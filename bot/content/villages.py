@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.content.errors import ContentError
+from bot.content.loading import read_yaml
 
 SLUG = r"^[a-z][a-z0-9-]{1,40}$"
 VILLAGES_FILE = Path(__file__).with_name("villages.yaml")
@@ -96,7 +97,7 @@ class Villages:
 
 def load_villages(path: Path = VILLAGES_FILE) -> Villages:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
         parsed = _VillagesFile.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
