@@ -235,10 +235,12 @@ async def test_crashed_claim_comes_back_after_the_lease(app, emulator, clock, db
 
 
 async def test_restart_in_the_middle_of_an_announcement(app, settings, emulator, clock, db):
-    """Kill the sweeping process mid-run; a new one finishes, and nobody gets it twice.
+    """Kill the sweeping process mid-run; a new one finishes, and nobody gets it twice but
+    a person whose message Telegram had accepted when the kill cut off its "sent" mark.
 
-    On the emulator a send never suspends between Telegram's answer and the "sent" mark,
-    so the cancellation lands at a pacing wait, like a crash between two messages.
+    The kill usually lands at a pacing wait, like a crash between two messages; on
+    PostgreSQL it can also land while the mark is on its way to the database. That message
+    goes out again: the one duplicate the Bot API leaves possible (README, "Exactly once").
     """
     ids = list(range(10_401, 10_441))
     await people(app, emulator, ids)
@@ -251,10 +253,19 @@ async def test_restart_in_the_middle_of_an_announcement(app, settings, emulator,
         await task
     sent_before = sum(messages_to(emulator, chat, "Lanjut") for chat in ids)
     assert 0 < sent_before < len(ids)
-    # The new process waits for the dead one's lease, then sends only what was not sent.
+    db.expire_all()
+    marked = set(
+        (await db.scalars(select(Delivery.chat_id).where(Delivery.status == "sent"))).all()
+    )
+    accepted = {chat for chat in ids if messages_to(emulator, chat, "Lanjut") == 1}
+    cut_off = accepted - marked  # in flight at the kill: accepted, not yet marked
+    assert marked <= accepted
+    assert len(cut_off) <= 2  # the sends in flight at one instant, at 20 a second
+    # The new process waits for the dead one's lease, then sends only what was not marked.
     clock.advance(timedelta(seconds=61))
     await drain(app, clock)
-    assert [messages_to(emulator, chat, "Lanjut") for chat in ids] == [1] * len(ids)
+    expected = [2 if chat in cut_off else 1 for chat in ids]
+    assert [messages_to(emulator, chat, "Lanjut") for chat in ids] == expected
     assert (await statuses(app))["sent"] == len(ids)
     await first.shutdown()  # the "crashed" process's resources, released after the fact
 
