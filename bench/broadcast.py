@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert
 
 from bot.app import build_application
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.context import services_of
-from bot.emulator import BotAPIEmulator
 from bot.scheduler import run_due
 from bot.services import announcements
 from bot.services.announcements import Audience, Draft

@@ -50,8 +50,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # before telegram is imported
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.emulator import BotAPIEmulator  # noqa: E402 (after the environment is set)
-from bot.emulator_http import serve_emulator  # noqa: E402
+from bot.channels.telegram.emulator import BotAPIEmulator  # noqa: E402 (after the environment is set)
+from bot.channels.telegram.emulator_http import serve_emulator  # noqa: E402
 
 TOKEN = "123:TEST"
 SECRET = "bench_secret"

@@ -23,9 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_application
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.emulator import BotAPIEmulator
 from tests.faults import Outcome, crowd, under_faults
 
 

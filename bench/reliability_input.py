@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.app import build_application
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.context import services_of
-from bot.emulator import BotAPIEmulator
 from bot.web import create_web_app
 from storage.db import create_engine
 from storage.migrations import upgrade

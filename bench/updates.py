@@ -30,9 +30,9 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_application
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.emulator import BotAPIEmulator
 
 MENU_TAPS = ("menu:profile", "menu:main", "menu:data", "menu:main", "menu:help")
 ONBOARDING = ("/start", "ob:lang:id", "ob:role:family", "ob:vil:jogosimo", "ob:consent:yes")

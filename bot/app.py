@@ -11,9 +11,13 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.bot_api import CheckedRequest, http_requests
+from bot.channels.telegram.bot_api import CheckedRequest, http_requests
+from bot.channels.telegram.commands import register_commands
+from bot.channels.telegram.context import BotContext
+from bot.channels.telegram.dispatch import ROUTER_KEY, Dispatcher
+from bot.channels.telegram.errors import on_error
+from bot.channels.telegram.rate_limit import UpdateLimiter
 from bot.clock import Clock, SystemClock
-from bot.commands import register_commands
 from bot.config import Settings, SettingsError
 from bot.content import load_villages
 from bot.content.checklist import load_checklist
@@ -21,11 +25,11 @@ from bot.content.help import load_help
 from bot.content.job_offer import load_job_offer
 from bot.content.lexicon import load_lexicon
 from bot.content.quiz import load_quiz
-from bot.context import SERVICES_KEY, BotContext, Services, services_of
+from bot.context import SERVICES_KEY, Services, services_of
+from bot.conversation.routes import Router
 from bot.delivery.engine import sweep_deliveries
 from bot.i18n import I18n
 from bot.inbox import Inbox, PersonOrderedProcessor
-from bot.rate_limit import UpdateLimiter
 from bot.scheduler import schedule_sweep
 from storage.db import TransactionWatch, create_engine, create_sessionmaker
 from storage.migrations import upgrade
@@ -75,7 +79,7 @@ def build_application(
     (:class:`bot.inbox.PersonOrderedProcessor`); ``desmigratif run`` feeds it from the
     inbox (:func:`bot.runner.serve`).
     """
-    from handlers import register
+    from handlers import routes
 
     tz = settings.tz
     villages = load_villages()
@@ -114,7 +118,7 @@ def build_application(
 
     async def teardown(application: BotApplication) -> None:
         await inbox.close()
-        delivery_engine = application.bot_data.get("delivery_engine")
+        delivery_engine = services.delivery_engine
         if delivery_engine is not None:
             await delivery_engine.marks.close()
         await engine.dispose()
@@ -158,7 +162,10 @@ def build_application(
     # Before every handler, in the person's own line (so it sees their dialog as their
     # previous update left it): the per-person limit on updates.
     application.add_handler(UpdateLimiter(services).handler(), group=-1)
-    register(application)
+    router = Router(routes())
+    application.bot_data[ROUTER_KEY] = router
+    application.add_handlers(Dispatcher(router).handlers())
+    application.add_error_handler(on_error)
     return application
 
 

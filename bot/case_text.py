@@ -7,7 +7,12 @@ same wherever it appears. Everything the requester typed is HTML-escaped here.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Services
 from bot.i18n import Translator
@@ -217,3 +222,67 @@ def saved(_: Translator, case: HelpRequest, *, reached: bool = True) -> str:
     if case.urgent:
         lines.append(_("• If someone is in danger, do not wait: call the police on 110."))
     return "\n".join(lines)
+
+
+def outcome_line(
+    _: Translator, services: Services, outcome: dict[str, Any] | None, *, requester: bool
+) -> str | None:
+    """The outcome the officer gave a resolved case, as one HTML line in the reader's
+    language (a common outcome) or their words, escaped; None when it has none."""
+    if not outcome:
+        return None
+    if words := outcome.get("outcome_text"):
+        if requester:
+            return _("The officer wrote: {text}", text=escape(str(words)))
+        return _("Outcome (typed): {text}", text=escape(str(words)))
+    found = services.help.outcome(outcome.get("outcome"))
+    if found is None:  # an outcome taken out of help.yaml since: its id, never nothing
+        return _("Outcome: {outcome}", outcome=escape(str(outcome.get("outcome"))))
+    return _("Outcome: {outcome}", outcome=escape(_(found.text)))
+
+
+def handover_text(
+    _: Translator,
+    *,
+    why: str,
+    officer: int | None,
+    references: Sequence[str],
+    announcements: Sequence[int],
+) -> str:
+    """What an officer change handed back, in a few lines."""
+    if why == "erased" or officer is None:
+        lines = [_("👤 <b>An officer erased their data.</b>")]
+    elif why == "moved":
+        lines = [_("👤 <b>Officer {id} moved to another area.</b>", id=officer)]
+    else:
+        lines = [_("👤 <b>Officer {id} is no longer an officer.</b>", id=officer)]
+    if references:
+        lines.append(
+            _.ngettext(
+                "{count} open case went back to its area's queue: {references}",
+                "{count} open cases went back to their area's queue: {references}",
+                len(references),
+                count=len(references),
+                references=", ".join(references),
+            )
+        )
+    if announcements:
+        lines.append(
+            _.ngettext(
+                "{count} scheduled announcement was cancelled: no. {ids}",
+                "{count} scheduled announcements were cancelled: no. {ids}",
+                len(announcements),
+                count=len(announcements),
+                ids=", ".join(str(i) for i in announcements),
+            )
+        )
+    return "\n".join(lines)
+
+
+async def references_of(session: AsyncSession, case_ids: Sequence[int]) -> list[str]:
+    """``DM-2026-000123`` for each id, in the given order (ids of no case are left out)."""
+    if not case_ids:
+        return []
+    found = await session.scalars(select(HelpRequest).where(HelpRequest.id.in_(list(case_ids))))
+    by_id = {case.id: case.reference for case in found.all()}
+    return [by_id[i] for i in case_ids if i in by_id]

@@ -1,12 +1,10 @@
-"""The per-update context handlers receive: typed access to the app's services plus, once
-:func:`handlers.common.user_update` has run, the user's row, translator and session."""
+"""What the app factory builds once and every event and job shares: settings, clock,
+content, translations, the database (:class:`Services`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -15,16 +13,15 @@ from bot.content.checklist import Checklist
 from bot.content.help import HelpContent
 from bot.content.job_offer import JobOffer
 from bot.content.quiz import Quiz
-from bot.i18n import I18n, Translator
+from bot.i18n import I18n
 from bot.metrics import Metrics
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+    from bot.delivery.engine import Engine
     from bot.inbox import Inbox
-    from bot.replies import Replies
     from bot.services.officers import Routing
-    from storage.models import Officer, User
 
 SERVICES_KEY = "services"
 
@@ -47,6 +44,7 @@ class Services:
     inbox: Inbox | None = None  # set by the factory
     metrics: Metrics = field(default_factory=Metrics)
     bot_username: str = ""  # known once the bot is initialised (for t.me links in jobs)
+    delivery_engine: Engine | None = None  # the outbox's, once made (engine_of)
 
     def routing(self) -> Routing:
         """Who hears about a case: for the officer-change services."""
@@ -58,23 +56,7 @@ class Services:
         )
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """``context.services`` always; ``context.user``/``_``/``db``/``officer``/``replies``
-    per update (see :func:`handlers.common.user_update`)."""
-
-    user: User
-    db: AsyncSession
-    officer: Officer | None
-    replies: Replies
-    reply_as_new: bool
-    _: Translator
-
-    @property
-    def services(self) -> Services:
-        services: Services = self.bot_data[SERVICES_KEY]
-        return services
-
-
-def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+def services_of(application: Any) -> Services:
+    """The services of an application (the Telegram one keeps them in ``bot_data``)."""
     services: Services = application.bot_data[SERVICES_KEY]
     return services

@@ -42,9 +42,10 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import BaseUpdateProcessor
 
+from bot.channels.telegram.sending import deliver
 from bot.logs import describe, log_failure
 from bot.metrics import update_kind
-from bot.replies import Replies, Reply, deliver, mark_unreachable
+from bot.replies import Replies, Reply, mark_unreachable
 from storage.repositories import inbox as rows
 from storage.repositories import lines
 

@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.app import BotApplication, build_application
+from bot.channels.telegram.emulator import BotAPIEmulator, ChatMessage
 from bot.clock import ManualClock, parse_duration
 from bot.config import Settings
 from bot.delivery.engine import engine_of
-from bot.emulator import BotAPIEmulator, ChatMessage
 from bot.scheduler import run_due
 
 MediaKind = Literal["sticker", "photo", "voice", "location", "contact", "document", "video"]

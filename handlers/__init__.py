@@ -1,22 +1,19 @@
-"""Telegram handlers: parse the update, call a service, render the reply.
+"""The conversations, channel-neutral: each module is one dialog (or one part of one),
+with the routes that reach it (:mod:`bot.conversation.routes`).
 
-:func:`register` adds them all to an application. Order matters: feature handlers first,
-then the fallbacks in :mod:`handlers.fallback` that catch whatever no feature took.
+:func:`routes` lists them all for a channel adapter. Order matters: feature routes
+first, then the fallbacks in :mod:`handlers.fallback` that catch whatever no feature took.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from telegram.ext import Application
-
+from bot.conversation.routes import Route
 from handlers import (
     announce,
     announcements_list,
     checklist,
     checklist_public,
     checklist_setup,
-    errors,
     fallback,
     glossary,
     help_draft,
@@ -37,30 +34,32 @@ from handlers import (
 )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    for module in (
-        onboarding,
-        menu,
-        village_switch,
-        profile,
-        my_data,
-        subscription,
-        checklist,
-        checklist_public,
-        checklist_setup,
-        reminder_settings,
-        quiz,
-        job_check,
-        help_request,
-        help_draft,
-        help_status,
-        glossary,
-        officer_cases,
-        officer_stats,
-        officers,
-        announce,
-        announcements_list,
-        fallback,
-    ):
-        application.add_handlers(module.HANDLERS)
-    application.add_error_handler(errors.on_error)
+def routes() -> list[Route]:
+    return [
+        route
+        for module in (
+            onboarding,
+            menu,
+            village_switch,
+            profile,
+            my_data,
+            subscription,
+            checklist,
+            checklist_public,
+            checklist_setup,
+            reminder_settings,
+            quiz,
+            job_check,
+            help_request,
+            help_draft,
+            help_status,
+            glossary,
+            officer_cases,
+            officer_stats,
+            officers,
+            announce,
+            announcements_list,
+            fallback,
+        )
+        for route in module.ROUTES
+    ]

@@ -32,10 +32,8 @@ reach anyone outside it.
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services.announcements import Audience
 from handlers.announce_audience import (
     audience_done,
@@ -53,63 +51,63 @@ from handlers.announce_steps import (
     sender_scope,
 )
 from handlers.announce_text import chose_version, keep_text, skip_photo, versions_done
-from handlers.common import Handlers, begin, end, goto, user_update
+from handlers.common import begin, end, goto, user_update
 from handlers.navigation import ask, expired, go_home, step_back
 
 
 @user_update
-async def start(update: Update, context: BotContext) -> None:
+async def start(event: Event, context: Turn) -> None:
     """Starts a new announcement (officers and admins only)."""
     allowed, _area, _scope = await sender_scope(context)
     if not allowed:
-        await refuse(update, context)
+        await refuse(event, context)
         return
     begin(context.user, DIALOG, "text", {"texts": {}, "audience": Audience().to_json()})
-    await ask(update, context)
+    await ask(event, context)
 
 
 @user_update
-async def back(update: Update, context: BotContext) -> None:
+async def back(event: Event, context: Turn) -> None:
     """« Back: one step back (:func:`before`), every answer kept. Pressed on an old message
     (another step now) or forged, it has expired like any stale button."""
-    previous = await step_back(update, context, DIALOG, before)
+    previous = await step_back(event, context, DIALOG, before)
     if previous is None:
         return
     allowed, _area, _scope = await sender_scope(context)
     if not allowed:
-        await refuse(update, context)
+        await refuse(event, context)
         return
     goto(context.user, previous)
-    await ask(update, context)
+    await ask(event, context)
 
 
 @user_update
-async def cancel(update: Update, context: BotContext) -> None:
+async def cancel(event: Event, context: Turn) -> None:
     """Drops the draft."""
 
     if context.user.dialog != DIALOG:
-        await expired(update, context)
+        await expired(event, context)
         return
     end(context.user)
-    await go_home(update, context, notice=context._("The announcement was not sent."))
+    await go_home(event, context, notice=context._("The announcement was not sent."))
 
 
-HANDLERS: Handlers = [
-    CommandHandler("umumkan", start, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(start, pattern=r"^an:new$"),
-    CallbackQueryHandler(cancel, pattern=r"^an:cancel$"),
-    CallbackQueryHandler(skip_photo, pattern=r"^an:(skip|nophoto)$"),
-    CallbackQueryHandler(keep_text, pattern=r"^an:keep$"),
-    CallbackQueryHandler(keep_when, pattern=r"^an:wkeep$"),
-    CallbackQueryHandler(back, pattern=r"^an:back:[a-z_]{1,12}$"),
-    CallbackQueryHandler(chose_version, pattern=r"^an:lang:[a-z]{2}$"),
-    CallbackQueryHandler(versions_done, pattern=r"^an:vdone$"),
-    CallbackQueryHandler(audience_done, pattern=r"^an:adone$"),
-    CallbackQueryHandler(open_pick, pattern=r"^an:pick:[a-z]+$"),
-    CallbackQueryHandler(toggle, pattern=r"^an:t:[a-z0-9-]+$"),
-    CallbackQueryHandler(pick_done, pattern=r"^an:aud$"),
-    CallbackQueryHandler(when_chosen, pattern=r"^an:(now|later)$"),
-    CallbackQueryHandler(edit, pattern=r"^an:edit$"),
-    CallbackQueryHandler(edit_chosen, pattern=r"^an:e:[a-z]+$"),
-    CallbackQueryHandler(send, pattern=r"^an:send$"),
+ROUTES: list[Route] = [
+    routes.command("umumkan", start),
+    routes.choice(r"^an:new$", start),
+    routes.choice(r"^an:cancel$", cancel),
+    routes.choice(r"^an:(skip|nophoto)$", skip_photo),
+    routes.choice(r"^an:keep$", keep_text),
+    routes.choice(r"^an:wkeep$", keep_when),
+    routes.choice(r"^an:back:[a-z_]{1,12}$", back),
+    routes.choice(r"^an:lang:[a-z]{2}$", chose_version),
+    routes.choice(r"^an:vdone$", versions_done),
+    routes.choice(r"^an:adone$", audience_done),
+    routes.choice(r"^an:pick:[a-z]+$", open_pick),
+    routes.choice(r"^an:t:[a-z0-9-]+$", toggle),
+    routes.choice(r"^an:aud$", pick_done),
+    routes.choice(r"^an:(now|later)$", when_chosen),
+    routes.choice(r"^an:edit$", edit),
+    routes.choice(r"^an:e:[a-z]+$", edit_chosen),
+    routes.choice(r"^an:send$", send),
 ]

@@ -9,9 +9,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import announcements
 from bot.services.when import WhenError, parse_when
 from handlers.announce_steps import (
@@ -37,11 +35,11 @@ def _names(values: Collection[str], labels: dict[str, str], _: Any) -> str:
 
 
 @step(DIALOG, "audience")
-async def ask_audience(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_audience(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     allowed, area_id, scope = await sender_scope(context)
     if not allowed:
-        await refuse(update, context)
+        await refuse(event, context)
         return
     audience = audience_of(context)
     count = await announcements.count_recipients(context.db, scope, audience)
@@ -67,10 +65,10 @@ async def ask_audience(update: Update, context: BotContext, notice: str | None) 
         [(_.pgettext("button", "Continue ▸"), "an:adone")],
         *back_rows(context),
     ]
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
-def _options(context: BotContext, pick: str, scope: Collection[str] | None) -> dict[str, str]:
+def _options(context: Turn, pick: str, scope: Collection[str] | None) -> dict[str, str]:
     _ = context._
     if pick == "villages":
         return {
@@ -84,18 +82,18 @@ def _options(context: BotContext, pick: str, scope: Collection[str] | None) -> d
 
 
 @at_step(DIALOG, "audience")
-async def open_pick(update: Update, context: BotContext) -> None:
+async def open_pick(event: Event, context: Turn) -> None:
     """Shows the toggles for villages, roles or languages."""
-    pick = button_value(update)
+    pick = button_value(event)
     if pick not in PICKS:
-        await expired(update, context)
+        await expired(event, context)
         return
     goto(context.user, "pick", pick=pick)
-    await ask(update, context)
+    await ask(event, context)
 
 
 @step(DIALOG, "pick")
-async def ask_pick(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_pick(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     pick = answers(context).get("pick", "roles")
     _allowed, _area, scope = await sender_scope(context)
@@ -107,17 +105,17 @@ async def ask_pick(update: Update, context: BotContext, notice: str | None) -> N
         for key, label in options.items()
     ]
     rows.append([(_.pgettext("button", "Done"), "an:aud")])
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "pick")
-async def toggle(update: Update, context: BotContext) -> None:
+async def toggle(event: Event, context: Turn) -> None:
     """Includes or leaves out one village, role or language (only within the area)."""
-    key = button_value(update)
+    key = button_value(event)
     pick = answers(context).get("pick", "roles")
     _allowed, _area, scope = await sender_scope(context)
     if key not in _options(context, pick, scope):
-        await expired(update, context)
+        await expired(event, context)
         return
     audience = audience_of(context).to_json()
     chosen = list(audience[pick])
@@ -127,36 +125,36 @@ async def toggle(update: Update, context: BotContext) -> None:
         chosen.append(key)
     audience[pick] = chosen
     goto(context.user, "pick", audience=audience)
-    await ask(update, context)
+    await ask(event, context)
 
 
 @at_step(DIALOG, "pick")
-async def pick_done(update: Update, context: BotContext) -> None:
+async def pick_done(event: Event, context: Turn) -> None:
     goto(context.user, "audience")
-    await ask(update, context)
+    await ask(event, context)
 
 
 @at_step(DIALOG, "audience")
-async def audience_done(update: Update, context: BotContext) -> None:
+async def audience_done(event: Event, context: Turn) -> None:
     """Moves on to the time, unless nobody would receive the announcement."""
     _allowed, _area, scope = await sender_scope(context)
     if await announcements.count_recipients(context.db, scope, audience_of(context)) == 0:
         notice = context._("Nobody would receive this. Please widen the audience.")
-        await ask(update, context, notice)
+        await ask(event, context, notice)
         return
     if answers(context).get("editing"):
         goto(context.user, "preview")
-        await ask(update, context)
+        await ask(event, context)
         return
     goto(context.user, "when")
-    await ask(update, context)
+    await ask(event, context)
 
 
 # --- when ---------------------------------------------------------------------------------
 
 
 @step(DIALOG, "when")
-async def ask_when(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_when(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     data = answers(context)
     chosen = ("now" if data["at"] is None else "later") if "at" in data else None
@@ -170,7 +168,7 @@ async def ask_when(update: Update, context: BotContext, notice: str | None) -> N
         ],
         *back_rows(context),
     ]
-    await show(update, context, with_notice(notice, _("When should it go out?")), keyboard(rows))
+    await show(event, context, with_notice(notice, _("When should it go out?")), keyboard(rows))
 
 
 def _marked(label: str, chosen: bool) -> str:
@@ -178,16 +176,16 @@ def _marked(label: str, chosen: bool) -> str:
 
 
 @at_step(DIALOG, "when")
-async def when_chosen(update: Update, context: BotContext) -> None:
-    if button_value(update) == "now":
+async def when_chosen(event: Event, context: Turn) -> None:
+    if button_value(event) == "now":
         goto(context.user, "preview", at=None)
-        await ask(update, context)
+        await ask(event, context)
     else:
         goto(context.user, "when_typed")
-        await ask(update, context)
+        await ask(event, context)
 
 
-async def take_when(update: Update, context: BotContext, text: str) -> None:
+async def take_when(event: Event, context: Turn, text: str) -> None:
     _ = context._
     try:
         moment = parse_when(
@@ -198,14 +196,14 @@ async def take_when(update: Update, context: BotContext, text: str) -> None:
             "past": _("That time has already passed."),
             "far": _("Announcements can be planned at most one year ahead."),
         }.get(exc.reason, _("I could not read that date and time."))
-        await ask(update, context, notice)
+        await ask(event, context, notice)
         return
     goto(context.user, "preview", at=moment.isoformat())
-    await ask(update, context)
+    await ask(event, context)
 
 
 @step(DIALOG, "when_typed", on_text=take_when)
-async def ask_when_typed(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_when_typed(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _(
         "Type the date and time like this: 24-12-2026 08:00, besok 08:00 or Jumat 19.00 "
@@ -217,14 +215,14 @@ async def ask_when_typed(update: Update, context: BotContext, notice: str | None
         text += "\n\n" + _("Your answer so far: <b>{answer}</b>", answer=given)
         rows.append(keep_row(context, given, "an:wkeep"))
     rows += back_rows(context)
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "when_typed")
-async def keep_when(update: Update, context: BotContext) -> None:
+async def keep_when(event: Event, context: Turn) -> None:
     """Keeps the time given before (checked again when sending)."""
     if not answers(context).get("at"):
-        await expired(update, context)
+        await expired(event, context)
         return
     goto(context.user, "preview")
-    await ask(update, context)
+    await ask(event, context)

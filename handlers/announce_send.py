@@ -1,15 +1,13 @@
 """An announcement's preview (a copy sent to the officer), editing it, and sending it:
-the announcement and one delivery row per recipient, in this update's transaction.
+the announcement and one delivery row per recipient, in this event's transaction.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import Update
-
 from bot.announcement_text import framed
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import announcements
 from bot.services.announcements import Draft
 from handlers.announce_steps import (
@@ -29,7 +27,7 @@ from handlers.screen import button_value, show, with_notice
 # --- preview, edit, send --------------------------------------------------------------------
 
 
-async def _send_copy(context: BotContext, chat_id: int, text: str, photo: str | None) -> None:
+async def _send_copy(context: Turn, chat_id: int, text: str, photo: str | None) -> None:
     if photo:
         context.replies.send_file("photo", chat_id, photo, text)
     else:
@@ -37,20 +35,18 @@ async def _send_copy(context: BotContext, chat_id: int, text: str, photo: str | 
 
 
 @step(DIALOG, "preview")
-async def show_preview(update: Update, context: BotContext, notice: str | None) -> None:
+async def show_preview(event: Event, context: Turn, notice: str | None) -> None:
     """Shows each language's version exactly as recipients get it, then Send/Edit/Cancel."""
     _ = context._
     data = answers(context)
     texts: dict[str, str] = data.get("texts", {})
-    chat = update.effective_chat
-    assert chat is not None
     _allowed, area_id, scope = await sender_scope(context)
     for code in LANGUAGE_NAMES:
         if code in texts:
             as_sent = framed(
                 context.services.i18n.translator(code), context.services, area_id, texts[code]
             )
-            await _send_copy(context, chat.id, as_sent, data.get("photo"))
+            await _send_copy(context, event.chat, as_sent, data.get("photo"))
     count = await announcements.count_recipients(context.db, scope, audience_of(context))
     when = _.datetime(datetime.fromisoformat(data["at"])) if data.get("at") else _("now")
     summary = _(
@@ -65,17 +61,17 @@ async def show_preview(update: Update, context: BotContext, notice: str | None) 
         *back_rows(context),
     ]
     context.reply_as_new = True
-    await show(update, context, with_notice(notice, summary), keyboard(rows))
+    await show(event, context, with_notice(notice, summary), keyboard(rows))
 
 
 @at_step(DIALOG, "preview")
-async def edit(update: Update, context: BotContext) -> None:
+async def edit(event: Event, context: Turn) -> None:
     goto(context.user, "edit", editing=True)
-    await ask(update, context)
+    await ask(event, context)
 
 
 @step(DIALOG, "edit")
-async def ask_edit(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_edit(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     rows = [
         [
@@ -89,27 +85,27 @@ async def ask_edit(update: Update, context: BotContext, notice: str | None) -> N
         [(_.pgettext("button", "« Back to the preview"), "an:e:preview")],
     ]
     await show(
-        update, context, with_notice(notice, _("What do you want to change?")), keyboard(rows)
+        event, context, with_notice(notice, _("What do you want to change?")), keyboard(rows)
     )
 
 
 @at_step(DIALOG, "edit")
-async def edit_chosen(update: Update, context: BotContext) -> None:
-    target = button_value(update)
+async def edit_chosen(event: Event, context: Turn) -> None:
+    target = button_value(event)
     if target not in (*EDITABLE, "preview"):
-        await expired(update, context)
+        await expired(event, context)
         return
     goto(context.user, target)
-    await ask(update, context)
+    await ask(event, context)
 
 
 @at_step(DIALOG, "preview")
-async def send(update: Update, context: BotContext) -> None:
-    """Creates the announcement and its delivery rows in this update's transaction."""
+async def send(event: Event, context: Turn) -> None:
+    """Creates the announcement and its delivery rows in this event's transaction."""
     _ = context._
     allowed, area_id, scope = await sender_scope(context)
     if not allowed:
-        await refuse(update, context)
+        await refuse(event, context)
         return
     data = answers(context)
     now = context.services.clock.now()
@@ -117,17 +113,17 @@ async def send(update: Update, context: BotContext) -> None:
     moment = datetime.fromisoformat(at) if at else now
     if moment < now:
         goto(context.user, "when")
-        await ask(update, context, _("That time has already passed."))
+        await ask(event, context, _("That time has already passed."))
         return
     audience = audience_of(context)
     try:
         announcements.check_scope(audience, scope)
     except announcements.OutOfScope:
-        await refuse(update, context)
+        await refuse(event, context)
         return
     if await announcements.count_recipients(context.db, scope, audience) == 0:
         goto(context.user, "audience")
-        await ask(update, context, _("Nobody would receive this. Please widen the audience."))
+        await ask(event, context, _("Nobody would receive this. Please widen the audience."))
         return
     draft = Draft(
         texts=data.get("texts", {}),
@@ -161,4 +157,4 @@ async def send(update: Update, context: BotContext) -> None:
             announcement.total,
             id=announcement.id,
         )
-    await show(update, context, text)
+    await show(event, context, text)

@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services.announcements import MAX_CAPTION, MAX_TEXT, Audience
 from handlers.common import end, is_admin, load_officer
 from handlers.navigation import go_home
@@ -42,7 +40,7 @@ def before(step_name: str, data: dict[str, Any]) -> str | None:
 # --- who may announce, to whom -----------------------------------------------------------
 
 
-async def sender_scope(context: BotContext) -> tuple[bool, str | None, Collection[str] | None]:
+async def sender_scope(context: Turn) -> tuple[bool, str | None, Collection[str] | None]:
     """``(allowed, area_id, village_ids)``; admins have no limit (``None``)."""
     if is_admin(context):
         return True, None, None
@@ -53,11 +51,11 @@ async def sender_scope(context: BotContext) -> tuple[bool, str | None, Collectio
     return area is not None, officer.area_id, area.village_ids if area else frozenset()
 
 
-def answers(context: BotContext) -> dict[str, Any]:
+def answers(context: Turn) -> dict[str, Any]:
     return dict(context.user.dialog_data or {})
 
 
-def back_rows(context: BotContext) -> list[list[tuple[str, str]]]:
+def back_rows(context: Turn) -> list[list[tuple[str, str]]]:
     """« Back, where the current step has a step before it."""
     here = context.user.step or ""
     if before(here, answers(context)) is None:
@@ -65,22 +63,22 @@ def back_rows(context: BotContext) -> list[list[tuple[str, str]]]:
     return [[(context._.pgettext("button", "« Back"), f"an:back:{here}")]]
 
 
-def keep_row(context: BotContext, answer: str, data: str) -> list[tuple[str, str]]:
+def keep_row(context: Turn, answer: str, data: str) -> list[tuple[str, str]]:
     short = answer if len(answer) <= KEPT_SHOWN else answer[: KEPT_SHOWN - 1].rstrip() + "…"
     return [(context._.pgettext("button", "Keep: {answer} ▶️", answer=short), data)]
 
 
-def audience_of(context: BotContext) -> Audience:
+def audience_of(context: Turn) -> Audience:
     return Audience.from_json(answers(context).get("audience"))
 
 
-async def refuse(update: Update, context: BotContext) -> None:
+async def refuse(event: Event, context: Turn) -> None:
 
     end(context.user)
-    await go_home(update, context, notice=context._("Only officers can send announcements."))
+    await go_home(event, context, notice=context._("Only officers can send announcements."))
 
 
-def too_long(context: BotContext, length: int, *, photo: bool) -> str | None:
+def too_long(context: Turn, length: int, *, photo: bool) -> str | None:
     """Why a text of ``length`` visible characters cannot be sent, or None if it can.
 
     With a photo the text is its caption, which Telegram limits to 1024 characters; both

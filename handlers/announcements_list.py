@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
 from bot import ids
-from bot.context import BotContext
-from bot.delivery.engine import engine_of
-from bot.delivery.report import STATUS_LABELS, report_text
+from bot.announcement_text import STATUS_LABELS, report_text
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import announcements
 from bot.telegram_html import html_to_plain
 from handlers.announce_steps import sender_scope
-from handlers.common import Handlers, is_admin, user_update
+from handlers.common import is_admin, user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import expired, go_home
 from handlers.screen import show, with_notice
@@ -23,18 +20,18 @@ from storage.models import Announcement
 from storage.repositories import deliveries
 
 
-async def show_list(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def show_list(event: Event, context: Turn, notice: str | None = None) -> None:
     _ = context._
     allowed, _area, _scope = await sender_scope(context)
     if not allowed:
-        await go_home(update, context, notice=_("Only officers can send announcements."))
+        await go_home(event, context, notice=_("Only officers can send announcements."))
         return
     owner = None if is_admin(context) else context.user.telegram_id
     items = await announcements.listing(context.db, owner)
     if not items:
         text = _("No announcements yet. Send one with /umumkan.")
         await show(
-            update,
+            event,
             context,
             with_notice(notice, text),
             keyboard([[(_.pgettext("button", "« Menu"), "menu:main")]]),
@@ -63,7 +60,7 @@ async def show_list(update: Update, context: BotContext, notice: str | None = No
             rows.append([(_.pgettext("button", "Stop #{id}", id=item.id), f"anl:halt:{item.id}")])
         rows.append([(_.pgettext("button", "Report #{id}", id=item.id), f"anl:rep:{item.id}")])
     rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
-    await show(update, context, with_notice(notice, "\n\n".join(lines)), keyboard(rows))
+    await show(event, context, with_notice(notice, "\n\n".join(lines)), keyboard(rows))
 
 
 def _first_words(item: Announcement) -> str:
@@ -72,12 +69,12 @@ def _first_words(item: Announcement) -> str:
 
 
 @user_update
-async def list_command(update: Update, context: BotContext) -> None:
+async def list_command(event: Event, context: Turn) -> None:
     """Lists the officer's announcements."""
-    await show_list(update, context)
+    await show_list(event, context)
 
 
-async def _own(context: BotContext, announcement_id: int) -> Announcement | None:
+async def _own(context: Turn, announcement_id: int) -> Announcement | None:
     """The announcement if this officer wrote it (or the user is an admin)."""
     allowed, _area, _scope = await sender_scope(context)
     if not allowed:
@@ -89,46 +86,48 @@ async def _own(context: BotContext, announcement_id: int) -> Announcement | None
 
 
 @user_update
-async def list_button(update: Update, context: BotContext) -> None:
+async def list_button(event: Event, context: Turn) -> None:
     """Cancel/stop an announcement or show its report; refused for anyone else's."""
 
-    data = (update.callback_query.data or "") if update.callback_query else ""
+    data = event.choice
     parts = data.split(":")
     announcement_id = ids.row_id(parts[2]) if len(parts) == 3 else None
     if announcement_id is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     item = await _own(context, announcement_id)
     if item is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     _ = context._
     if parts[1] == "halt":
         before = item.status
         after = await announcements.halt(context.db, item, context.services.clock.now())
-        if after in ("stopped", "cancelled"):
-            engine_of(context.application).stopped(item.id)
+        # This process's sends stop at once (the others see the row within 0.2 s).
+        engine = context.services.delivery_engine
+        if after in ("stopped", "cancelled") and engine is not None:
+            engine.stopped(item.id)
         if after == before:
             notice = _("Announcement #{id} has already finished.", id=item.id)
         elif after == "cancelled":
             notice = _("Announcement #{id} is cancelled; nothing was sent.", id=item.id)
         else:
             notice = _("Announcement #{id} is stopped; nothing more will be sent.", id=item.id)
-        await show_list(update, context, notice)
+        await show_list(event, context, notice)
         return
     counts = await deliveries.counts(context.db, item.id)
     reasons = await deliveries.errors(context.db, item.id)
     rows = [[(_.pgettext("button", "« Announcements"), "anl:list:0")]]
-    await show(update, context, report_text(_, item, counts, reasons), keyboard(rows))
+    await show(event, context, report_text(_, item, counts, reasons), keyboard(rows))
 
 
 @user_update
-async def back_to_list(update: Update, context: BotContext) -> None:
-    await show_list(update, context)
+async def back_to_list(event: Event, context: Turn) -> None:
+    await show_list(event, context)
 
 
-HANDLERS: Handlers = [
-    CommandHandler("pengumuman", list_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(back_to_list, pattern=r"^anl:list:0$"),
-    CallbackQueryHandler(list_button, pattern=r"^anl:(halt|rep):\d{1,12}$"),
+ROUTES: list[Route] = [
+    routes.command("pengumuman", list_command),
+    routes.choice(r"^anl:list:0$", back_to_list),
+    routes.choice(r"^anl:(halt|rep):\d{1,12}$", list_button),
 ]

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from telegram import Update
 
 from bot import case_text
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import case_alerts
 from bot.services import help_requests as cases
 from handlers.case_page import show_case
@@ -32,44 +31,42 @@ from storage.models import HelpRequest, Officer
 # --- actions ---------------------------------------------------------------------------
 
 
-async def tell_requester(context: BotContext, case: HelpRequest, event: str, **extra: Any) -> None:
+async def tell_requester(context: Turn, case: HelpRequest, event: str, **extra: Any) -> None:
     await case_alerts.notify(
         context.db, case, event, requester=True, now=context.services.clock.now(), **extra
     )
 
 
 @user_update
-async def claim(update: Update, context: BotContext) -> None:
+async def claim(event: Event, context: Turn) -> None:
     _ = context._
-    case = await case_in_scope(context, button_number(update, 2))
+    case = await case_in_scope(context, button_number(event, 2))
     if case is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     now = context.services.clock.now()
-    context.reply_as_new = not pressed_on_page(update, "cs:q")
+    context.reply_as_new = not pressed_on_page(event, "cs:q")
     if case.assigned_officer_id == context.user.telegram_id:
-        await show_case(update, context, case, _("You already handle this case."))
+        await show_case(event, context, case, _("You already handle this case."))
         return
     try:
         cases.claim(context.db, case, context.user.telegram_id, now)
     except cases.CaseError:
-        await answer_query(update, context, _("Another officer has already claimed it."))
-        await show_case(update, context, case, _("Another officer has already claimed it."))
+        await answer_query(event, context, _("Another officer has already claimed it."))
+        await show_case(event, context, case, _("Another officer has already claimed it."))
         return
     await case_alerts.plan_idle(
         context.db, case, now + context.services.help.deadlines.idle_after(case.urgent)
     )
     await tell_requester(context, case, "status")
-    await show_case(
-        update, context, case, _("✅ You handle this case now. The requester is told.")
-    )
+    await show_case(event, context, case, _("✅ You handle this case now. The requester is told."))
 
 
 @user_update
-async def set_status(update: Update, context: BotContext) -> None:
+async def set_status(event: Event, context: Turn) -> None:
     _ = context._
-    case = await case_in_scope(context, button_number(update, 2))
-    target = button_value(update)
+    case = await case_in_scope(context, button_number(event, 2))
+    target = button_value(event)
     # Only "in progress" reopens a finished case: a second tap on Resolved, or a stale
     # page's Waiting, must not bring it back.
     reopening = (
@@ -80,16 +77,16 @@ async def set_status(update: Update, context: BotContext) -> None:
         or target not in STATUS_BUTTONS
         or (case.assigned_officer_id != context.user.telegram_id and not reopening)
     ):
-        await expired(update, context)
+        await expired(event, context)
         return
     if target == "resolved":  # not yet: the outcome for the requester first
         if not may(context, case, "outcome"):
-            await expired(update, context)
+            await expired(event, context)
             return
         if in_step(context.user, DIALOG):
             end(context.user)
-        context.reply_as_new = not pressed_on_page(update, "cs:q")
-        await ask_outcome(update, context, case)
+        context.reply_as_new = not pressed_on_page(event, "cs:q")
+        await ask_outcome(event, context, case)
         return
     now = context.services.clock.now()
     deadlines = context.services.help.deadlines
@@ -99,21 +96,21 @@ async def set_status(update: Update, context: BotContext) -> None:
         else:
             cases.set_status(context.db, case, context.user.telegram_id, target, now)
     except cases.CaseError:
-        await expired(update, context)
+        await expired(event, context)
         return
     if reopening:
         if case.assigned_officer_id is None:
             case.assigned_officer_id = context.user.telegram_id
         await case_alerts.plan_idle(context.db, case, now + deadlines.idle_after(case.urgent))
     await tell_requester(context, case, "status")
-    await show_case(update, context, case, _("Status changed. The requester is told."))
+    await show_case(event, context, case, _("Status changed. The requester is told."))
 
 
 # --- resolving: the outcome for the requester ----------------------------------------------
 
 
 async def ask_outcome(
-    update: Update, context: BotContext, case: HelpRequest, notice: str | None = None
+    event: Event, context: Turn, case: HelpRequest, notice: str | None = None
 ) -> None:
     """Asks which outcome the requester is told: a common one, or typed."""
     _ = context._
@@ -128,31 +125,31 @@ async def ask_outcome(
     ]
     rows.append([(_.pgettext("button", "✏️ Something else: I type it"), f"cs:rs:{case.id}:typed")])
     rows.append([(_.pgettext("button", "« Back to the case"), f"cs:v:{case.id}")])
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @user_update
-async def resolve_with(update: Update, context: BotContext) -> None:
+async def resolve_with(event: Event, context: Turn) -> None:
     """``cs:rs:<case>:<outcome>``: resolves the case with a common outcome, or (``typed``)
     asks the officer to type it."""
-    case = await case_in_scope(context, button_number(update, 2))
-    chosen = button_value(update)
+    case = await case_in_scope(context, button_number(event, 2))
+    chosen = button_value(event)
     known = chosen == "typed" or context.services.help.outcome(chosen) is not None
     if case is None or not known or not may(context, case, "outcome"):
-        await expired(update, context)
+        await expired(event, context)
         return
     if chosen == "typed":
         begin(context.user, DIALOG, "outcome", {"case": case.id, "reference": case.reference})
-        await ask(update, context)
+        await ask(event, context)
         return
     if in_step(context.user, DIALOG):
         end(context.user)
-    await resolve_case(update, context, case, outcome=chosen)
+    await resolve_case(event, context, case, outcome=chosen)
 
 
 async def resolve_case(
-    update: Update,
-    context: BotContext,
+    event: Event,
+    context: Turn,
     case: HelpRequest,
     *,
     outcome: str | None = None,
@@ -171,20 +168,20 @@ async def resolve_case(
             outcome_text=outcome_text,
         )
     except cases.CaseError:
-        await expired(update, context)
+        await expired(event, context)
         return
     close_after = context.services.help.deadlines.close_after
     await case_alerts.plan_check(context.db, case, "close", now + close_after)
     await tell_requester(context, case, "status")
-    await show_case(update, context, case, context._("Status changed. The requester is told."))
+    await show_case(event, context, case, context._("Status changed. The requester is told."))
 
 
 @user_update
-async def reassign_menu(update: Update, context: BotContext) -> None:
+async def reassign_menu(event: Event, context: Turn) -> None:
     _ = context._
-    case = await case_in_scope(context, button_number(update, 2))
+    case = await case_in_scope(context, button_number(event, 2))
     if case is None or case.status not in cases.OPEN:
-        await expired(update, context)
+        await expired(event, context)
         return
     candidates = await _candidates(context, case)
     rows = [
@@ -201,10 +198,10 @@ async def reassign_menu(update: Update, context: BotContext) -> None:
     if not rows:
         text = _("There is no other officer for this village.")
     rows.append([(_.pgettext("button", "« Back to the case"), f"cs:v:{case.id}")])
-    await show(update, context, text, keyboard(rows))
+    await show(event, context, text, keyboard(rows))
 
 
-async def _candidates(context: BotContext, case: HelpRequest) -> list[Officer]:
+async def _candidates(context: Turn, case: HelpRequest) -> list[Officer]:
     """Officers whose area covers the case's village (the village's and the district's)."""
     areas = [
         case.village_id or "",
@@ -217,15 +214,15 @@ async def _candidates(context: BotContext, case: HelpRequest) -> list[Officer]:
 
 
 @user_update
-async def reassign(update: Update, context: BotContext) -> None:
+async def reassign(event: Event, context: Turn) -> None:
     _ = context._
-    case = await case_in_scope(context, button_number(update, 2))
-    target = button_telegram_id(update, 3)
+    case = await case_in_scope(context, button_number(event, 2))
+    target = button_telegram_id(event, 3)
     if case is None or case.status not in cases.OPEN:
-        await expired(update, context)
+        await expired(event, context)
         return
     if target not in {o.telegram_id for o in await _candidates(context, case)}:
-        await expired(update, context)
+        await expired(event, context)
         return
     now = context.services.clock.now()
     was_new = case.status == "new"
@@ -236,4 +233,4 @@ async def reassign(update: Update, context: BotContext) -> None:
     await case_alerts.plan_idle(
         context.db, case, now + context.services.help.deadlines.idle_after(case.urgent)
     )
-    await show_case(update, context, case, _("Reassigned. The officer is told."))
+    await show_case(event, context, case, _("Reassigned. The officer is told."))

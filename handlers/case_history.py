@@ -5,10 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from telegram import Update
-
 from bot import case_text, text_pages
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import help_requests as cases
 from bot.services.erasure import FORMER_OFFICER
 from bot.text_pages import Entry
@@ -27,11 +25,11 @@ from storage.models import HelpRequest
 
 
 @user_update
-async def history(update: Update, context: BotContext) -> None:
+async def history(event: Event, context: Turn) -> None:
     _ = context._
-    case = await case_in_scope(context, button_number(update, 2))
+    case = await case_in_scope(context, button_number(event, 2))
     if case is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     messages, events = await cases.history(context.db, case.id)
     entries = [
@@ -60,16 +58,16 @@ async def history(update: Update, context: BotContext) -> None:
         )
     title = _("<b>History of {reference}</b>", reference=case.reference)
     pages = text_pages.pages(entries, title=title)
-    page = button_number(update, 3)
+    page = button_number(event, 3)
     if page >= len(pages):  # forged, or the history lost entries since (erased data)
-        await expired(update, context)
+        await expired(event, context)
         return
     await _send_page(
-        update, context, case, "h", [("text", m) for m in pages[page]], page, len(pages)
+        event, context, case, "h", [("text", m) for m in pages[page]], page, len(pages)
     )
 
 
-def _actor(context: BotContext, actor_id: int | None, case: HelpRequest) -> str:
+def _actor(context: Turn, actor_id: int | None, case: HelpRequest) -> str:
     _ = context._
     if actor_id is None:
         return _("the bot")
@@ -80,7 +78,7 @@ def _actor(context: BotContext, actor_id: int | None, case: HelpRequest) -> str:
     return f"<code>{actor_id}</code>"
 
 
-def _action_label(context: BotContext, action: str, detail: dict[str, Any]) -> str:
+def _action_label(context: Turn, action: str, detail: dict[str, Any]) -> str:
     _ = context._
     status = case_text.officer_status
     labels = {
@@ -116,7 +114,7 @@ def _action_label(context: BotContext, action: str, detail: dict[str, Any]) -> s
     return labels.get(action, action)
 
 
-def _outcome_label(context: BotContext, detail: dict[str, Any]) -> str:
+def _outcome_label(context: Turn, detail: dict[str, Any]) -> str:
     """`` · outcome: …`` after a status change that resolved the case (plain text: the
     history escapes it)."""
     _ = context._
@@ -129,12 +127,12 @@ def _outcome_label(context: BotContext, detail: dict[str, Any]) -> str:
 
 
 @user_update
-async def full_text(update: Update, context: BotContext) -> None:
+async def full_text(event: Event, context: Turn) -> None:
     """The whole description, split into messages, and every file as it was sent."""
     _ = context._
-    case = await case_in_scope(context, button_number(update, 2))
+    case = await case_in_scope(context, button_number(event, 2))
     if case is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     header = _("<b>{reference}: what happened</b>", reference=case.reference)
     pieces = [
@@ -150,17 +148,17 @@ async def full_text(update: Update, context: BotContext) -> None:
         if file.get("kind") in ("photo", "voice", "document")
     ]
     per_page = text_pages.PER_PRESS
-    page, pages = button_number(update, 3), text_pages.page_count(len(pieces), per_page)
+    page, pages = button_number(event, 3), text_pages.page_count(len(pieces), per_page)
     if page >= pages:  # forged
-        await expired(update, context)
+        await expired(event, context)
         return
     shown = pieces[page * per_page : (page + 1) * per_page]
-    await _send_page(update, context, case, "f", shown, page, pages)
+    await _send_page(event, context, case, "f", shown, page, pages)
 
 
 async def _send_page(
-    update: Update,
-    context: BotContext,
+    event: Event,
+    context: Turn,
     case: HelpRequest,
     action: str,
     pieces: list[tuple[str, str]],
@@ -172,9 +170,10 @@ async def _send_page(
     the last with a More button while pages remain; after the last page, the case page."""
     _ = context._
     chat = context.user.telegram_id
-    query = update.callback_query
-    pressed = query.message if query is not None else None
-    if pressed is not None and page > 0:  # only a More button asks for a later page
+    pressed = event.pressed
+    if (
+        pressed is not None and pressed.message_id is not None and page > 0
+    ):  # only a More button asks for a later page
         context.replies.remove_buttons(chat, pressed.message_id)  # so old ones go away
     more = None
     if page + 1 < pages:
@@ -193,4 +192,4 @@ async def _send_page(
             context.replies.send_file(kind, chat, content, case.reference, markup)  # type: ignore[arg-type]
     if more is None:
         context.reply_as_new = True
-        await show_case(update, context, case)
+        await show_case(event, context, case)

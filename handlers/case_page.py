@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
-
 from bot import case_text
-from bot.context import BotContext
-from bot.delivery.cases import outcome_line
+from bot.case_text import outcome_line
+from bot.conversation import Event, Turn
 from bot.services import help_requests as cases
 from bot.telegram_html import html_to_plain, telegram_length
 from handlers.case_queue import DIALOG, PAGE_ROOM, case_in_scope
@@ -29,7 +27,7 @@ from storage.models import HelpRequest, Officer, User
 # --- the case page -----------------------------------------------------------------------
 
 
-async def _officer_name(context: BotContext, officer_id: int | None) -> str:
+async def _officer_name(context: Turn, officer_id: int | None) -> str:
     _ = context._
     if officer_id is None:
         return _("nobody yet")
@@ -41,7 +39,7 @@ async def _officer_name(context: BotContext, officer_id: int | None) -> str:
 
 
 async def show_case(
-    update: Update, context: BotContext, case: HelpRequest, notice: str | None = None
+    event: Event, context: Turn, case: HelpRequest, notice: str | None = None
 ) -> None:
     _ = context._
     services = context.services
@@ -81,11 +79,11 @@ async def show_case(
         text = case_text.summary(case.description, room)
         lines.insert(described, _("What happened: {text}", text=text))
     await show(
-        update, context, with_notice(notice, "\n".join(lines)), keyboard(_buttons(context, case))
+        event, context, with_notice(notice, "\n".join(lines)), keyboard(_buttons(context, case))
     )
 
 
-async def _file_lines(context: BotContext, case: HelpRequest) -> list[str]:
+async def _file_lines(context: Turn, case: HelpRequest) -> list[str]:
     """Every file on the case, counted by kind: the requester's (sent with the request
     and added since) and the officers' (to the requester, and with internal notes)."""
     _ = context._
@@ -103,7 +101,7 @@ async def _file_lines(context: BotContext, case: HelpRequest) -> list[str]:
     return lines
 
 
-def _buttons(context: BotContext, case: HelpRequest) -> list[list[tuple[str, str]]]:
+def _buttons(context: Turn, case: HelpRequest) -> list[list[tuple[str, str]]]:
     _ = context._
     mine = case.assigned_officer_id == context.user.telegram_id
     i = case.id
@@ -143,21 +141,21 @@ def _buttons(context: BotContext, case: HelpRequest) -> list[list[tuple[str, str
 
 
 @user_update
-async def view(update: Update, context: BotContext) -> None:
-    case = await case_in_scope(context, button_number(update, 2))
+async def view(event: Event, context: Turn) -> None:
+    case = await case_in_scope(context, button_number(event, 2))
     if case is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     if in_step(context.user, DIALOG):
         end(context.user)
-    context.reply_as_new = not pressed_on_page(update, "cs:q")
-    await show_case(update, context, case)
+    context.reply_as_new = not pressed_on_page(event, "cs:q")
+    await show_case(event, context, case)
 
 
-async def open_from_link(update: Update, context: BotContext, case_id: int) -> bool:
+async def open_from_link(event: Event, context: Turn, case_id: int) -> bool:
     """``/start case_<id>`` from a group chat's button: the case page, if in scope."""
     case = await case_in_scope(context, case_id)
     if case is None:
         return False
-    await show_case(update, context, case)
+    await show_case(event, context, case)
     return True

@@ -8,13 +8,11 @@ import re
 from collections.abc import Collection
 from html import escape
 
-from telegram import Update
-
 from bot import case_text, text_pages
-from bot.context import BotContext
-from bot.delivery.cases import load_case
+from bot.conversation import Event, Turn
 from bot.services import case_alerts
 from bot.services import help_requests as cases
+from bot.services.help_requests import load_case
 from handlers.announce_steps import sender_scope
 from handlers.common import end, in_step, user_update
 from handlers.keyboards import keyboard
@@ -35,17 +33,16 @@ MAX_REASON = 500  # of an escalation reason
 PAGE_ROOM = 4000  # of Telegram's 4,096 units for a case page (what happened: ~20 more)
 
 
-def button_ids(update: Update) -> list[str]:
-    query = update.callback_query
-    return (query.data or "").split(":") if query is not None else []
+def button_ids(event: Event) -> list[str]:
+    return event.choice.split(":") if event.pressed is not None else []
 
 
-async def _scope(context: BotContext) -> tuple[bool, Collection[str] | None]:
+async def _scope(context: Turn) -> tuple[bool, Collection[str] | None]:
     allowed, _area, scope = await sender_scope(context)
     return allowed, scope
 
 
-async def case_in_scope(context: BotContext, case_id: int) -> HelpRequest | None:
+async def case_in_scope(context: Turn, case_id: int) -> HelpRequest | None:
     """The case when the current user is an officer (or admin) whose area covers it."""
     allowed, scope = await _scope(context)
     if not allowed:
@@ -60,24 +57,24 @@ async def case_in_scope(context: BotContext, case_id: int) -> HelpRequest | None
 
 
 @user_update
-async def queue(update: Update, context: BotContext) -> None:
+async def queue(event: Event, context: Turn) -> None:
     """``/kasus``, the officer menu's button and the case pages' « Queue; ``cs:q:<section>:
     <page>`` is one page of one section (a page past the end shows the last one: cases
     leave the queue while an officer pages through it)."""
     if in_step(context.user, DIALOG):
         end(context.user)
-    parts = button_ids(update)
+    parts = button_ids(event)
     if len(parts) == 2 or not parts:
-        await show_queue(update, context, None)
+        await show_queue(event, context, None)
     elif parts[2] in cases.QUEUE_SECTIONS:
-        await show_queue(update, context, None, parts[2], button_number(update, 3))
+        await show_queue(event, context, None, parts[2], button_number(event, 3))
     else:
-        await expired(update, context)
+        await expired(event, context)
 
 
 async def show_queue(
-    update: Update,
-    context: BotContext,
+    event: Event,
+    context: Turn,
     notice: str | None,
     section: str | None = None,
     page: int = 0,
@@ -86,7 +83,7 @@ async def show_queue(
     _ = context._
     allowed, scope = await _scope(context)
     if not allowed:
-        await go_home(update, context, notice=_("Only officers can see help requests."))
+        await go_home(event, context, notice=_("Only officers can see help requests."))
         return
     services = context.services
     of = cases.QueueOf(
@@ -158,10 +155,10 @@ async def show_queue(
         rows += more
         rows.append([(_.pgettext("button", "🔄 Refresh"), "cs:q")])
         rows.append([(_.pgettext("button", "« Officer menu"), "menu:officer")])
-    await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+    await show(event, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
 
 
-def may(context: BotContext, case: HelpRequest, action: str) -> bool:
+def may(context: Turn, case: HelpRequest, action: str) -> bool:
     if action == "outcome":  # resolving: only the holder of an open case
         return (
             case.assigned_officer_id == context.user.telegram_id

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
-
 from bot import case_text, ids
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import case_alerts
 from bot.services import help_requests as cases
 from bot.telegram_html import telegram_length
@@ -40,7 +38,7 @@ from storage.models import HelpRequest, User
 # --- typed actions: write, note, escalate, link ------------------------------------------
 
 
-def _prompts(context: BotContext) -> dict[str, str]:
+def _prompts(context: Turn) -> dict[str, str]:
     _ = context._
     return {
         "write": _(
@@ -62,26 +60,26 @@ def _prompts(context: BotContext) -> dict[str, str]:
 
 
 @user_update
-async def start_typing(update: Update, context: BotContext) -> None:
-    parts = button_ids(update)
+async def start_typing(event: Event, context: Turn) -> None:
+    parts = button_ids(event)
     action = {"w": "write", "n": "note", "esc": "escalate", "ln": "link"}.get(
         parts[1] if len(parts) > 1 else ""
     )
-    case = await case_in_scope(context, button_number(update, 2))
+    case = await case_in_scope(context, button_number(event, 2))
     if case is None or action is None or not may(context, case, action):
-        await expired(update, context)
+        await expired(event, context)
         return
     begin(context.user, DIALOG, action, {"case": case.id, "reference": case.reference})
-    context.reply_as_new = not pressed_on_page(update, "cs:q")  # Reply under a notice
-    await ask_typed(update, context, None)
+    context.reply_as_new = not pressed_on_page(event, "cs:q")  # Reply under a notice
+    await ask_typed(event, context, None)
 
 
-async def ask_typed(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_typed(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     data = context.user.dialog_data or {}
     # Asked again after other input: an officer removed or moved since they started
     # typing no longer sees the case, not even its reference.
-    if context.user.step and await _typed_case(update, context) is None:
+    if context.user.step and await _typed_case(event, context) is None:
         return
     text = (
         f"<b>{escape(str(data.get('reference', '')))}</b>\n"
@@ -91,44 +89,43 @@ async def ask_typed(update: Update, context: BotContext, notice: str | None) -> 
     rows = [[(_.pgettext("button", "✖️ Cancel"), f"cs:v:{case_id}")]]
     if context.user.step == "outcome":  # back to the common outcomes
         rows = [[(_.pgettext("button", "« Back"), f"cs:st:{case_id}:resolved")]]
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
-async def _typed_case(update: Update, context: BotContext) -> HelpRequest | None:
+async def _typed_case(event: Event, context: Turn) -> HelpRequest | None:
     case = await case_in_scope(context, int((context.user.dialog_data or {}).get("case", 0)))
     action = context.user.step or ""
     if case is None or not may(context, case, action):
         end(context.user)
-        await show_queue(update, context, context._("That case cannot take this any more."))
+        await show_queue(event, context, context._("That case cannot take this any more."))
         return None
     return case
 
 
-async def typed(update: Update, context: BotContext, text: str) -> None:
-    await _typed_action(update, context, text, None)
+async def typed(event: Event, context: Turn, text: str) -> None:
+    await _typed_action(event, context, text, None)
 
 
-async def typed_media(update: Update, context: BotContext) -> None:
-    attachment = attachment_of(update)
+async def typed_media(event: Event, context: Turn) -> None:
+    attachment = attachment_of(event)
     if attachment is None or context.user.step not in ("write", "note"):
-        await reprompt(update, context, context._("Please type it as text."))
+        await reprompt(event, context, context._("Please type it as text."))
         return
-    message = update.effective_message
-    await _typed_action(update, context, message.caption if message else None, attachment)
+    await _typed_action(event, context, event.caption, attachment)
 
 
 async def _typed_action(
-    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
+    event: Event, context: Turn, text: str | None, file: dict[str, str] | None
 ) -> None:
     _ = context._
-    case = await _typed_case(update, context)
+    case = await _typed_case(event, context)
     if case is None:
         return
     action = context.user.step or ""
     now = context.services.clock.now()
     officer_id = context.user.telegram_id
     if action == "outcome":
-        await _typed_outcome(update, context, case, text or "")
+        await _typed_outcome(event, context, case, text or "")
         return
     # Counted as Telegram counts (an emoji may count twice), so it always fits.
     if action == "write" and telegram_length(text or "") > MAX_RELAYED:
@@ -139,7 +136,7 @@ async def _typed_action(
             count=telegram_length(text or ""),
             limit=MAX_RELAYED,
         )
-        await ask_typed(update, context, notice)
+        await ask_typed(event, context, notice)
         return
     reason = " ".join((text or "").split())
     if action == "escalate" and len(reason) > MAX_REASON:
@@ -150,7 +147,7 @@ async def _typed_action(
             count=len(reason),
             limit=MAX_REASON,
         )
-        await ask_typed(update, context, notice)
+        await ask_typed(event, context, notice)
         return
     if action in ("write", "note"):
         message = cases.add_message(
@@ -190,17 +187,15 @@ async def _typed_action(
     else:
         result = await _ask_link(context, case, text or "")
         if result is not None:
-            await ask_typed(update, context, result)
+            await ask_typed(event, context, result)
             return
         notice = _("🔗 The migrant is asked to agree. You are told of the answer.")
     end(context.user)
     context.reply_as_new = True
-    await show_case(update, context, case, notice)
+    await show_case(event, context, case, notice)
 
 
-async def _typed_outcome(
-    update: Update, context: BotContext, case: HelpRequest, text: str
-) -> None:
+async def _typed_outcome(event: Event, context: Turn, case: HelpRequest, text: str) -> None:
     _ = context._
     words = " ".join(text.split())
     if len(words) > cases.MAX_OUTCOME:
@@ -210,14 +205,14 @@ async def _typed_outcome(
             count=len(words),
             limit=cases.MAX_OUTCOME,
         )
-        await ask_typed(update, context, notice)
+        await ask_typed(event, context, notice)
         return
     end(context.user)
     context.reply_as_new = True
-    await resolve_case(update, context, case, outcome_text=words)
+    await resolve_case(event, context, case, outcome_text=words)
 
 
-async def _ask_link(context: BotContext, family: HelpRequest, text: str) -> str | None:
+async def _ask_link(context: Turn, family: HelpRequest, text: str) -> str | None:
     """Asks the migrant's consent; returns a reason to ask again when it cannot."""
     _ = context._
     match = REFERENCE.search(text.upper())

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
 from bot.content.checklist import GROUPS, Item
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.offices import office_for
 from bot.services import checklists, profiles
 from bot.services.dates import DateError, parse_day
@@ -23,7 +21,7 @@ from handlers.checklist_answers import DIALOG, date_problem
 from handlers.checklist_public import show_steps
 from handlers.checklist_setup import begin_change, begin_setup
 from handlers.checklist_text import bar, departure, group_labels, item_text, summary_line
-from handlers.common import Handlers, begin, end, replan_reminders, step, user_update
+from handlers.common import begin, end, replan_reminders, step, user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import CHECKLIST, expired, reprompt, screen
 from handlers.screen import button_value, show, with_notice
@@ -31,13 +29,13 @@ from storage.models import Checklist
 
 
 @screen(CHECKLIST)
-async def show_checklist(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def show_checklist(event: Event, context: Turn, notice: str | None = None) -> None:
     """The whole checklist with progress, edited in place."""
     _ = context._
     content = context.services.checklist
     plan = await checklists.get(context.db, context.user.telegram_id)
     if plan is None:
-        await begin_setup(update, context, notice)
+        await begin_setup(event, context, notice)
         return
     view = await checklists.view(context.db, content, plan)
     done, total = view.progress
@@ -68,73 +66,71 @@ async def show_checklist(update: Update, context: BotContext, notice: str | None
         ],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+    await show(event, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
 
 
 @user_update
-async def checklist_command(update: Update, context: BotContext) -> None:
+async def checklist_command(event: Event, context: Turn) -> None:
     """Shows the checklist (set-up first, the first time)."""
     if profiles.is_registered(context.user) and not profiles.has_consent(context.user):
         end(context.user)  # public information: the steps, read-only, nothing kept
-        await show_steps(update, context)
+        await show_steps(event, context)
         return
     if not profiles.has_consent(context.user):
         notice = context._(
             "The checklist keeps your plans, so it needs your agreement to data processing "
             "first. Send /start to give it."
         )
-        await reprompt(update, context, notice)
+        await reprompt(event, context, notice)
         return
     end(context.user)
-    await show_checklist(update, context)
+    await show_checklist(event, context)
 
 
 @user_update
-async def open_checklist(update: Update, context: BotContext) -> None:
+async def open_checklist(event: Event, context: Turn) -> None:
     """The checklist from a button (menu, item page)."""
     if profiles.is_registered(context.user) and not profiles.has_consent(context.user):
         end(context.user)
-        await show_steps(update, context)
+        await show_steps(event, context)
         return
     if not profiles.has_consent(context.user):
-        await expired(update, context)
+        await expired(event, context)
         return
     end(context.user)
-    await show_checklist(update, context)
+    await show_checklist(event, context)
 
 
 @user_update
-async def change_answers(update: Update, context: BotContext) -> None:
+async def change_answers(event: Event, context: Turn) -> None:
     if not profiles.has_consent(context.user):
-        await expired(update, context)
+        await expired(event, context)
         return
     plan = await checklists.get(context.db, context.user.telegram_id)
     if plan is None:
-        await begin_setup(update, context)
+        await begin_setup(event, context)
         return
     # One answer at a time: the others, the ticks and the expiry dates stay as they are.
-    await begin_change(update, context, plan)
+    await begin_change(event, context, plan)
 
 
-async def _own_item(update: Update, context: BotContext) -> tuple[Checklist, Item] | None:
+async def _own_item(event: Event, context: Turn) -> tuple[Checklist, Item] | None:
     """The pressed item if it belongs to this user's checklist; else the button expired."""
 
     plan = await checklists.get(context.db, context.user.telegram_id)
-    item_id = button_value(update)
+    item_id = button_value(event)
     content = context.services.checklist
     if (
         plan is None
         or not profiles.has_consent(context.user)
         or not checklists.applies(content, plan, item_id)
     ):
-        await expired(update, context)
+        await expired(event, context)
         return None
     return plan, content.items[item_id]
 
 
-async def show_item(
-    update: Update, context: BotContext, item: Item, notice: str | None = None
-) -> None:
+async def show_item(event: Event, context: Turn, item: Item, notice: str | None = None) -> None:
     _ = context._
     marks = await checklists.marks(context.db, context.user.telegram_id)
     mark = marks.get(item.id)
@@ -152,22 +148,22 @@ async def show_item(
         rows.append([(_.pgettext("button", "📅 Enter the expiry date"), f"cl:d:{item.id}")])
     rows.append([(_.pgettext("button", "« Checklist"), "cl:v")])
     text = item_text(context, item, done, mark.expires_on if mark else None, office)
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @user_update
-async def open_item(update: Update, context: BotContext) -> None:
+async def open_item(event: Event, context: Turn) -> None:
     """Shows one item's page."""
-    found = await _own_item(update, context)
+    found = await _own_item(event, context)
     if found is not None:
         end(context.user)
-        await show_item(update, context, found[1])
+        await show_item(event, context, found[1])
 
 
 @user_update
-async def toggle_item(update: Update, context: BotContext) -> None:
+async def toggle_item(event: Event, context: Turn) -> None:
     """Ticks or unticks the item, re-plans reminders, shows the checklist's progress."""
-    found = await _own_item(update, context)
+    found = await _own_item(event, context)
     if found is None:
         return
     _plan, item = found
@@ -176,33 +172,33 @@ async def toggle_item(update: Update, context: BotContext) -> None:
     await checklists.toggle(context.db, context.user.telegram_id, item.id, now)
     await replan_reminders(context)
     end(context.user)
-    await show_checklist(update, context)
+    await show_checklist(event, context)
 
 
 @user_update
-async def ask_expiry_date(update: Update, context: BotContext) -> None:
-    found = await _own_item(update, context)
+async def ask_expiry_date(event: Event, context: Turn) -> None:
+    found = await _own_item(event, context)
     if found is None or not found[1].expiry:
         if found is not None:
-            await expired(update, context)
+            await expired(event, context)
         return
     begin(context.user, DIALOG, "expiry", {"item": found[1].id})
-    await ask_expiry(update, context, None)
+    await ask_expiry(event, context, None)
 
 
-async def typed_expiry(update: Update, context: BotContext, text: str) -> None:
+async def typed_expiry(event: Event, context: Turn, text: str) -> None:
     services = context.services
     item_id = (context.user.dialog_data or {}).get("item", "")
     item = services.checklist.items.get(item_id)
     if item is None:
         end(context.user)
-        await show_checklist(update, context)
+        await show_checklist(event, context)
         return
     today = services.clock.now().astimezone(context._.tz).date()
     try:
         day = parse_day(text, today=today, max_years=15, month_day="last")
     except DateError as exc:
-        await ask_expiry(update, context, date_problem(context, exc.reason))
+        await ask_expiry(event, context, date_problem(context, exc.reason))
         return
     await checklists.set_expiry(context.db, context.user.telegram_id, item_id, day.value)
     await replan_reminders(context)
@@ -213,10 +209,10 @@ async def typed_expiry(update: Update, context: BotContext, text: str) -> None:
             "You gave the month only: I count it as valid until {date}, its last day.",
             date=context._.date(day.value),
         )
-    await show_item(update, context, item, notice)
+    await show_item(event, context, item, notice)
 
 
-def _expiry_saved(context: BotContext, days_left: int) -> str:
+def _expiry_saved(context: Turn, days_left: int) -> str:
     """Promise only the reminders still ahead: one due today or earlier is not promised
     (it may already be past 09:00), and a date too close for any gets advice instead."""
     _ = context._
@@ -236,7 +232,7 @@ def _expiry_saved(context: BotContext, days_left: int) -> str:
 
 
 @step(DIALOG, "expiry", on_text=typed_expiry)
-async def ask_expiry(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_expiry(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     item = context.services.checklist.items.get((context.user.dialog_data or {}).get("item", ""))
     title = _(item.title) if item else ""
@@ -245,17 +241,17 @@ async def ask_expiry(update: Update, context: BotContext, notice: str | None) ->
         "for example Maret 2030.",
         item=escape(title),
     )
-    await show(update, context, with_notice(notice, text))
+    await show(event, context, with_notice(notice, text))
 
 
 @user_update
-async def share(update: Update, context: BotContext) -> None:
+async def share(event: Event, context: Turn) -> None:
     """A plain-text summary to forward to the family."""
 
     _ = context._
     plan = await checklists.get(context.db, context.user.telegram_id)
     if plan is None or not profiles.has_consent(context.user):
-        await expired(update, context)
+        await expired(event, context)
         return
     view = await checklists.view(context.db, context.services.checklist, plan)
     done, total = view.progress
@@ -279,18 +275,16 @@ async def share(update: Update, context: BotContext) -> None:
             "keeps their own passport."
         ),
     ]
-    chat = update.effective_chat
-    assert chat is not None
     # Plain text, no formatting: it is meant to be forwarded or copied as it is.
-    context.replies.send(chat.id, "\n".join(lines), plain=True)
+    context.replies.send(event.chat, "\n".join(lines), plain=True)
 
 
-HANDLERS: Handlers = [
-    CommandHandler("persiapan", checklist_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(open_checklist, pattern=r"^cl:v$"),
-    CallbackQueryHandler(change_answers, pattern=r"^cl:setup$"),
-    CallbackQueryHandler(open_item, pattern=r"^cl:i:[a-z0-9-]+$"),
-    CallbackQueryHandler(toggle_item, pattern=r"^cl:t:[a-z0-9-]+$"),
-    CallbackQueryHandler(ask_expiry_date, pattern=r"^cl:d:[a-z0-9-]+$"),
-    CallbackQueryHandler(share, pattern=r"^cl:share$"),
+ROUTES: list[Route] = [
+    routes.command("persiapan", checklist_command),
+    routes.choice(r"^cl:v$", open_checklist),
+    routes.choice(r"^cl:setup$", change_answers),
+    routes.choice(r"^cl:i:[a-z0-9-]+$", open_item),
+    routes.choice(r"^cl:t:[a-z0-9-]+$", toggle_item),
+    routes.choice(r"^cl:d:[a-z0-9-]+$", ask_expiry_date),
+    routes.choice(r"^cl:share$", share),
 ]

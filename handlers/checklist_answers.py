@@ -9,9 +9,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import checklists
 from handlers.common import end, goto, replan_reminders
 from handlers.navigation import CHECKLIST, ask, open_screen
@@ -41,11 +39,11 @@ def before(step_name: str, data: dict[str, Any]) -> str | None:
     return BACK[step_name]
 
 
-def answers(context: BotContext) -> dict[str, Any]:
+def answers(context: Turn) -> dict[str, Any]:
     return dict(context.user.dialog_data or {})
 
 
-def closing_rows(context: BotContext) -> list[list[tuple[str, str]]]:
+def closing_rows(context: Turn) -> list[list[tuple[str, str]]]:
     """« Back, where the current step has a step before it."""
     here = context.user.step or ""
     if before(here, answers(context)) is None:
@@ -57,7 +55,7 @@ def marked(label: str, chosen: bool) -> str:
     return ("✔️ " + label) if chosen else label
 
 
-def kept(context: BotContext, text: str, answer: str, data: str) -> tuple[str, list[Any]]:
+def kept(context: Turn, text: str, answer: str, data: str) -> tuple[str, list[Any]]:
     """A typed answer given before: shown under the question, with a button to keep it."""
     _ = context._
     text += "\n\n" + _("Your answer so far: <b>{answer}</b>", answer=escape(answer))
@@ -65,7 +63,7 @@ def kept(context: BotContext, text: str, answer: str, data: str) -> tuple[str, l
     return text, [[(_.pgettext("button", "Keep: {answer} ▶️", answer=short), data)]]
 
 
-def scheme_labels(context: BotContext) -> dict[str, str]:
+def scheme_labels(context: Turn) -> dict[str, str]:
     _ = context._
     return {
         "p3mi": _.pgettext("scheme", "Via a licensed agency (P3MI)"),
@@ -76,7 +74,7 @@ def scheme_labels(context: BotContext) -> dict[str, str]:
     }
 
 
-def date_problem(context: BotContext, reason: str) -> str:
+def date_problem(context: Turn, reason: str) -> str:
     _ = context._
     return {
         "past": _("That date has already passed. Please type a date in the future."),
@@ -85,17 +83,17 @@ def date_problem(context: BotContext, reason: str) -> str:
     }.get(reason, _("I could not read that date. Please type it like 15-03-2027."))
 
 
-async def forward(update: Update, context: BotContext, step_name: str, **given: Any) -> None:
+async def forward(event: Event, context: Turn, step_name: str, **given: Any) -> None:
     """Stores the ``given`` answers and asks ``step_name``; when one answer is being
     changed (``only``), stores it and finishes instead."""
     goto(context.user, step_name, **given)
     if answers(context).get("only"):
-        await finish(update, context)
+        await finish(event, context)
         return
-    await ask(update, context)
+    await ask(event, context)
 
 
-async def finish(update: Update, context: BotContext) -> None:
+async def finish(event: Event, context: Turn) -> None:
     """Stores the answers, re-plans the reminders and shows the checklist."""
     services = context.services
     now = services.clock.now()
@@ -119,10 +117,10 @@ async def finish(update: Update, context: BotContext) -> None:
         notice = context._("Your checklist is ready.")
     if plan.departure_on and data.get("assumed"):
         notice += "\n" + departure_assumed(context, plan.departure_on, plan.departure_approx)
-    await open_screen(CHECKLIST, update, context, notice)
+    await open_screen(CHECKLIST, event, context, notice)
 
 
-def departure_assumed(context: BotContext, day: date, month_only: bool) -> str:
+def departure_assumed(context: Turn, day: date, month_only: bool) -> str:
     """Names the day a month or a word such as "minggu depan" was taken to mean."""
     if month_only:
         return context._(

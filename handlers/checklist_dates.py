@@ -7,9 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services.dates import DateError, parse_day
 from handlers.checklist_answers import (
     DIALOG,
@@ -27,20 +25,20 @@ from handlers.navigation import at_step, expired
 from handlers.screen import button_value, show, with_notice
 
 
-async def typed_departure(update: Update, context: BotContext, text: str) -> None:
+async def typed_departure(event: Event, context: Turn, text: str) -> None:
     today = context.services.clock.now().astimezone(context._.tz).date()
     try:
         day = parse_day(text, today=today)
     except DateError as exc:
-        await ask_departure(update, context, date_problem(context, exc.reason))
+        await ask_departure(event, context, date_problem(context, exc.reason))
         return
     await _after_departure(
-        update, context, day.value.isoformat(), day.month_only, assumed=day.assumed
+        event, context, day.value.isoformat(), day.month_only, assumed=day.assumed
     )
 
 
 @step(DIALOG, "departure", on_text=typed_departure)
-async def ask_departure(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_departure(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _(
         "When do you plan to leave? Type the date, for example 15-03-2027 or 15/3/2027, or "
@@ -56,46 +54,46 @@ async def ask_departure(update: Update, context: BotContext, notice: str | None)
     unknown = marked(_.pgettext("button", "I don't know yet"), given and not data["departure"])
     rows.append([(unknown, "cl:dep:unknown")])
     rows += closing_rows(context)
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "departure")
-async def departure_button(update: Update, context: BotContext) -> None:
+async def departure_button(event: Event, context: Turn) -> None:
     """The "I don't know yet" button, or "Keep" for the date given before."""
     data = answers(context)
-    if button_value(update) == "unknown":
-        await _after_departure(update, context, None, False)
+    if button_value(event) == "unknown":
+        await _after_departure(event, context, None, False)
     elif data.get("departure"):
         await _after_departure(
-            update, context, data["departure"], bool(data.get("approx")), bool(data.get("assumed"))
+            event, context, data["departure"], bool(data.get("approx")), bool(data.get("assumed"))
         )
     else:
-        await expired(update, context)
+        await expired(event, context)
 
 
 async def _after_departure(
-    update: Update, context: BotContext, departure: str | None, approx: bool, assumed: bool = False
+    event: Event, context: Turn, departure: str | None, approx: bool, assumed: bool = False
 ) -> None:
     given = {"departure": departure, "approx": approx, "assumed": assumed}
     if answers(context).get("scheme") == "p3mi" or answers(context).get("only"):
-        await forward(update, context, "agency", **given)
+        await forward(event, context, "agency", **given)
         return
     goto(context.user, "agency", **given, agency=None)
-    await finish(update, context)
+    await finish(event, context)
 
 
-async def typed_agency(update: Update, context: BotContext, text: str) -> None:
+async def typed_agency(event: Event, context: Turn, text: str) -> None:
     name = " ".join(text.split())
     if not name or len(name) > 120:
         notice = context._("Please type the agency's name (at most 120 characters).")
-        await ask_agency(update, context, notice)
+        await ask_agency(event, context, notice)
         return
     goto(context.user, "agency", agency=name)
-    await finish(update, context)
+    await finish(event, context)
 
 
 @step(DIALOG, "agency", on_text=typed_agency)
-async def ask_agency(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_agency(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _("What is the name of the agency (P3MI)? It goes into the summary for your family.")
     rows: list[Any] = []
@@ -103,16 +101,16 @@ async def ask_agency(update: Update, context: BotContext, notice: str | None) ->
         text, rows = kept(context, text, agency, "cl:ag:keep")
     rows.append([(_.pgettext("button", "Skip"), "cl:ag:skip")])
     rows += closing_rows(context)
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "agency")
-async def agency_button(update: Update, context: BotContext) -> None:
+async def agency_button(event: Event, context: Turn) -> None:
     """Skip (no agency), or keep the name given before."""
-    if button_value(update) == "keep":
+    if button_value(event) == "keep":
         if not answers(context).get("agency"):
-            await expired(update, context)
+            await expired(event, context)
             return
     else:
         goto(context.user, "agency", agency=None)
-    await finish(update, context)
+    await finish(event, context)

@@ -9,15 +9,13 @@ without ticks or expiry dates, and nothing about them is read or written.
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler
-
 from bot.content.checklist import Item
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.offices import office_name
 from bot.services import profiles
 from handlers.checklist_text import group_labels, item_text
-from handlers.common import Handlers, user_update
+from handlers.common import user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import CHECKLIST, expired, open_screen
 from handlers.screen import show
@@ -28,11 +26,11 @@ from handlers.screen import show
 GENERAL_SCHEME = "p3mi"
 
 
-def general_steps(context: BotContext) -> list[Item]:
+def general_steps(context: Turn) -> list[Item]:
     return context.services.checklist.items_for(GENERAL_SCHEME, None, None)
 
 
-async def show_steps(update: Update, context: BotContext) -> None:
+async def show_steps(event: Event, context: Turn) -> None:
     """The general steps, grouped; each item opens its page."""
     _ = context._
     items = general_steps(context)
@@ -51,25 +49,24 @@ async def show_steps(update: Update, context: BotContext) -> None:
     lines.append("\n" + _("Tap an item to see why it matters, where to get it and what it costs."))
     rows = [[(_(item.title), f"cp:i:{item.id}")] for item in items]
     rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
-    await show(update, context, "\n".join(lines), keyboard(rows))
+    await show(event, context, "\n".join(lines), keyboard(rows))
 
 
 @user_update
-async def open_steps(update: Update, context: BotContext) -> None:
-    if not await _public_only(update, context):
-        await show_steps(update, context)
+async def open_steps(event: Event, context: Turn) -> None:
+    if not await _public_only(event, context):
+        await show_steps(event, context)
 
 
 @user_update
-async def open_step(update: Update, context: BotContext) -> None:
-    if await _public_only(update, context):
+async def open_step(event: Event, context: Turn) -> None:
+    if await _public_only(event, context):
         return
     _ = context._
-    query = update.callback_query
-    item_id = (query.data or "").removeprefix("cp:i:") if query is not None else ""
+    item_id = event.choice.removeprefix("cp:i:")
     item = next((item for item in general_steps(context) if item.id == item_id), None)
     if item is None:  # forged, or an item removed from the content since
-        await expired(update, context)
+        await expired(event, context)
         return
     # No destination is known: the office is named in general words.
     text = item_text(context, item, None, None, office_name(_, None))
@@ -77,23 +74,23 @@ async def open_step(update: Update, context: BotContext) -> None:
         [(_.pgettext("button", "« Back to the steps"), "cp:v")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, text, keyboard(rows))
+    await show(event, context, text, keyboard(rows))
 
 
-async def _public_only(update: Update, context: BotContext) -> bool:
+async def _public_only(event: Event, context: Turn) -> bool:
     """Someone with a checklist of their own gets it instead (an old button pressed after
     agreeing); someone still setting up is asked to finish first. True when handled."""
     user = context.user
     if profiles.has_consent(user):
-        await open_screen(CHECKLIST, update, context)
+        await open_screen(CHECKLIST, event, context)
         return True
     if not profiles.is_registered(user):
-        await expired(update, context)
+        await expired(event, context)
         return True
     return False
 
 
-HANDLERS: Handlers = [
-    CallbackQueryHandler(open_steps, pattern=r"^cp:v$"),
-    CallbackQueryHandler(open_step, pattern=r"^cp:i:[a-z0-9-]{1,40}$"),
+ROUTES: list[Route] = [
+    routes.choice(r"^cp:v$", open_steps),
+    routes.choice(r"^cp:i:[a-z0-9-]{1,40}$", open_step),
 ]

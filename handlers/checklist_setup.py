@@ -31,10 +31,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import checklists
 from bot.services.profiles import clean_village_name
 from handlers.checklist_answers import (
@@ -50,20 +48,20 @@ from handlers.checklist_answers import (
 )
 from handlers.checklist_dates import agency_button, departure_button
 from handlers.checklist_text import summary_line
-from handlers.common import Handlers, begin, goto, step, user_update
+from handlers.common import begin, goto, step, user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import ask, at_step, expired, step_back
 from handlers.screen import button_value, show, with_notice
 from storage.models import Checklist
 
 
-async def begin_setup(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def begin_setup(event: Event, context: Turn, notice: str | None = None) -> None:
     begin(context.user, DIALOG, "scheme")
-    await ask_scheme(update, context, notice)
+    await ask_scheme(event, context, notice)
 
 
 @step(DIALOG, "scheme")
-async def ask_scheme(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_scheme(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _(
         "<b>🧳 Departure checklist</b>\nA few questions so that the checklist fits your "
@@ -75,21 +73,21 @@ async def ask_scheme(update: Update, context: BotContext, notice: str | None) ->
         for key, label in scheme_labels(context).items()
     ]
     rows += closing_rows(context)
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "scheme")
-async def chose_scheme(update: Update, context: BotContext) -> None:
+async def chose_scheme(event: Event, context: Turn) -> None:
     """Stores the scheme and asks for the destination."""
-    scheme = button_value(update)
+    scheme = button_value(event)
     if scheme not in scheme_labels(context):
-        await expired(update, context)
+        await expired(event, context)
         return
-    await forward(update, context, "country", scheme=scheme)
+    await forward(event, context, "country", scheme=scheme)
 
 
 @step(DIALOG, "country")
-async def ask_country(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_country(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     data = answers(context)
     countries = context.services.checklist.countries.values()
@@ -101,53 +99,53 @@ async def ask_country(update: Update, context: BotContext, notice: str | None) -
     rows.append([(other, "cl:c:other")])
     rows += closing_rows(context)
     text = with_notice(notice, _("Which country will you work in?"))
-    await show(update, context, text, keyboard(rows))
+    await show(event, context, text, keyboard(rows))
 
 
 @at_step(DIALOG, "country")
-async def chose_country(update: Update, context: BotContext) -> None:
+async def chose_country(event: Event, context: Turn) -> None:
     """Stores the destination (or asks for its name) and asks for the work."""
-    country = button_value(update)
+    country = button_value(event)
     if country == "other":
         goto(context.user, "country_other")
-        await ask_country_name(update, context, None)
+        await ask_country_name(event, context, None)
         return
     if country not in context.services.checklist.countries:
-        await expired(update, context)
+        await expired(event, context)
         return
-    await forward(update, context, "sector", country=country, country_other=None)
+    await forward(event, context, "sector", country=country, country_other=None)
 
 
-async def typed_country(update: Update, context: BotContext, text: str) -> None:
+async def typed_country(event: Event, context: Turn, text: str) -> None:
     name = clean_village_name(text)
     if name is None:
         notice = context._("Please type just the name of the country, in letters.")
-        await ask_country_name(update, context, notice)
+        await ask_country_name(event, context, notice)
         return
-    await forward(update, context, "sector", country=None, country_other=name)
+    await forward(event, context, "sector", country=None, country_other=name)
 
 
 @step(DIALOG, "country_other", on_text=typed_country)
-async def ask_country_name(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_country_name(event: Event, context: Turn, notice: str | None) -> None:
     text = context._("Please type the country's name.")
     rows: list[Any] = []
     if name := answers(context).get("country_other"):
         text, rows = kept(context, text, name, "cl:co:keep")
     rows += closing_rows(context)
-    await show(update, context, with_notice(notice, text), keyboard(rows) if rows else None)
+    await show(event, context, with_notice(notice, text), keyboard(rows) if rows else None)
 
 
 @at_step(DIALOG, "country_other")
-async def keep_country_name(update: Update, context: BotContext) -> None:
+async def keep_country_name(event: Event, context: Turn) -> None:
     name = answers(context).get("country_other")
     if not name:
-        await expired(update, context)
+        await expired(event, context)
         return
-    await forward(update, context, "sector", country=None, country_other=name)
+    await forward(event, context, "sector", country=None, country_other=name)
 
 
 @step(DIALOG, "sector")
-async def ask_sector(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_sector(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     chosen = answers(context).get("sector")
     sectors = context.services.checklist.sectors.values()
@@ -156,24 +154,24 @@ async def ask_sector(update: Update, context: BotContext, notice: str | None) ->
         for sector in sectors
     ]
     rows += closing_rows(context)
-    await show(update, context, with_notice(notice, _("What work will you do?")), keyboard(rows))
+    await show(event, context, with_notice(notice, _("What work will you do?")), keyboard(rows))
 
 
 @at_step(DIALOG, "sector")
-async def chose_sector(update: Update, context: BotContext) -> None:
+async def chose_sector(event: Event, context: Turn) -> None:
     """Stores the work and asks for the departure date."""
-    sector = button_value(update)
+    sector = button_value(event)
     if sector not in context.services.checklist.sectors:
-        await expired(update, context)
+        await expired(event, context)
         return
-    await forward(update, context, "departure", sector=sector)
+    await forward(event, context, "departure", sector=sector)
 
 
 # --- changing one answer, and « Back -----------------------------------------------------
 
 
 async def begin_change(
-    update: Update, context: BotContext, plan: Checklist, notice: str | None = None
+    event: Event, context: Turn, plan: Checklist, notice: str | None = None
 ) -> None:
     """⚙️ Change answers: the list of answers, with every answer of the checklist kept."""
     departure = plan.departure_on.isoformat() if plan.departure_on else None
@@ -189,7 +187,7 @@ async def begin_change(
         "agency": plan.agency,
     }
     begin(context.user, DIALOG, "change", plan_answers)
-    await ask_change(update, context, notice)
+    await ask_change(event, context, notice)
 
 
 def _changeable(data: dict[str, Any]) -> tuple[str, ...]:
@@ -197,7 +195,7 @@ def _changeable(data: dict[str, Any]) -> tuple[str, ...]:
 
 
 @step(DIALOG, "change")
-async def ask_change(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_change(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     data = answers(context)
     plan = await checklists.get(context.db, context.user.telegram_id)
@@ -213,38 +211,38 @@ async def ask_change(update: Update, context: BotContext, notice: str | None) ->
     text = _("What do you want to change?")
     if plan is not None:
         text = summary_line(context, plan) + "\n\n" + text
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "change")
-async def chose_change(update: Update, context: BotContext) -> None:
+async def chose_change(event: Event, context: Turn) -> None:
     """Asks the one question whose answer is to change."""
-    target = button_value(update)
+    target = button_value(event)
     if target not in _changeable(answers(context)):
-        await expired(update, context)
+        await expired(event, context)
         return
     goto(context.user, target)
-    await ask(update, context)
+    await ask(event, context)
 
 
 @user_update
-async def back(update: Update, context: BotContext) -> None:
+async def back(event: Event, context: Turn) -> None:
     """« Back: one step back (:func:`before`), every answer kept. Pressed on an old message
     (another step now) or forged, it has expired like any stale button."""
-    previous = await step_back(update, context, DIALOG, before)
+    previous = await step_back(event, context, DIALOG, before)
     if previous is None:
         return
     goto(context.user, previous)
-    await ask(update, context)
+    await ask(event, context)
 
 
-HANDLERS: Handlers = [
-    CallbackQueryHandler(chose_scheme, pattern=r"^cl:s:[a-z0-9]+$"),
-    CallbackQueryHandler(chose_country, pattern=r"^cl:c:[a-z0-9-]+$"),
-    CallbackQueryHandler(keep_country_name, pattern=r"^cl:co:keep$"),
-    CallbackQueryHandler(chose_sector, pattern=r"^cl:sec:[a-z0-9-]+$"),
-    CallbackQueryHandler(departure_button, pattern=r"^cl:dep:(unknown|keep)$"),
-    CallbackQueryHandler(agency_button, pattern=r"^cl:ag:(skip|keep)$"),
-    CallbackQueryHandler(chose_change, pattern=r"^cl:ch:[a-z]{1,12}$"),
-    CallbackQueryHandler(back, pattern=r"^cl:b:[a-z_]{1,16}$"),
+ROUTES: list[Route] = [
+    routes.choice(r"^cl:s:[a-z0-9]+$", chose_scheme),
+    routes.choice(r"^cl:c:[a-z0-9-]+$", chose_country),
+    routes.choice(r"^cl:co:keep$", keep_country_name),
+    routes.choice(r"^cl:sec:[a-z0-9-]+$", chose_sector),
+    routes.choice(r"^cl:dep:(unknown|keep)$", departure_button),
+    routes.choice(r"^cl:ag:(skip|keep)$", agency_button),
+    routes.choice(r"^cl:ch:[a-z]{1,12}$", chose_change),
+    routes.choice(r"^cl:b:[a-z_]{1,16}$", back),
 ]

@@ -7,14 +7,14 @@ from datetime import date
 from html import escape
 
 from bot.content.checklist import GROUPS, Item
-from bot.context import BotContext
+from bot.conversation import Turn
 from bot.terms import explained
 from storage.models import Checklist
 
 BAR = 10
 
 
-def group_labels(context: BotContext) -> dict[str, str]:
+def group_labels(context: Turn) -> dict[str, str]:
     _ = context._
     labels = {
         "documents": _.pgettext("group", "📄 Documents"),
@@ -34,14 +34,14 @@ def bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (BAR - filled)
 
 
-def _destination(context: BotContext, plan: Checklist) -> str:
+def _destination(context: Turn, plan: Checklist) -> str:
     country = context.services.checklist.countries.get(plan.country or "")
     if country is not None:
         return context._(country.name)
     return escape(plan.country_other or "–")
 
 
-def departure(context: BotContext, plan: Checklist) -> str:
+def departure(context: Turn, plan: Checklist) -> str:
     _ = context._
     if plan.departure_on is None:
         return _("not known yet")
@@ -50,7 +50,7 @@ def departure(context: BotContext, plan: Checklist) -> str:
     return _.date(plan.departure_on)
 
 
-def summary_line(context: BotContext, plan: Checklist) -> str:
+def summary_line(context: Turn, plan: Checklist) -> str:
     """Destination, work and departure in one line (the checklist, the list of answers)."""
     _ = context._
     sector = context.services.checklist.sectors.get(plan.sector or "")
@@ -63,7 +63,7 @@ def summary_line(context: BotContext, plan: Checklist) -> str:
 
 
 def item_text(
-    context: BotContext, item: Item, done: bool | None, expires_on: date | None, office: str
+    context: Turn, item: Item, done: bool | None, expires_on: date | None, office: str
 ) -> str:
     """One item's page; ``office`` fills the texts that name the office abroad; ``done``
     is None on the read-only page of someone who keeps no checklist."""

@@ -1,10 +1,9 @@
-"""What every private-chat handler shares: one database session per update (the unit of
-work) with the user's row and translator on the context, and the registry of dialog
-steps with their leave hooks (moving between them by name: :mod:`handlers.navigation`).
+"""What every dialog shares: one database session per event (the unit of work) with the
+person's row and translator on the turn, and the registry of dialog steps with their
+leave hooks (moving between them by name: :mod:`handlers.navigation`).
 
-Why a decorator and not a group −1 handler: PTB has no hook that runs after the last
-handler of an update, so a session opened in group −1 could not be committed or closed
-reliably. At most one of our handlers fires per update, and it owns the unit of work.
+Why a decorator: exactly one route answers an event (:mod:`bot.conversation.routes`),
+and it owns the unit of work from loading the person to committing their answer.
 """
 
 from __future__ import annotations
@@ -17,24 +16,19 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.i18n import pick_locale
-from bot.inbox import current_ticket
-from bot.replies import Replies, deliver, mark_unreachable
+from bot.replies import Replies
 from bot.services import reminders
 from storage.models import Officer, User
 from storage.repositories import users
 
-Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
-Handlers = list[BaseHandler[Update, BotContext, None]]
-Prompt = Callable[[Update, BotContext, str | None], Awaitable[None]]
-TextAnswer = Callable[[Update, BotContext, str], Awaitable[None]]
+Handler = Callable[[Event, Turn], Coroutine[Any, Any, None]]
+Prompt = Callable[[Event, Turn, str | None], Awaitable[None]]
+TextAnswer = Callable[[Event, Turn, str], Awaitable[None]]
 LeaveHook = Callable[[User, datetime], None]
 
-# The time of the update being handled, for the leave hooks (begin/end take no clock).
+# The time of the event being handled, for the leave hooks (begin/end take no clock).
 _update_time: ContextVar[datetime | None] = ContextVar("update_time", default=None)
 
 
@@ -42,28 +36,26 @@ def user_update(handler: Handler) -> Handler:
     """Run ``handler`` as one unit of work with ``context.user`` loaded (and locked).
 
     Commit, then talk: the handler renders its answer into ``context.replies``; the unit
-    of work commits the changes together with that answer (and, for an update from the
+    of work commits the changes together with that answer (and, for an event from the
     inbox, the mark that it was handled), closes, and only then sends the answer.
     """
 
     @functools.wraps(handler)
-    async def wrapper(update: Update, context: BotContext) -> None:
-        telegram_user = update.effective_user
-        chat = update.effective_chat
+    async def wrapper(event: Event, context: Turn) -> None:
         # Only private chats carry a person's dialog; in groups the bot answers /start only
         # (a button pressed in a group can only be forged: it is ignored, nothing stored).
-        if telegram_user is None or chat is None or chat.type != "private":
+        if not event.private:
             return
         services = context.services
         now = services.clock.now()
         _update_time.set(now)
         replies = context.replies = Replies()
-        ticket = current_ticket()
+        ticket = context.ticket
         async with services.sessions() as session, session.begin():
             user, officer = await users.get_or_create(
                 session,
-                telegram_user.id,
-                locale=pick_locale(telegram_user.language_code, services.settings.default_locale),
+                event.person,
+                locale=pick_locale(event.language, services.settings.default_locale),
                 now=now,
             )
             if user.unreachable_at is not None:
@@ -75,28 +67,23 @@ def user_update(handler: Handler) -> Handler:
             context._ = services.i18n.translator(user.locale)
             if user.timezone:
                 context._ = context._.with_zone(ZoneInfo(user.timezone))
-            _leave_by_command(update, context)
-            await handler(update, context)
-            query = update.callback_query
-            if query is not None and not replies.answered:
-                replies.answer(query.id)  # stops the button's spinner
+            _leave_by_command(event, context)
+            await handler(event, context)
+            if event.pressed is not None and not replies.answered:
+                replies.answer(event.pressed.answer_ref)  # stops the button's spinner
             if ticket is not None:
                 await ticket.handled(session, replies)
-        await deliver(
-            context.bot,
-            replies.calls,
-            on_blocked=functools.partial(mark_unreachable, services),
-        )
+        await context.send(replies.calls)
 
     return wrapper
 
 
-async def load_officer(context: BotContext) -> Officer | None:
+async def load_officer(context: Turn) -> Officer | None:
     """The officer row of the current user, loaded together with the user's row."""
     return context.officer
 
 
-def is_admin(context: BotContext) -> bool:
+def is_admin(context: Turn) -> bool:
     return context.user.telegram_id in context.services.settings.admin_ids
 
 
@@ -153,27 +140,21 @@ def on_leave(dialog: str, *, commands: tuple[str, ...] = ()) -> Callable[[LeaveH
     return register
 
 
-def _leave_by_command(update: Update, context: BotContext) -> None:
+def _leave_by_command(event: Event, context: Turn) -> None:
     """A command that is neither a detour nor the dialog's own leaves a dialog with a leave
     hook before it runs, as a menu button does: some commands (``/kuis``, ``/status``)
     start nothing that replaces the dialog, and the next thing typed would otherwise be
     taken as an answer to a question the person has left."""
     user = context.user
-    message = update.message
-    if user.dialog not in ON_LEAVE or message is None or not message.text:
+    text = event.text if not event.edited else None
+    if user.dialog not in ON_LEAVE or not text:
         return
-    if not message.text.startswith("/") or len(message.text) < 2:
+    if not text.startswith("/") or len(text) < 2:
         return
-    command = message.text[1:].split(maxsplit=1)[0].split("@")[0].lower()
+    command = text[1:].split(maxsplit=1)[0].split("@")[0].lower()
     if command in DETOURS or command in OWN_COMMANDS.get(user.dialog or "", ()):
         return
-    known = {
-        name
-        for handlers in context.application.handlers.values()
-        for handler in handlers
-        if isinstance(handler, CommandHandler)
-        for name in handler.commands
-    }
+    known = context.commands
     if command in known:  # an unknown one is answered, then the question asked again
         end(user)
 
@@ -218,7 +199,7 @@ def in_step(user: User, dialog: str, *names: str) -> bool:
     return user.dialog == dialog and (not names or user.step in names)
 
 
-async def replan_reminders(context: BotContext) -> None:
+async def replan_reminders(context: Turn) -> None:
     """After a change the reminders depend on (ticks, dates, zone, switch)."""
     services = context.services
     await context.db.flush()

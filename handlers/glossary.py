@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
-from telegram.ext import CommandHandler, filters
-
 from bot.content.glossary import load_glossary
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import profiles
-from handlers.common import Handlers, user_update
+from handlers.common import user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import reprompt
 from handlers.screen import show
@@ -21,7 +19,7 @@ from handlers.screen import show
 GLOSSARY = load_glossary()
 
 
-def glossary_text(context: BotContext) -> str:
+def glossary_text(context: Turn) -> str:
     _ = context._
     lines = [_("<b>📖 Words and abbreviations</b>")]
     for term in GLOSSARY.terms:
@@ -33,19 +31,19 @@ def glossary_text(context: BotContext) -> str:
 
 
 @user_update
-async def glossary(update: Update, context: BotContext) -> None:
+async def glossary(event: Event, context: Turn) -> None:
     """Lists the terms; a dialog in progress is asked again afterwards (as ``/bantuan``)."""
 
     user = context.user
     if user.dialog is not None:
-        await show(update, context, glossary_text(context))
-        await reprompt(update, context)
+        await show(event, context, glossary_text(context))
+        await reprompt(event, context)
         return
     rows = [[(context._.pgettext("button", "« Menu"), "menu:main")]]
     markup = keyboard(rows) if profiles.is_registered(user) else None
-    await show(update, context, glossary_text(context), markup)
+    await show(event, context, glossary_text(context), markup)
 
 
-HANDLERS: Handlers = [
-    CommandHandler("istilah", glossary, filters=filters.ChatType.PRIVATE),
+ROUTES: list[Route] = [
+    routes.command("istilah", glossary),
 ]

@@ -4,9 +4,7 @@ voice note or a document, each stored on the case and sent to its officers.
 
 from __future__ import annotations
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import help_requests as cases
 from handlers.common import begin, end, step, user_update
 from handlers.help_description import attachment_of
@@ -24,18 +22,18 @@ from handlers.screen import button_number, pressed_on_page, show, with_notice
 
 
 @user_update
-async def add(update: Update, context: BotContext) -> None:
-    context.reply_as_new = not pressed_on_page(update, "hr:list")
-    case = await own_case(context, button_number(update, 2))
+async def add(event: Event, context: Turn) -> None:
+    context.reply_as_new = not pressed_on_page(event, "hr:list")
+    case = await own_case(context, button_number(event, 2))
     if case is None or case.status not in cases.OPEN:
-        await expired(update, context)
+        await expired(event, context)
         return
     begin(context.user, ADD_DIALOG, "info", {"case": case.id, "reference": case.reference})
-    await ask_info(update, context, None)
+    await ask_info(event, context, None)
 
 
 @step(ADD_DIALOG, "info")
-async def ask_info(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_info(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     data = context.user.dialog_data or {}
     text = _(
@@ -44,11 +42,11 @@ async def ask_info(update: Update, context: BotContext, notice: str | None) -> N
         reference=data.get("reference", ""),
     )
     rows = [[(_.pgettext("button", "✔️ Done"), f"hr:v:{data.get('case', 0)}")]]
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 async def _add_to_case(
-    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
+    event: Event, context: Turn, text: str | None, file: dict[str, str] | None
 ) -> None:
     _ = context._
     case_id = int((context.user.dialog_data or {}).get("case", 0))
@@ -56,34 +54,33 @@ async def _add_to_case(
     if case is None or case.status not in cases.OPEN:
         end(context.user)
         await open_screen(
-            MY_REQUESTS, update, context, _("That request is closed; nothing was added.")
+            MY_REQUESTS, event, context, _("That request is closed; nothing was added.")
         )
         return
     refused = await refusal(context, case, file)
     if refused is not None:
         context.reply_as_new = True
-        await ask_info(update, context, refused)
+        await ask_info(event, context, refused)
         return
     notice = await store_info(context, case, text, file)
     context.reply_as_new = True
-    await ask_info(update, context, notice)
+    await ask_info(event, context, notice)
 
 
-async def typed_info(update: Update, context: BotContext, text: str) -> None:
-    await _add_to_case(update, context, text, None)
+async def typed_info(event: Event, context: Turn, text: str) -> None:
+    await _add_to_case(event, context, text, None)
 
 
-async def media_info(update: Update, context: BotContext) -> None:
-    attachment = attachment_of(update)
+async def media_info(event: Event, context: Turn) -> None:
+    attachment = attachment_of(event)
     if attachment is None:
         await reprompt(
-            update,
+            event,
             context,
             context._("Here I can take text, a photo of a document or a voice note."),
         )
         return
-    message = update.effective_message
-    await _add_to_case(update, context, message.caption if message else None, attachment)
+    await _add_to_case(event, context, event.caption, attachment)
 
 
 step(ADD_DIALOG, "info", on_text=typed_info, on_media=media_info)(ask_info)

@@ -7,9 +7,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import help_requests as cases
 from handlers.common import goto, in_step, step
 from handlers.help_steps import DIALOG, after_contacts, answers, closing_rows
@@ -19,20 +17,12 @@ from handlers.screen import show, with_notice
 from storage.models import HelpMessage
 
 
-def attachment_of(update: Update) -> dict[str, str] | None:
-    message = update.effective_message
-    if message is None:
-        return None
-    if message.photo:
-        return {"kind": "photo", "file_id": message.photo[-1].file_id}
-    if message.voice:
-        return {"kind": "voice", "file_id": message.voice.file_id}
-    if message.document:
-        return {"kind": "document", "file_id": message.document.file_id}
-    return None
+def attachment_of(event: Event) -> dict[str, str] | None:
+    """The file the person sent, as a draft keeps it (``kind`` and ``file_id``)."""
+    return event.attachment.to_json() if event.attachment is not None else None
 
 
-def attachment_summary(context: BotContext, attachments: list[dict[str, str]]) -> str:
+def attachment_summary(context: Turn, attachments: list[dict[str, str]]) -> str:
     _ = context._
     kinds = [a.get("kind") for a in attachments]
     labels = {
@@ -44,7 +34,7 @@ def attachment_summary(context: BotContext, attachments: list[dict[str, str]]) -
     return ", ".join(parts)
 
 
-def message_body(context: BotContext, message: HelpMessage, limit: int | None = None) -> str:
+def message_body(context: Turn, message: HelpMessage, limit: int | None = None) -> str:
     """A case message as one escaped line: its text (cut at ``limit`` before escaping,
     so never inside an entity) and what kind of file came with it."""
     text = message.text or ""
@@ -57,7 +47,7 @@ def message_body(context: BotContext, message: HelpMessage, limit: int | None = 
 
 
 @step(DIALOG, "description")
-async def ask_description(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_description(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     data = answers(context)
     has_some = bool(data.get("description") or data.get("attachments"))
@@ -73,10 +63,10 @@ async def ask_description(update: Update, context: BotContext, notice: str | Non
             "help is needed. You can also send a photo of a document or a voice note."
         )
         rows = closing_rows(context)
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
-def files_full(context: BotContext, attachments: list[dict[str, str]]) -> str | None:
+def files_full(context: Turn, attachments: list[dict[str, str]]) -> str | None:
     """Why one more file cannot be added to a request being written (None: it can)."""
     limit = context.services.settings.max_files_per_request
     if len(attachments) < limit:
@@ -92,7 +82,7 @@ def files_full(context: BotContext, attachments: list[dict[str, str]]) -> str | 
     )
 
 
-def too_long(context: BotContext, before: str, piece: str) -> str:
+def too_long(context: Turn, before: str, piece: str) -> str:
     _ = context._
     limit = context.services.settings.max_description_chars
     left = max(0, limit - len(before) - (2 if before else 0))  # 2: the blank line between
@@ -108,62 +98,61 @@ def too_long(context: BotContext, before: str, piece: str) -> str:
     )
 
 
-async def typed_description(update: Update, context: BotContext, text: str) -> None:
+async def typed_description(event: Event, context: Turn, text: str) -> None:
     # Several messages are joined, each kept whole; one that would pass the limit is
     # refused whole (and the person told), never cut.
     before = answers(context).get("description") or ""
     limit = context.services.settings.max_description_chars
     joined = cases.add_to_description(before, text, limit)
     if joined is None:
-        await ask_description(update, context, too_long(context, before, text))
+        await ask_description(event, context, too_long(context, before, text))
         return
     goto(context.user, "description", description=joined)
-    await ask_description(update, context, None)
+    await ask_description(event, context, None)
 
 
-async def description_media(update: Update, context: BotContext) -> None:
+async def description_media(event: Event, context: Turn) -> None:
     _ = context._
-    attachment = attachment_of(update)
+    attachment = attachment_of(event)
     if attachment is None:
         notice = _("Here I can take text, a photo of a document or a voice note.")
 
-        await reprompt(update, context, notice)
+        await reprompt(event, context, notice)
         return
     settings = context.services.settings
     attachments = list(answers(context).get("attachments") or [])
     if (refused := files_full(context, attachments)) is not None:
-        await ask_description(update, context, refused)
+        await ask_description(event, context, refused)
         return
     attachments.append(attachment)
     changes: dict[str, Any] = {"attachments": attachments}
-    message = update.effective_message
-    if message is not None and message.caption:
+    if caption := event.caption:
         before = answers(context).get("description") or ""
-        joined = cases.add_to_description(before, message.caption, settings.max_description_chars)
+        joined = cases.add_to_description(before, caption, settings.max_description_chars)
         if joined is None:  # the file with its caption, or nothing: never half of it
-            await ask_description(update, context, too_long(context, before, message.caption))
+            await ask_description(event, context, too_long(context, before, caption))
             return
         changes["description"] = joined
     goto(context.user, "description", **changes)
-    await ask_description(update, context, None)
+    await ask_description(event, context, None)
 
 
 step(DIALOG, "description", on_text=typed_description, on_media=description_media)(ask_description)
 
 
-async def description_done(update: Update, context: BotContext) -> None:
+async def description_done(event: Event, context: Turn) -> None:
     data = answers(context)
     if not (data.get("description") or data.get("attachments")):
-        await ask_description(update, context, context._("Please tell us what happened first."))
+        await ask_description(event, context, context._("Please tell us what happened first."))
         return
     goto(context.user, "review", editing=False)
-    await ask(update, context)
+    await ask(event, context)
 
 
 @at_step(DIALOG, "contacts", "description")
-async def go_on(update: Update, context: BotContext) -> None:
+async def go_on(event: Event, context: Turn) -> None:
     """The Continue button of the contacts screen and of the description."""
     if in_step(context.user, DIALOG, "contacts"):
-        await after_contacts(update, context)
+        await after_contacts(event, context)
     else:
-        await description_done(update, context)
+        await description_done(event, context)

@@ -8,10 +8,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from telegram import Update
-
 from bot import case_text
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from handlers.common import goto, step
 from handlers.help_steps import (
     DIALOG,
@@ -29,7 +27,7 @@ from handlers.navigation import ask, at_step, expired
 from handlers.screen import button_value, show, with_notice
 
 
-def _questions(context: BotContext) -> dict[str, str]:
+def _questions(context: Turn) -> dict[str, str]:
     _ = context._
     data = answers(context)
     family = data.get("for_whom") == "family"
@@ -61,7 +59,7 @@ def _questions(context: BotContext) -> dict[str, str]:
     }
 
 
-def _next_step(context: BotContext, current: str) -> str:
+def _next_step(context: Turn, current: str) -> str:
     data = answers(context)
     steps = FAMILY_STEPS if data.get("for_whom") == "family" else SELF_STEPS
     index = steps.index(current)
@@ -70,7 +68,7 @@ def _next_step(context: BotContext, current: str) -> str:
     return "review" if data.get("editing") else "description"
 
 
-async def _ask_field(update: Update, context: BotContext, notice: str | None) -> None:
+async def _ask_field(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     name = context.user.step or "name"
     text = _questions(context)[name]
@@ -96,10 +94,10 @@ async def _ask_field(update: Update, context: BotContext, notice: str | None) ->
             keep = _.pgettext("button", "Keep this answer ▶️")
         rows.insert(0, [(keep, "hr:keep")])
     rows += closing_rows(context)
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
-def _kept(context: BotContext, name: str) -> str | None:
+def _kept(context: Turn, name: str) -> str | None:
     """The answer already given to question ``name``, as the person reads it."""
     _ = context._
     subject: dict[str, str] = answers(context).get("subject") or {}
@@ -114,8 +112,8 @@ def _kept(context: BotContext, name: str) -> str | None:
 
 
 async def _store_field(
-    update: Update,
-    context: BotContext,
+    event: Event,
+    context: Turn,
     value: str | None,
     *,
     where: str | None = None,
@@ -135,15 +133,15 @@ async def _store_field(
         changes.setdefault("last_contact_range", None)
     following = _next_step(context, name)
     goto(context.user, following, subject=subject, **changes)
-    await ask(update, context)
+    await ask(event, context)
 
 
-async def typed_field(update: Update, context: BotContext, text: str) -> None:
+async def typed_field(event: Event, context: Turn, text: str) -> None:
     _ = context._
     value = " ".join(text.split())
     name = context.user.step or ""
     if name == "relationship":
-        await _ask_field(update, context, _("Please choose one of the buttons."))
+        await _ask_field(event, context, _("Please choose one of the buttons."))
         return
     if len(value) > MAX_FIELD:
         notice = _(
@@ -152,16 +150,16 @@ async def typed_field(update: Update, context: BotContext, text: str) -> None:
             count=len(value),
             limit=MAX_FIELD,
         )
-        await _ask_field(update, context, notice)
+        await _ask_field(event, context, notice)
         return
     # ASCII digits only: "²" and Arabic-Indic digits pass isdigit() but dial nothing.
     if name == "contact" and not 7 <= sum(ch in "0123456789" for ch in value) <= 15:
         notice = _(
             "That does not look like a phone number. Example: 0812 3456 7890 or +60 12 345 6789"
         )
-        await _ask_field(update, context, notice)
+        await _ask_field(event, context, notice)
         return
-    await _store_field(update, context, value)
+    await _store_field(event, context, value)
 
 
 for _name in FAMILY_STEPS:
@@ -169,41 +167,41 @@ for _name in FAMILY_STEPS:
 
 
 @at_step(DIALOG, *FAMILY_STEPS)
-async def field_button(update: Update, context: BotContext) -> None:
+async def field_button(event: Event, context: Turn) -> None:
     """Relationship, country (or where in Indonesia) and last-contact buttons, Skip on
     optional questions, and Keep on a question answered before."""
 
     _ = context._
-    data = (update.callback_query.data or "") if update.callback_query else ""
+    data = event.choice
     name = context.user.step or ""
-    value = button_value(update)
+    value = button_value(event)
     if data == "hr:skip" and name in OPTIONAL:
-        await _store_field(update, context, None)
+        await _store_field(event, context, None)
     elif data == "hr:keep" and _kept(context, name) is not None:
         following = _next_step(context, name)
         goto(context.user, following)
-        await ask(update, context)
+        await ask(event, context)
     elif data.startswith("hr:where:") and name == "country":
         if value not in case_text.where_labels(_):
-            await expired(update, context)
+            await expired(event, context)
             return
-        await _store_field(update, context, None, where=value)
+        await _store_field(event, context, None, where=value)
     elif data.startswith("hr:rel:") and name == "relationship":
         if value not in case_text.relationship_labels(_):
-            await expired(update, context)
+            await expired(event, context)
             return
-        await _store_field(update, context, value)
+        await _store_field(event, context, value)
     elif data.startswith("hr:cty:") and name == "country":
         country = context.services.checklist.countries.get(value)
         if country is None:
-            await expired(update, context)
+            await expired(event, context)
             return
-        await _store_field(update, context, _(country.name))
+        await _store_field(event, context, _(country.name))
     elif data.startswith("hr:lc:") and name == "last_contact":
         chosen = context.services.help.last_contact_range(value)
         if chosen is None:
-            await expired(update, context)
+            await expired(event, context)
             return
-        await _store_field(update, context, _(chosen.label), last_contact_range=chosen.id)
+        await _store_field(event, context, _(chosen.label), last_contact_range=chosen.id)
     else:
-        await expired(update, context)
+        await expired(event, context)

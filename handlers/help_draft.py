@@ -18,7 +18,7 @@ and a question more would stand between them and help). While a draft exists the
 shows "📝 Finish my request". Send and Discard delete it; so do declining consent and
 ``/hapusdata`` (with the user's row). A draft is dropped 30 days after it was kept, when it
 is next read (:func:`bot.services.help_requests.draft_of`), not by a sweep. One column on
-the user's row, not a table: one draft per person, read with the row every update loads.
+the user's row, not a table: one draft per person, read with the row every event loads.
 
 **Additions at the review.** At the review (and the edit menu) typed text is added to the
 description and a photo, voice note or document to the files, with the same limits as the
@@ -32,15 +32,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler
-
 from bot import case_text
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import help_requests as cases
 from bot.services import profiles
 from handlers.common import (
-    Handlers,
     begin,
     current_step,
     end,
@@ -68,7 +65,7 @@ def _keep(user: User, now: datetime) -> None:
     cases.keep_draft(user, user.dialog_data, now)
 
 
-def summary_lines(context: BotContext, draft: dict[str, Any]) -> list[str]:
+def summary_lines(context: Turn, draft: dict[str, Any]) -> list[str]:
     """What the draft is about: category, for whom, the start of the description, files."""
     _ = context._
     lines = [case_text.category(_, context.services, str(draft.get("category") or "other"))]
@@ -89,7 +86,7 @@ def summary_lines(context: BotContext, draft: dict[str, Any]) -> list[str]:
 # --- offering a draft -----------------------------------------------------------------------
 
 
-async def offer(update: Update, context: BotContext, fresh: dict[str, Any]) -> bool:
+async def offer(event: Event, context: Turn, fresh: dict[str, Any]) -> bool:
     """Offer the person's draft, if they have one (False: none, start as usual).
 
     ``fresh`` is how a new request would start (a category the typed words named, danger,
@@ -106,22 +103,22 @@ async def offer(update: Update, context: BotContext, fresh: dict[str, Any]) -> b
     if isinstance(resume, dict) and resume.get("dialog") in (OFFER, DIALOG):
         fresh = {**fresh, "resume": None}
     if fresh.get("danger"):  # the contacts first, before anything else is asked
-        await show(update, context, contacts_text(context), new=True)
+        await show(event, context, contacts_text(context), new=True)
         context.reply_as_new = True
     begin(user, OFFER, "offer", {"fresh": fresh})
-    await ask_offer(update, context, None)
+    await ask_offer(event, context, None)
     return True
 
 
 @step(OFFER, "offer")
-async def ask_offer(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_offer(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     user = context.user
     draft = cases.draft_of(user, context.services.clock.now())
     if draft is None or user.help_draft_at is None:  # dropped meanwhile (30 days)
         end(user)
 
-        await go_home(update, context, notice=notice)
+        await go_home(event, context, notice=notice)
         return
     text = "\n".join(
         [
@@ -139,25 +136,25 @@ async def ask_offer(update: Update, context: BotContext, notice: str | None) -> 
         [(_.pgettext("button", "🗑 Start again"), "hd:fresh")],
         [(_.pgettext("button", "✖️ Cancel"), "hd:close")],
     ]
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @user_update
-async def continue_draft(update: Update, context: BotContext) -> None:
+async def continue_draft(event: Event, context: Turn) -> None:
     """``▶️ Continue my request`` (the offer, the menu): back to the review with everything."""
 
     _ = context._
     user = context.user
     if in_step(user, DIALOG):  # an old menu: the request being written is the one
         if not cases.worth_keeping(user.dialog_data):  # nothing written: no review yet
-            await expired(update, context)
+            await expired(event, context)
             return
         goto(user, "review", editing=False)
-        await ask_review(update, context, None)
+        await ask_review(event, context, None)
         return
     draft = cases.draft_of(user, context.services.clock.now())
     if draft is None or not profiles.has_consent(user):
-        await expired(update, context)
+        await expired(event, context)
         return
     begin(user, DIALOG, "review", {**draft, "editing": False})
     cases.drop_draft(user)  # it is the dialog's answers again (kept again if left)
@@ -165,11 +162,11 @@ async def continue_draft(update: Update, context: BotContext) -> None:
         "Here is your request as you left it. You can still add text, a photo or a voice "
         "note: just send it."
     )
-    await ask_review(update, context, notice)
+    await ask_review(event, context, notice)
 
 
 @at_step(OFFER, "offer")
-async def close_offer(update: Update, context: BotContext) -> None:
+async def close_offer(event: Event, context: Turn) -> None:
     """``✖️ Cancel``: nothing changes; the draft stays."""
 
     _ = context._
@@ -178,16 +175,16 @@ async def close_offer(update: Update, context: BotContext) -> None:
     notice = _("Your unsent request is kept. To finish it: /tolong.")
     if isinstance(resume, dict):
         begin(user, str(resume["dialog"]), str(resume["step"]), resume.get("data") or {})
-        await reprompt(update, context, notice)
+        await reprompt(event, context, notice)
         return
     end(user)
-    await go_home(update, context, notice=notice)
+    await go_home(event, context, notice=notice)
 
 
 # --- leaving on purpose ------------------------------------------------------------------
 
 
-async def leave_prompt(update: Update, context: BotContext) -> bool:
+async def leave_prompt(event: Event, context: Turn) -> bool:
     """Cancel or ``/batal`` in a help request with something written: ask what to do with
     it. False when there is nothing to lose (cancel as before)."""
     user = context.user
@@ -197,13 +194,13 @@ async def leave_prompt(update: Update, context: BotContext) -> bool:
         return False
     if user.step != "leave":
         goto(user, "leave", leave_from=user.step)
-    await answer_query(update, context, context._("The request has not been sent yet."))
-    await ask_leave(update, context, None)
+    await answer_query(event, context, context._("The request has not been sent yet."))
+    await ask_leave(event, context, None)
     return True
 
 
 @step(DIALOG, "leave")
-async def ask_leave(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_leave(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _(
         "<b>Your request has not been sent.</b>\n"
@@ -215,19 +212,19 @@ async def ask_leave(update: Update, context: BotContext, notice: str | None) -> 
         [(_.pgettext("button", "🗑 Discard"), "hd:discard")],
         [(_.pgettext("button", "« Back to the request"), "hd:back")],
     ]
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "leave")
-async def leave_answer(update: Update, context: BotContext) -> None:
+async def leave_answer(event: Event, context: Turn) -> None:
     """Send now (the review first), keep as draft, discard, or back to the request."""
 
     _ = context._
     user = context.user
-    choice = (update.callback_query.data or "") if update.callback_query else ""
+    choice = event.choice
     if choice == "hd:send":
         goto(user, "review", editing=False, leave_from=None)
-        await ask_review(update, context, _("Please check it, then send it."))
+        await ask_review(event, context, _("Please check it, then send it."))
     elif choice == "hd:keep":
         cases.keep_draft(user, user.dialog_data, context.services.clock.now())
         end(user, finished=True)
@@ -235,12 +232,12 @@ async def leave_answer(update: Update, context: BotContext) -> None:
             "💾 Your request is kept as a draft for 30 days. It has not been sent. To "
             "finish it: /tolong, or the button below."
         )
-        await go_home(update, context, notice=notice)
+        await go_home(event, context, notice=notice)
     elif choice == "hd:discard":
         end(user, finished=True)
         cases.drop_draft(user)
-        await answer_query(update, context, _("Request cancelled."))
-        await go_home(update, context, notice=_("The request was cancelled; nothing was sent."))
+        await answer_query(event, context, _("Request cancelled."))
+        await go_home(event, context, notice=_("The request was cancelled; nothing was sent."))
     else:
         back_to = str((user.dialog_data or {}).get("leave_from") or "review")
         goto(user, back_to, leave_from=None)
@@ -249,11 +246,11 @@ async def leave_answer(update: Update, context: BotContext) -> None:
             goto(user, "review", editing=False)
             current = current_step(user)
         assert current is not None
-        await current.prompt(update, context, None)
+        await current.prompt(event, context, None)
 
 
-HANDLERS: Handlers = [
-    CallbackQueryHandler(continue_draft, pattern=r"^hd:continue$"),
-    CallbackQueryHandler(close_offer, pattern=r"^hd:close$"),
-    CallbackQueryHandler(leave_answer, pattern=r"^hd:(send|keep|discard|back)$"),
+ROUTES: list[Route] = [
+    routes.choice(r"^hd:continue$", continue_draft),
+    routes.choice(r"^hd:close$", close_offer),
+    routes.choice(r"^hd:(send|keep|discard|back)$", leave_answer),
 ]

@@ -6,10 +6,9 @@ answer about it.
 from __future__ import annotations
 
 from sqlalchemy import select
-from telegram import Update
 
 from bot import case_text
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import help_requests as cases
 from bot.services import profiles
 from handlers.common import begin, end, in_step, step, user_update
@@ -29,7 +28,7 @@ from storage.models import HelpRequest
 # --- a message typed outside any dialog ---------------------------------------------------
 
 
-async def _open_cases(context: BotContext) -> list[HelpRequest]:
+async def _open_cases(context: Turn) -> list[HelpRequest]:
     found = await context.db.scalars(
         select(HelpRequest)
         .where(
@@ -43,16 +42,16 @@ async def _open_cases(context: BotContext) -> list[HelpRequest]:
 
 
 async def to_a_case(
-    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
+    event: Event, context: Turn, text: str | None, file: dict[str, str] | None
 ) -> bool:
     """Outside any dialog, a requester's message goes to their open help request."""
     if not profiles.has_consent(context.user):
         return False
-    return await take_loose_message(update, context, text, file)
+    return await take_loose_message(event, context, text, file)
 
 
 async def take_loose_message(
-    update: Update, context: BotContext, text: str | None, file: dict[str, str] | None
+    event: Event, context: Turn, text: str | None, file: dict[str, str] | None
 ) -> bool:
     """Someone with open requests wrote outside any dialog: most likely an answer to an
     officer, typed without tapping Reply. It goes into the case (asking which one when
@@ -61,18 +60,18 @@ async def take_loose_message(
     if not open_cases:
         return False
     if len(open_cases) == 1:
-        await _added(update, context, open_cases[0], text, file)
+        await _added(event, context, open_cases[0], text, file)
         return True
     refused = await refusal(context, None, file)  # the hourly limit: before asking which
     if refused is not None:
-        await _outcome(update, context, refused, None)
+        await _outcome(event, context, refused, None)
         return True
     begin(context.user, ROUTE_DIALOG, "choose", {"text": text, "file": file})
-    await ask_route(update, context, None)
+    await ask_route(event, context, None)
     return True
 
 
-async def after_closed(update: Update, context: BotContext, thanks: bool) -> bool:
+async def after_closed(event: Event, context: Turn, thanks: bool) -> bool:
     """Thanks or other words (not a new problem) from someone whose latest request was
     closed or resolved lately and who has none open: an answer in kind, never added to the
     closed request. False when there is no such request."""
@@ -110,13 +109,13 @@ async def after_closed(update: Update, context: BotContext, thanks: bool) -> boo
         [(_.pgettext("button", "🆘 Ask for help"), "hr:new")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, notice, keyboard(rows), new=True)
+    await show(event, context, notice, keyboard(rows), new=True)
     return True
 
 
 async def _added(
-    update: Update,
-    context: BotContext,
+    event: Event,
+    context: Turn,
     case: HelpRequest,
     text: str | None,
     file: dict[str, str] | None,
@@ -124,15 +123,13 @@ async def _added(
     _ = context._
     refused = await refusal(context, case, file)
     if refused is not None:
-        await _outcome(update, context, refused, case)
+        await _outcome(event, context, refused, case)
         return
     notice = await store_info(context, case, text, file)
-    await _outcome(update, context, notice, case)
+    await _outcome(event, context, notice, case)
 
 
-async def _outcome(
-    update: Update, context: BotContext, notice: str, case: HelpRequest | None
-) -> None:
+async def _outcome(event: Event, context: Turn, notice: str, case: HelpRequest | None) -> None:
     """The outcome of a message sent outside any dialog (added, or why not), as a new
     message with the way to the request (to all of them when it was not chosen)."""
     _ = context._
@@ -143,11 +140,11 @@ async def _outcome(
         else [(_.pgettext("button", "📨 My requests"), "hr:list")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, notice, keyboard(rows), new=True)
+    await show(event, context, notice, keyboard(rows), new=True)
 
 
 @step(ROUTE_DIALOG, "choose")
-async def ask_route(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_route(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     rows = [
         [
@@ -162,36 +159,36 @@ async def ask_route(update: Update, context: BotContext, notice: str | None) -> 
     ]
     rows.append([(_.pgettext("button", "✖️ It is not for the officers"), "hr:rt:0")])
     text = _("Which of your requests is this message about? The officer handling it gets it.")
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
-async def _more_for_route(update: Update, context: BotContext, text: str) -> None:
+async def _more_for_route(event: Event, context: Turn, text: str) -> None:
     """More typed while choosing: kept together with what came before."""
     before = (context.user.dialog_data or {}).get("text") or ""
     context.user.dialog_data = {
         **(context.user.dialog_data or {}),
         "text": f"{before}\n\n{text}".strip(),
     }
-    await ask_route(update, context, None)
+    await ask_route(event, context, None)
 
 
 step(ROUTE_DIALOG, "choose", on_text=_more_for_route)(ask_route)
 
 
 @user_update
-async def route(update: Update, context: BotContext) -> None:
+async def route(event: Event, context: Turn) -> None:
     if not in_step(context.user, ROUTE_DIALOG, "choose"):
-        await expired(update, context)
+        await expired(event, context)
         return
     data = dict(context.user.dialog_data or {})
-    case_id = button_number(update, 2)
+    case_id = button_number(event, 2)
     if case_id == 0:
         end(context.user)
-        await go_home(update, context, notice=context._("All right: it was not sent."))
+        await go_home(event, context, notice=context._("All right: it was not sent."))
         return
     case = await own_case(context, case_id)
     if case is None or case.status not in cases.OPEN:
-        await expired(update, context)
+        await expired(event, context)
         return
     end(context.user)
-    await _added(update, context, case, data.get("text"), data.get("file"))
+    await _added(event, context, case, data.get("text"), data.get("file"))

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.context import BotContext
-from bot.delivery.cases import load_case
+from bot.conversation import Turn
 from bot.services import case_alerts
 from bot.services import help_requests as cases
+from bot.services.help_requests import load_case
 from storage.models import HelpRequest
 
 ADD_DIALOG = "help_add"
@@ -24,7 +24,7 @@ MESSAGE_ON_PAGE = 300
 RECENTLY_CLOSED = timedelta(days=30)
 
 
-async def own_case(context: BotContext, case_id: int) -> HelpRequest | None:
+async def own_case(context: Turn, case_id: int) -> HelpRequest | None:
     """The requester's own case, or None (someone else's, or a forged id)."""
     case = await load_case(context.db, case_id, lock=True)
     if case is None or case.requester_id != context.user.telegram_id:
@@ -33,7 +33,7 @@ async def own_case(context: BotContext, case_id: int) -> HelpRequest | None:
 
 
 async def refusal(
-    context: BotContext, case: HelpRequest | None, file: dict[str, str] | None
+    context: Turn, case: HelpRequest | None, file: dict[str, str] | None
 ) -> str | None:
     """Why this message cannot be added now (``MAX_MESSAGES_PER_HOUR`` over all the
     person's cases, ``MAX_FILES_PER_CASE``), or None. What was added before stays."""
@@ -72,7 +72,7 @@ async def refusal(
 
 
 async def store_info(
-    context: BotContext, case: HelpRequest, text: str | None, file: dict[str, str] | None
+    context: Turn, case: HelpRequest, text: str | None, file: dict[str, str] | None
 ) -> str:
     """The requester's message goes into the case and to the officer handling it; returns
     the confirmation, which says an officer is told only when one can be reached."""
@@ -98,7 +98,7 @@ async def store_info(
     )
 
 
-async def tell_officers(context: BotContext, case: HelpRequest, event: str, **extra: Any) -> int:
+async def tell_officers(context: Turn, case: HelpRequest, event: str, **extra: Any) -> int:
     """Tells whoever answers for the case; returns how many of them can be reached."""
     services = context.services
     return await case_alerts.notify_holder(

@@ -29,14 +29,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import help_requests as cases
 from bot.services import profiles
 from bot.understanding import Reading
-from handlers.common import Handler, Handlers, begin, end, goto, in_step, user_update
+from handlers.common import Handler, begin, end, goto, in_step, user_update
 from handlers.help_description import go_on
 from handlers.help_details import field_button
 from handlers.help_draft import OFFER, leave_prompt, offer
@@ -70,7 +68,7 @@ def _body(handler: Handler) -> Handler:
 
 
 @user_update
-async def start(update: Update, context: BotContext) -> None:
+async def start(event: Event, context: Turn) -> None:
     """Starts a new request (``/tolong``, the menu, a job check's result)."""
     _ = context._
     if not profiles.has_consent(context.user):
@@ -79,9 +77,9 @@ async def start(update: Update, context: BotContext) -> None:
             "(/start). The emergency contacts below are for everyone."
         )
         if not profiles.is_registered(context.user):
-            await reprompt(update, context, with_notice(notice, contacts_text(context)))
+            await reprompt(event, context, with_notice(notice, contacts_text(context)))
             return
-        await show(update, context, with_notice(notice, contacts_text(context)), menu_row(context))
+        await show(event, context, with_notice(notice, contacts_text(context)), menu_row(context))
         return
     if not await may_open(context):
         rows = [
@@ -89,26 +87,26 @@ async def start(update: Update, context: BotContext) -> None:
             [(_.pgettext("menu", "🚨 Emergency contacts"), "hr:sos")],
             [(_.pgettext("button", "« Menu"), "menu:main")],
         ]
-        await show(update, context, too_many_open(context, urgent=False), keyboard(rows))
+        await show(event, context, too_many_open(context, urgent=False), keyboard(rows))
         return
-    if await offer(update, context, {}):  # an unsent request: continue it or start again
+    if await offer(event, context, {}):  # an unsent request: continue it or start again
         return
     begin(context.user, DIALOG, "category")
-    await ask_category(update, context, None)
+    await ask_category(event, context, None)
 
 
 @user_update
-async def emergency_contacts(update: Update, context: BotContext) -> None:
+async def emergency_contacts(event: Event, context: Turn) -> None:
     """The contacts alone (menu button, also for people who declined data processing)."""
-    await show(update, context, contacts_text(context), menu_row(context))
+    await show(event, context, contacts_text(context), menu_row(context))
 
 
-async def has_open_request(context: BotContext) -> bool:
+async def has_open_request(context: Turn) -> bool:
     return await cases.open_count(context.db, context.user.telegram_id) > 0
 
 
 async def open_request(
-    update: Update, context: BotContext, reading: Reading, resume: dict[str, Any] | None = None
+    event: Event, context: Turn, reading: Reading, resume: dict[str, Any] | None = None
 ) -> None:
     """The help request, with what the words said already taken: the category, and the
     emergency contacts first on danger (the same steps as tapping those buttons)."""
@@ -117,13 +115,13 @@ async def open_request(
     allowed = profiles.has_consent(user)
     if allowed and not await cases.may_open(context.db, user.telegram_id, limit):
         if reading.danger:  # the limit never stands between someone and help
-            await show(update, context, contacts_text(context), new=True)
+            await show(event, context, contacts_text(context), new=True)
         allowed = False
     if not allowed:  # `/tolong` explains why (and shows the contacts without consent)
-        await _body(start)(update, context)
+        await _body(start)(event, context)
         return
     fresh = {"category": reading.category, "danger": reading.danger, "resume": resume}
-    if await offer(update, context, fresh):  # an unsent request: continue or start again
+    if await offer(event, context, fresh):  # an unsent request: continue or start again
         return
     data: dict[str, Any] = {"resume": resume} if resume else {}
     category = context.services.help.category(reading.category or "")
@@ -132,7 +130,7 @@ async def open_request(
     if reading.danger or (category is not None and category.shows_contacts):
         # The contacts first, before anything else is said.
         begin(user, DIALOG, "contacts", {**data, "danger": reading.danger})
-        await ask_contacts(update, context, None)
+        await ask_contacts(event, context, None)
     elif category is not None:
         begin(user, DIALOG, "for_whom", data)
         notice = context._(
@@ -140,10 +138,10 @@ async def open_request(
             "you send the request.",
             category=context._(category.label),
         )
-        await ask_for_whom(update, context, notice)
+        await ask_for_whom(event, context, notice)
     else:
         begin(user, DIALOG, "category", data)
-        await ask_category(update, context, None)
+        await ask_category(event, context, None)
     if resume:
         _ = context._
         rows = [[(_.pgettext("button", "↩️ Back to where I was"), RESUME)]]
@@ -151,66 +149,64 @@ async def open_request(
             "What you were doing before is kept. To go back to it (this request is then not "
             "sent), tap below."
         )
-        await show(update, context, text, keyboard(rows), new=True)
+        await show(event, context, text, keyboard(rows), new=True)
 
 
 @at_step(OFFER, "offer")
-async def start_again(update: Update, context: BotContext) -> None:
+async def start_again(event: Event, context: Turn) -> None:
     """``🗑 Start again``: the draft is deleted and a new request starts."""
     fresh = dict((context.user.dialog_data or {}).get("fresh") or {})
     cases.drop_draft(context.user)
     end(context.user)
-    await answer_query(update, context, context._("The unsent request was deleted."))
+    await answer_query(event, context, context._("The unsent request was deleted."))
     reading = Reading("help", fresh.get("category"), bool(fresh.get("danger")))
-    await open_request(update, context, reading, fresh.get("resume"))
+    await open_request(event, context, reading, fresh.get("resume"))
 
 
 @user_update
-async def back(update: Update, context: BotContext) -> None:
+async def back(event: Event, context: Turn) -> None:
     """« Back: one step back (:data:`BACK`), every answer kept. Pressed on an old message
     (the person is at another step now), it has expired like any stale button."""
-    here = button_value(update)
+    here = button_value(event)
     rule = BACK.get(here)
     previous = rule(answers(context)) if rule and in_step(context.user, DIALOG, here) else None
     if previous is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     goto(context.user, previous, **({"editing": False} if previous == "review" else {}))
-    await ask(update, context)
+    await ask(event, context)
 
 
 @user_update
-async def cancel(update: Update, context: BotContext) -> None:
+async def cancel(event: Event, context: Turn) -> None:
 
     if not in_step(context.user, DIALOG):
-        await expired(update, context)
+        await expired(event, context)
         return
-    if await leave_prompt(update, context):  # something written: send, keep or discard?
+    if await leave_prompt(event, context):  # something written: send, keep or discard?
         return
     end(context.user)
-    await answer_query(update, context, context._("Request cancelled."))
-    await go_home(
-        update, context, notice=context._("The request was cancelled; nothing was sent.")
-    )
+    await answer_query(event, context, context._("Request cancelled."))
+    await go_home(event, context, notice=context._("The request was cancelled; nothing was sent."))
 
 
-HANDLERS: Handlers = [
-    CommandHandler("tolong", start, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(start, pattern=r"^hr:new$"),
-    CallbackQueryHandler(emergency_contacts, pattern=r"^hr:sos$"),
-    CallbackQueryHandler(danger, pattern=r"^hr:danger$"),
-    CallbackQueryHandler(chose_category, pattern=r"^hr:cat:[a-z_]{1,24}$"),
-    CallbackQueryHandler(go_on, pattern=r"^hr:go$"),
-    CallbackQueryHandler(chose_for_whom, pattern=r"^hr:who:[a-z]{1,8}$"),
-    CallbackQueryHandler(
-        field_button,
-        pattern=r"^hr:(skip|keep|rel:[a-z]{1,10}|cty:[a-z0-9-]{1,24}|where:[a-z]{1,12}"
+ROUTES: list[Route] = [
+    routes.command("tolong", start),
+    routes.choice(r"^hr:new$", start),
+    routes.choice(r"^hr:sos$", emergency_contacts),
+    routes.choice(r"^hr:danger$", danger),
+    routes.choice(r"^hr:cat:[a-z_]{1,24}$", chose_category),
+    routes.choice(r"^hr:go$", go_on),
+    routes.choice(r"^hr:who:[a-z]{1,8}$", chose_for_whom),
+    routes.choice(
+        r"^hr:(skip|keep|rel:[a-z]{1,10}|cty:[a-z0-9-]{1,24}|where:[a-z]{1,12}"
         r"|lc:[a-z0-9]{1,12})$",
+        field_button,
     ),
-    CallbackQueryHandler(back, pattern=r"^hr:back:[a-z_]{1,16}$"),
-    CallbackQueryHandler(edit, pattern=r"^hr:edit$"),
-    CallbackQueryHandler(edit_part, pattern=r"^hr:ed:[a-z]{1,12}$"),
-    CallbackQueryHandler(send, pattern=r"^hr:send$"),
-    CallbackQueryHandler(cancel, pattern=r"^hr:cancel$"),
-    CallbackQueryHandler(start_again, pattern=r"^hd:fresh$"),
+    routes.choice(r"^hr:back:[a-z_]{1,16}$", back),
+    routes.choice(r"^hr:edit$", edit),
+    routes.choice(r"^hr:ed:[a-z]{1,12}$", edit_part),
+    routes.choice(r"^hr:send$", send),
+    routes.choice(r"^hr:cancel$", cancel),
+    routes.choice(r"^hd:fresh$", start_again),
 ]

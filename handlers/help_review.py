@@ -9,10 +9,9 @@ import functools
 import logging
 from typing import Any
 
-from telegram import Update
-
 from bot import case_text
-from bot.context import BotContext, Services
+from bot.context import Services
+from bot.conversation import Event, Turn
 from bot.services import case_alerts
 from bot.services import help_requests as cases
 from handlers.common import end, goto, step
@@ -34,7 +33,7 @@ from storage.models import HelpRequest
 log = logging.getLogger("desmigratif.cases")
 
 
-def _draft(context: BotContext) -> cases.Draft:
+def _draft(context: Turn) -> cases.Draft:
     data = answers(context)
     category = str(data.get("category") or "other")
     last_contact = data.get("last_contact_range") if data.get("for_whom") == "family" else None
@@ -50,7 +49,7 @@ def _draft(context: BotContext) -> cases.Draft:
 
 
 async def ask_review(
-    update: Update, context: BotContext, notice: str | None, *, refused: bool = False
+    event: Event, context: Turn, notice: str | None, *, refused: bool = False
 ) -> None:
     _ = context._
     services = context.services
@@ -82,10 +81,10 @@ async def ask_review(
     ]
     if refused:  # too many open requests: their requests first; the draft stays
         rows.insert(0, my_requests_row(context))
-    await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+    await show(event, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
 
 
-async def ask_edit(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_edit(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     rows = [
         [(_.pgettext("button", "What happened (category)"), "hr:ed:category")],
@@ -94,35 +93,35 @@ async def ask_edit(update: Update, context: BotContext, notice: str | None) -> N
         [(_.pgettext("button", "« Back to the request"), "hr:ed:review")],
     ]
     await show(
-        update, context, with_notice(notice, _("What do you want to change?")), keyboard(rows)
+        event, context, with_notice(notice, _("What do you want to change?")), keyboard(rows)
     )
 
 
 @at_step(DIALOG, "review")
-async def edit(update: Update, context: BotContext) -> None:
+async def edit(event: Event, context: Turn) -> None:
     goto(context.user, "edit")
-    await ask_edit(update, context, None)
+    await ask_edit(event, context, None)
 
 
 @at_step(DIALOG, "edit")
-async def edit_part(update: Update, context: BotContext) -> None:
-    part = button_value(update)
+async def edit_part(event: Event, context: Turn) -> None:
+    part = button_value(event)
     if part == "category":
         goto(context.user, "category", editing=True)
-        await ask(update, context)
+        await ask(event, context)
     elif part == "subject":
         goto(context.user, "for_whom", editing=True)
-        await ask(update, context)
+        await ask(event, context)
     elif part == "description":
         goto(context.user, "description", description="", attachments=[], editing=False)
-        await ask(update, context)
+        await ask(event, context)
     else:
         goto(context.user, "review", editing=False)
-        await ask_review(update, context, None)
+        await ask_review(event, context, None)
 
 
 @at_step(DIALOG, "review")
-async def send(update: Update, context: BotContext) -> None:
+async def send(event: Event, context: Turn) -> None:
     """Stores the case, its notices and deadlines, commits, and only then answers."""
     _ = context._
     services = context.services
@@ -133,7 +132,7 @@ async def send(update: Update, context: BotContext) -> None:
     # reopened a request while this one was being written.
     if not await may_open(context):
         notice = too_many_open(context, urgent=draft.urgent)
-        await ask_review(update, context, notice, refused=True)
+        await ask_review(event, context, notice, refused=True)
         return
     case = await cases.create(
         context.db,
@@ -170,7 +169,7 @@ async def send(update: Update, context: BotContext) -> None:
     if not reached:  # nobody was told: the emergency contacts too
         text += "\n\n" + contacts_text(context)
     await show(
-        update,
+        event,
         context,
         text,
         keyboard(rows),
@@ -191,49 +190,48 @@ async def _confirm_later(services: Services, case_id: int, *, reached: bool) -> 
 # --- additions at the review -------------------------------------------------------------
 
 
-async def _review_again(update: Update, context: BotContext, notice: str, **changes: Any) -> None:
+async def _review_again(event: Event, context: Turn, notice: str, **changes: Any) -> None:
     goto(context.user, "review", editing=False, **changes)
-    await ask_review(update, context, notice)
+    await ask_review(event, context, notice)
 
 
-async def review_text(update: Update, context: BotContext, text: str) -> None:
+async def review_text(event: Event, context: Turn, text: str) -> None:
     """Typed at the review: added to the description (refused whole when too long)."""
     before = str((context.user.dialog_data or {}).get("description") or "")
     limit = context.services.settings.max_description_chars
     joined = cases.add_to_description(before, text, limit)
     if joined is None:
-        await _review_again(update, context, too_long(context, before, text))
+        await _review_again(event, context, too_long(context, before, text))
         return
-    await _review_again(update, context, context._("Added to your request."), description=joined)
+    await _review_again(event, context, context._("Added to your request."), description=joined)
 
 
-async def review_media(update: Update, context: BotContext) -> None:
+async def review_media(event: Event, context: Turn) -> None:
     """A photo, voice note or document at the review: added to the files (its caption to
     the description); anything else gets the calm answer of the description step."""
 
     _ = context._
-    attachment = attachment_of(update)
+    attachment = attachment_of(event)
     if attachment is None:
         await reprompt(
-            update, context, _("Here I can take text, a photo of a document or a voice note.")
+            event, context, _("Here I can take text, a photo of a document or a voice note.")
         )
         return
     settings = context.services.settings
     data = context.user.dialog_data or {}
     attachments = list(data.get("attachments") or [])
     if (refused := files_full(context, attachments)) is not None:
-        await _review_again(update, context, refused)
+        await _review_again(event, context, refused)
         return
     changes: dict[str, Any] = {"attachments": [*attachments, attachment]}
-    message = update.effective_message
-    if message is not None and message.caption:
+    if caption := event.caption:
         before = str(data.get("description") or "")
-        joined = cases.add_to_description(before, message.caption, settings.max_description_chars)
+        joined = cases.add_to_description(before, caption, settings.max_description_chars)
         if joined is None:  # the file with its caption, or nothing: never half of it
-            await _review_again(update, context, too_long(context, before, message.caption))
+            await _review_again(event, context, too_long(context, before, caption))
             return
         changes["description"] = joined
-    await _review_again(update, context, _("Added to your request."), **changes)
+    await _review_again(event, context, _("Added to your request."), **changes)
 
 
 # The review and the edit menu take typed text and files.

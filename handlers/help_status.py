@@ -12,15 +12,15 @@ from datetime import datetime
 from html import escape
 
 from sqlalchemy import select
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import case_text
-from bot.context import BotContext
-from bot.delivery.cases import load_case, outcome_line
+from bot.case_text import outcome_line
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import case_alerts, profiles
 from bot.services import help_requests as cases
-from handlers.common import Handlers, end, in_step, user_update
+from bot.services.help_requests import load_case
+from handlers.common import end, in_step, user_update
 from handlers.help_additions import add
 from handlers.help_description import message_body
 from handlers.help_loose import route
@@ -39,15 +39,15 @@ from storage.models import HelpEvent, HelpRequest, Officer
 
 
 @user_update
-async def status(update: Update, context: BotContext) -> None:
+async def status(event: Event, context: Turn) -> None:
     """``/status`` and the "My requests" buttons."""
     if in_step(context.user, ADD_DIALOG):
         end(context.user)
-    await show_list(update, context, None)
+    await show_list(event, context, None)
 
 
 @screen(MY_REQUESTS)
-async def show_list(update: Update, context: BotContext, notice: str | None) -> None:
+async def show_list(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     found = await context.db.scalars(
         select(HelpRequest)
@@ -72,11 +72,11 @@ async def show_list(update: Update, context: BotContext, notice: str | None) -> 
             rows.append([(case.reference, f"hr:v:{case.id}")])
         text = "\n".join(lines)
     rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 async def show_case(
-    update: Update, context: BotContext, case: HelpRequest, notice: str | None = None
+    event: Event, context: Turn, case: HelpRequest, notice: str | None = None
 ) -> None:
     _ = context._
     services = context.services
@@ -119,43 +119,43 @@ async def show_case(
     if case.status in ("resolved", "closed"):
         rows.append([(_.pgettext("button", "↩️ I still need help"), f"hr:re:{case.id}")])
     rows.append([(_.pgettext("button", "« My requests"), "hr:list")])
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @user_update
-async def view(update: Update, context: BotContext) -> None:
-    context.reply_as_new = not pressed_on_page(update, "hr:list")
-    case = await own_case(context, button_number(update, 2))
+async def view(event: Event, context: Turn) -> None:
+    context.reply_as_new = not pressed_on_page(event, "hr:list")
+    case = await own_case(context, button_number(event, 2))
     if case is None:
-        await expired(update, context)
+        await expired(event, context)
         return
-    await show_case(update, context, case)
+    await show_case(event, context, case)
 
 
 # --- resolved: confirm or reopen -------------------------------------------------------
 
 
 @user_update
-async def confirm(update: Update, context: BotContext) -> None:
-    context.reply_as_new = not pressed_on_page(update, "hr:list")
-    case = await own_case(context, button_number(update, 2))
+async def confirm(event: Event, context: Turn) -> None:
+    context.reply_as_new = not pressed_on_page(event, "hr:list")
+    case = await own_case(context, button_number(event, 2))
     if case is None or case.status != "resolved":
-        await expired(update, context)
+        await expired(event, context)
         return
     cases.confirm_resolved(
         context.db, case, context.user.telegram_id, context.services.clock.now()
     )
     await tell_officers(context, case, "confirmed")
-    await answer_query(update, context, context._("Thank you. The request is closed."))
-    await show_case(update, context, case, context._("Thank you. The request is closed."))
+    await answer_query(event, context, context._("Thank you. The request is closed."))
+    await show_case(event, context, case, context._("Thank you. The request is closed."))
 
 
 @user_update
-async def reopen(update: Update, context: BotContext) -> None:
-    context.reply_as_new = not pressed_on_page(update, "hr:list")
-    case = await own_case(context, button_number(update, 2))
+async def reopen(event: Event, context: Turn) -> None:
+    context.reply_as_new = not pressed_on_page(event, "hr:list")
+    case = await own_case(context, button_number(event, 2))
     if case is None or case.status not in ("resolved", "closed"):
-        await expired(update, context)
+        await expired(event, context)
         return
     now = context.services.clock.now()
     cases.reopen(context.db, case, context.user.telegram_id, now)
@@ -170,20 +170,20 @@ async def reopen(update: Update, context: BotContext) -> None:
             "The request is open again. No officer can be reached right now: it waits for "
             "the first officer. If someone is in danger, call the police on 110."
         )
-    await show_case(update, context, case, notice)
+    await show_case(event, context, case, notice)
 
 
 # --- linking a family's request with the migrant's own ---------------------------------
 
 
 @user_update
-async def link_answer(update: Update, context: BotContext) -> None:
+async def link_answer(event: Event, context: Turn) -> None:
     """``hr:ln:<own case>:<family case>:y|n|x``: only valid when the bot asked exactly
     this. ``x``: "do not contact me here" (someone else may read the chat)."""
-    context.reply_as_new = not pressed_on_page(update, "hr:list")
+    context.reply_as_new = not pressed_on_page(event, "hr:list")
     _ = context._
-    own = await own_case(context, button_number(update, 2))
-    family_id = button_number(update, 3)
+    own = await own_case(context, button_number(event, 2))
+    family_id = button_number(event, 3)
     family = await load_case(context.db, family_id, lock=True) if family_id else None
     asked = (
         await context.db.scalars(
@@ -199,15 +199,15 @@ async def link_answer(update: Update, context: BotContext) -> None:
         or family.for_whom != "family"
         or not any(event.detail.get("other") == family.id for event in asked)
     ):
-        await expired(update, context)
+        await expired(event, context)
         return
-    answer = (update.callback_query.data or "")[-1:] if update.callback_query else ""
+    answer = event.choice[-1:]
     now = context.services.clock.now()
     if answer == "x":
-        await _no_contact(update, context, own, family, now)
+        await _no_contact(event, context, own, family, now)
         return
     if own.linked_request_id is not None or family.linked_request_id is not None:
-        await show_case(update, context, own, _("These requests cannot be linked any more."))
+        await show_case(event, context, own, _("These requests cannot be linked any more."))
         return
     agreed = answer == "y"
     if agreed:
@@ -216,17 +216,17 @@ async def link_answer(update: Update, context: BotContext) -> None:
     else:
         cases.log(context.db, own, context.user.telegram_id, "link_declined", now, other=family.id)
         notice = _("All right: the requests stay separate.")
-    event = "linked" if agreed else "link_declined"
+    kind = "linked" if agreed else "link_declined"
     holders = sorted({i for i in (family.assigned_officer_id, own.assigned_officer_id) if i})
     if holders:
-        await case_alerts.notify(context.db, family, event, officers=holders, now=now)
+        await case_alerts.notify(context.db, family, kind, officers=holders, now=now)
     else:
-        await tell_officers(context, family, event)
-    await show_case(update, context, own, notice)
+        await tell_officers(context, family, kind)
+    await show_case(event, context, own, notice)
 
 
 async def _no_contact(
-    update: Update, context: BotContext, own: HelpRequest, family: HelpRequest, now: datetime
+    event: Event, context: Turn, own: HelpRequest, family: HelpRequest, now: datetime
 ) -> None:
     """Logged on both cases and told to who answers for them; the reply shows nothing
     about the request, and the question's buttons go away."""
@@ -240,20 +240,20 @@ async def _no_contact(
     await case_alerts.notify(context.db, own, "no_contact", officers=officers, now=now)
     context.reply_as_new = False
     await show(
-        update,
+        event,
         context,
         context._("All right. The officers will not contact you here."),
         None,
     )
 
 
-HANDLERS: Handlers = [
-    CommandHandler("status", status, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(status, pattern=r"^hr:list$"),
-    CallbackQueryHandler(view, pattern=r"^hr:v:\d{1,10}$"),
-    CallbackQueryHandler(add, pattern=r"^hr:add:\d{1,10}$"),
-    CallbackQueryHandler(confirm, pattern=r"^hr:ok:\d{1,10}$"),
-    CallbackQueryHandler(reopen, pattern=r"^hr:re:\d{1,10}$"),
-    CallbackQueryHandler(route, pattern=r"^hr:rt:\d{1,10}$"),
-    CallbackQueryHandler(link_answer, pattern=r"^hr:ln:\d{1,10}:\d{1,10}:[ynx]$"),
+ROUTES: list[Route] = [
+    routes.command("status", status),
+    routes.choice(r"^hr:list$", status),
+    routes.choice(r"^hr:v:\d{1,10}$", view),
+    routes.choice(r"^hr:add:\d{1,10}$", add),
+    routes.choice(r"^hr:ok:\d{1,10}$", confirm),
+    routes.choice(r"^hr:re:\d{1,10}$", reopen),
+    routes.choice(r"^hr:rt:\d{1,10}$", route),
+    routes.choice(r"^hr:ln:\d{1,10}:\d{1,10}:[ynx]$", link_answer),
 ]

@@ -11,9 +11,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import help_requests as cases
 from handlers.common import goto, step
 from handlers.keyboards import keyboard
@@ -28,7 +26,7 @@ MAX_FIELD = 200
 LABEL_MAX = 30  # visible characters of a button (bot.catalogs.MAX_LABEL)
 
 
-def answers(context: BotContext) -> dict[str, Any]:
+def answers(context: Turn) -> dict[str, Any]:
     return dict(context.user.dialog_data or {})
 
 
@@ -59,7 +57,7 @@ BACK: dict[str, Callable[[dict[str, Any]], str | None]] = {
 }
 
 
-def contacts_text(context: BotContext) -> str:
+def contacts_text(context: Turn) -> str:
     """The verified emergency contacts; numbers in plain text so phones make them tappable."""
     _ = context._
     lines = [_("<b>🚨 If someone is in danger now, call for help first:</b>")]
@@ -77,7 +75,7 @@ def contacts_text(context: BotContext) -> str:
     return "\n".join(lines)
 
 
-def too_many_open(context: BotContext, *, urgent: bool) -> str:
+def too_many_open(context: Turn, *, urgent: bool) -> str:
     """Why no new request can be sent now (``MAX_OPEN_REQUESTS``); an urgent one gets the
     emergency contacts first: the limit must never stand between someone and help."""
     _ = context._
@@ -93,24 +91,24 @@ def too_many_open(context: BotContext, *, urgent: bool) -> str:
     return f"{contacts_text(context)}\n\n{text}" if urgent else text
 
 
-def my_requests_row(context: BotContext) -> list[tuple[str, str]]:
+def my_requests_row(context: Turn) -> list[tuple[str, str]]:
     return [(context._.pgettext("button", "📨 My requests"), "hr:list")]
 
 
-async def may_open(context: BotContext) -> bool:
+async def may_open(context: Turn) -> bool:
     limit = context.services.settings.max_open_requests
     return await cases.may_open(context.db, context.user.telegram_id, limit)
 
 
-def menu_row(context: BotContext) -> Any:
+def menu_row(context: Turn) -> Any:
     return keyboard([[(context._.pgettext("button", "« Menu"), "menu:main")]])
 
 
-def cancel_row(context: BotContext) -> list[tuple[str, str]]:
+def cancel_row(context: Turn) -> list[tuple[str, str]]:
     return [(context._.pgettext("button", "✖️ Cancel the request"), "hr:cancel")]
 
 
-def closing_rows(context: BotContext) -> list[list[tuple[str, str]]]:
+def closing_rows(context: Turn) -> list[list[tuple[str, str]]]:
     """The last rows of a question: « Back (where the step has a step before it), Cancel."""
     here = context.user.step or ""
     rule = BACK.get(here)
@@ -121,12 +119,12 @@ def closing_rows(context: BotContext) -> list[list[tuple[str, str]]]:
     return rows
 
 
-def so_far(context: BotContext, answer: str) -> str:
+def so_far(context: Turn, answer: str) -> str:
     return context._("Your answer so far: <b>{answer}</b>", answer=escape(answer))
 
 
 @step(DIALOG, "category")
-async def ask_category(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_category(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _("<b>🆘 Ask for help</b>\nWhat happened? Choose what fits best.")
     chosen = context.services.help.category(str(answers(context).get("category") or ""))
@@ -140,34 +138,34 @@ async def ask_category(update: Update, context: BotContext, notice: str | None) 
         for category in context.services.help.categories
     ]
     rows += closing_rows(context)
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "category")
-async def danger(update: Update, context: BotContext) -> None:
+async def danger(event: Event, context: Turn) -> None:
     """Danger now: the contacts first, then the request goes on (marked urgent)."""
     goto(context.user, "contacts", danger=True)
-    await ask_contacts(update, context, None)
+    await ask_contacts(event, context, None)
 
 
 @at_step(DIALOG, "category")
-async def chose_category(update: Update, context: BotContext) -> None:
-    category = context.services.help.category(button_value(update))
+async def chose_category(event: Event, context: Turn) -> None:
+    category = context.services.help.category(button_value(event))
     if category is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     data = answers(context)
     if (category.shows_contacts or data.get("danger")) and not data.get("contacts_seen"):
         goto(context.user, "contacts", category=category.id)
-        await ask_contacts(update, context, None)
+        await ask_contacts(event, context, None)
         return
     following = "review" if data.get("editing") else "for_whom"
     goto(context.user, following, category=category.id, via_contacts=False)
-    await ask(update, context)
+    await ask(event, context)
 
 
 @step(DIALOG, "contacts")
-async def ask_contacts(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_contacts(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = (
         contacts_text(context)
@@ -175,21 +173,21 @@ async def ask_contacts(update: Update, context: BotContext, notice: str | None) 
         + _("When you are safe, continue: the village officers will get your request.")
     )
     rows = [[(_.pgettext("button", "Continue the request ▶️"), "hr:go")], *closing_rows(context)]
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
-async def after_contacts(update: Update, context: BotContext) -> None:
+async def after_contacts(event: Event, context: Turn) -> None:
     # "Danger now" chose no category yet; an urgent category already has one.
     data = answers(context)
     following = (
         "category" if "category" not in data else "review" if data.get("editing") else "for_whom"
     )
     goto(context.user, following, contacts_seen=True, via_contacts=following == "for_whom")
-    await ask(update, context)
+    await ask(event, context)
 
 
 @step(DIALOG, "for_whom")
-async def ask_for_whom(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_for_whom(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _("Who needs help?")
     labels = {
@@ -200,18 +198,18 @@ async def ask_for_whom(update: Update, context: BotContext, notice: str | None) 
         text += "\n\n" + so_far(context, labels[who])
     rows = [[(label, f"hr:who:{key}")] for key, label in labels.items()]
     rows += closing_rows(context)
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @at_step(DIALOG, "for_whom")
-async def chose_for_whom(update: Update, context: BotContext) -> None:
-    who = button_value(update)
+async def chose_for_whom(event: Event, context: Turn) -> None:
+    who = button_value(event)
     if who not in ("self", "family"):
-        await expired(update, context)
+        await expired(event, context)
         return
     steps = SELF_STEPS if who == "self" else FAMILY_STEPS
     if who == answers(context).get("for_whom"):  # back and forward again: answers kept
         goto(context.user, steps[0])
     else:
         goto(context.user, steps[0], for_whom=who, subject={}, last_contact_range=None)
-    await ask(update, context)
+    await ask(event, context)

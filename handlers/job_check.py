@@ -13,14 +13,12 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
 from bot import ids
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import profiles
 from bot.terms import explained
-from handlers.common import Handlers, begin, end, goto, in_step, step, user_update
+from handlers.common import begin, end, goto, in_step, step, user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import expired, reprompt
 from handlers.screen import button_number, show, with_notice
@@ -29,7 +27,7 @@ from storage.models import JobCheck
 DIALOG = "jobcheck"
 
 
-def level_labels(context: BotContext) -> dict[str, str]:
+def level_labels(context: Turn) -> dict[str, str]:
     _ = context._
     return {
         "low": _("🟢 Low risk: no warning sign found in your answers"),
@@ -40,16 +38,16 @@ def level_labels(context: BotContext) -> dict[str, str]:
 
 
 @user_update
-async def start(update: Update, context: BotContext) -> None:
+async def start(event: Event, context: Turn) -> None:
     """Starts the questionnaire."""
     if not profiles.is_registered(context.user):
-        await reprompt(update, context, context._("Let us finish setting up first."))
+        await reprompt(event, context, context._("Let us finish setting up first."))
         return
     begin(context.user, DIALOG, "q0", {"answers": {}})
-    await ask(update, context, None)
+    await ask(event, context, None)
 
 
-async def ask(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask(event: Event, context: Turn, notice: str | None) -> None:
     """The current question of the check."""
     _ = context._
     questions = context.services.job_offer.questions
@@ -67,7 +65,7 @@ async def ask(update: Update, context: BotContext, notice: str | None) -> None:
     ]
     if index > 0:
         rows.append([(_.pgettext("button", "« Back"), f"jc:b:{index}")])
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 def _register_steps() -> None:
@@ -80,42 +78,42 @@ _register_steps()
 
 
 @user_update
-async def answered(update: Update, context: BotContext) -> None:
+async def answered(event: Event, context: Turn) -> None:
     """Stores the answer and asks the next question, or shows the result."""
 
-    parts = (update.callback_query.data or "").split(":") if update.callback_query else []
+    parts = event.choice.split(":") if event.pressed else []
     questions = context.services.job_offer.questions
     index = ids.number(parts[2]) if len(parts) == 4 else None
     if index is None or not in_step(context.user, DIALOG, f"q{parts[2]}"):
-        await expired(update, context)
+        await expired(event, context)
         return
     question = questions[index]
     if parts[3] not in {option.id for option in question.options}:
-        await expired(update, context)
+        await expired(event, context)
         return
     answers = {**(context.user.dialog_data or {}).get("answers", {}), question.id: parts[3]}
     if index + 1 < len(questions):
         goto(context.user, f"q{index + 1}", answers=answers)
-        await ask(update, context, None)
+        await ask(event, context, None)
         return
     end(context.user)
-    await show_result(update, context, answers)
+    await show_result(event, context, answers)
 
 
 @user_update
-async def back(update: Update, context: BotContext) -> None:
+async def back(event: Event, context: Turn) -> None:
     """« Back from question n to question n − 1, every answer kept. A Back button of another
     question (an old message) or a forged one has expired like any stale button."""
 
-    index = button_number(update, 2, maximum=99)
+    index = button_number(event, 2, maximum=99)
     if index < 1 or not in_step(context.user, DIALOG, f"q{index}"):
-        await expired(update, context)
+        await expired(event, context)
         return
     goto(context.user, f"q{index - 1}")
-    await ask(update, context, None)
+    await ask(event, context, None)
 
 
-async def show_result(update: Update, context: BotContext, answers: dict[str, str]) -> None:
+async def show_result(event: Event, context: Turn, answers: dict[str, str]) -> None:
     _ = context._
     result = context.services.job_offer.assess(answers)
     flags, level = result.flags, result.level
@@ -125,7 +123,7 @@ async def show_result(update: Update, context: BotContext, answers: dict[str, st
         verdict += [f"• {escape(_(rule.flag))}" for rule in flags if rule.flag]
         # The signs and the checks go in two messages: together they can pass Telegram's
         # 4096 characters in Javanese (tests/test_job_offer_rules.py keeps each part below).
-        await show(update, context, "\n".join(verdict))
+        await show(event, context, "\n".join(verdict))
     lines = [] if flags else verdict
     checks = [*flags, *result.advice]
     if checks:
@@ -158,12 +156,12 @@ async def show_result(update: Update, context: BotContext, answers: dict[str, st
         [(_.pgettext("button", "Check another offer"), "jc:new")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, explained(_, "\n".join(lines)), keyboard(rows), new=bool(flags))
+    await show(event, context, explained(_, "\n".join(lines)), keyboard(rows), new=bool(flags))
 
 
-HANDLERS: Handlers = [
-    CommandHandler("cekkerja", start, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(start, pattern=r"^jc:new$"),
-    CallbackQueryHandler(answered, pattern=r"^jc:a:\d{1,2}:[a-z0-9-]+$"),
-    CallbackQueryHandler(back, pattern=r"^jc:b:\d{1,2}$"),
+ROUTES: list[Route] = [
+    routes.command("cekkerja", start),
+    routes.choice(r"^jc:new$", start),
+    routes.choice(r"^jc:a:\d{1,2}:[a-z0-9-]+$", answered),
+    routes.choice(r"^jc:b:\d{1,2}$", back),
 ]

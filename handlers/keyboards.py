@@ -1,31 +1,29 @@
-"""Inline keyboards. Buttons carry stable ids (``ob:role:family``), never translated text."""
+"""Screens' choices. Each carries a stable id (``ob:role:family``), never translated text."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.content import Villages
+from bot.conversation.choices import Choices, Row
 from bot.i18n import Translator
 
 # Each language is named in itself, so anyone can find their own.
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "jv": "Basa Jawa", "en": "English"}
 
 
-def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Rows of ``(label, callback_data)``."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
+def keyboard(rows: Sequence[Row]) -> Choices:
+    """Rows of ``(label, id)`` (or of :class:`~bot.conversation.choices.Choice` for a
+    link): each row is a group the channel keeps together."""
+    return Choices.rows(rows)
 
 
-def choice(yes: tuple[str, str], no: tuple[str, str]) -> InlineKeyboardMarkup:
-    """Two answers, one a row: ``(label, callback_data)`` each."""
+def choice(yes: tuple[str, str], no: tuple[str, str]) -> Choices:
+    """Two answers, one a row: ``(label, id)`` each."""
     return keyboard([[yes], [no]])
 
 
-def language_keyboard(prefix: str, current: str | None = None) -> InlineKeyboardMarkup:
+def language_keyboard(prefix: str, current: str | None = None) -> Choices:
     return keyboard(
         [
             [(("✓ " if code == current else "") + name, f"{prefix}:{code}")]
@@ -42,13 +40,13 @@ def role_labels(_: Translator) -> dict[str, str]:
     }
 
 
-def role_keyboard(_: Translator, prefix: str) -> InlineKeyboardMarkup:
+def role_keyboard(_: Translator, prefix: str) -> Choices:
     return keyboard([[(label, f"{prefix}:{role}")] for role, label in role_labels(_).items()])
 
 
 def village_keyboard(
     _: Translator, villages: Villages, prefix: str, preselected: str | None = None
-) -> InlineKeyboardMarkup:
+) -> Choices:
     rows: list[list[tuple[str, str]]] = []
     if (village := villages.village(preselected)) is not None:
         rows.append([(f"✅ {village.name} ({village.kecamatan})", f"{prefix}:{village.id}")])

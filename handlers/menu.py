@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import functools
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.choices import Choices
+from bot.conversation.routes import Route
 from bot.i18n import Translator
 from bot.services import help_requests, profiles
 from handlers import my_data, onboarding, profile
-from handlers.common import Handlers, begin, end, is_admin, load_officer, user_update
+from handlers.common import begin, end, is_admin, load_officer, user_update
 from handlers.help_draft import leave_prompt
 from handlers.keyboards import keyboard
 from handlers.navigation import MENU, ask, expired, reprompt, screen
@@ -23,7 +22,7 @@ from handlers.screen import show, with_notice
 
 
 @screen(MENU)
-async def main_menu(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def main_menu(event: Event, context: Turn, notice: str | None = None) -> None:
     """The menu fitting the user: full for registered users, public-only after declining."""
     consent = profiles.has_consent(context.user)
     staff = await load_officer(context) is not None or is_admin(context)
@@ -32,15 +31,15 @@ async def main_menu(update: Update, context: BotContext, notice: str | None = No
     # The shared translator of the language (copies carry a time zone; menus show none).
     translator = context.services.i18n.translator(context._.locale)
     text, markup = _menu(translator, consent=consent, staff=staff, draft=draft)
-    await show(update, context, with_notice(notice, text), markup)
+    await show(event, context, with_notice(notice, text), markup)
 
 
 @functools.lru_cache(maxsize=64)
 def _menu(
     _: Translator, *, consent: bool, staff: bool, draft: bool = False
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, Choices]:
     """Built once per language and kind of user: the menu is on every other screen
-    (PTB keyboards are immutable, so one object can serve every update). ``draft``: an
+    (PTB keyboards are immutable, so one object can serve every event). ``draft``: an
     unsent help request is kept (handlers/help_draft.py); its button comes first."""
     rows: list[list[tuple[str, str]]] = []
     if consent:
@@ -83,7 +82,7 @@ def _menu(
     return text, keyboard(rows)
 
 
-async def help_text(context: BotContext) -> str:
+async def help_text(context: Turn) -> str:
     _ = context._
     text = _(
         "<b>About this assistant</b>\n"
@@ -120,27 +119,27 @@ async def help_text(context: BotContext) -> str:
 
 
 @user_update
-async def menu_command(update: Update, context: BotContext) -> None:
+async def menu_command(event: Event, context: Turn) -> None:
     """Shows the main menu (or continues onboarding for someone not registered yet)."""
 
     if not profiles.is_registered(context.user):
-        await reprompt(update, context, context._("Let us finish setting up first."))
+        await reprompt(event, context, context._("Let us finish setting up first."))
         return
     end(context.user)
-    await main_menu(update, context)
+    await main_menu(event, context)
 
 
 @user_update
-async def help_command(update: Update, context: BotContext) -> None:
+async def help_command(event: Event, context: Turn) -> None:
     """Explains the bot; a dialog in progress is asked again afterwards."""
 
-    await show(update, context, await help_text(context), new=True)
+    await show(event, context, await help_text(context), new=True)
     if context.user.dialog is not None:
-        await reprompt(update, context)
+        await reprompt(event, context)
 
 
 @user_update
-async def cancel_command(update: Update, context: BotContext) -> None:
+async def cancel_command(event: Event, context: Turn) -> None:
     """Leaves the current dialog without saving its unfinished answers."""
     _ = context._
     user = context.user
@@ -148,20 +147,20 @@ async def cancel_command(update: Update, context: BotContext) -> None:
         notice = _("There is nothing to cancel.")
     elif not profiles.is_registered(user):
         end(user)
-        await show(update, context, _("Setup stopped. Send /start whenever you want to begin."))
+        await show(event, context, _("Setup stopped. Send /start whenever you want to begin."))
         return
     else:
-        if await leave_prompt(update, context):  # a help request with something written
+        if await leave_prompt(event, context):  # a help request with something written
             return
         notice = _("Stopped. Nothing was changed.")
     end(user)
-    await main_menu(update, context, notice=notice)
+    await main_menu(event, context, notice=notice)
 
 
 @user_update
-async def menu_button(update: Update, context: BotContext) -> None:
+async def menu_button(event: Event, context: Turn) -> None:
     """Routes the main menu's buttons."""
-    target = (update.callback_query.data or "") if update.callback_query else ""
+    target = event.choice
     target = target.removeprefix("menu:")
     user = context.user
     consent = profiles.has_consent(user)
@@ -175,35 +174,35 @@ async def menu_button(update: Update, context: BotContext) -> None:
         "officer": await load_officer(context) is not None or is_admin(context),
     }
     if not allowed.get(target, False):
-        await expired(update, context)
+        await expired(event, context)
         return
     end(user)
     if target == "main":
-        await main_menu(update, context)
+        await main_menu(event, context)
     elif target == "help":
-        await show(update, context, await help_text(context), keyboard([[_back(context)]]))
+        await show(event, context, await help_text(context), keyboard([[_back(context)]]))
     elif target == "language":
-        await profile.ask_language(update, context)
+        await profile.ask_language(event, context)
     elif target == "consent":
         begin(user, onboarding.DIALOG, "consent")
-        await ask(update, context)
+        await ask(event, context)
     elif target == "profile":
-        await profile.show_profile(update, context)
+        await profile.show_profile(event, context)
     elif target == "data":
-        await my_data.show_data(update, context)
+        await my_data.show_data(event, context)
     else:
-        await officer_menu(update, context)
+        await officer_menu(event, context)
 
 
-def _back(context: BotContext) -> tuple[str, str]:
+def _back(context: Turn) -> tuple[str, str]:
     return (context._.pgettext("button", "« Menu"), "menu:main")
 
 
-HANDLERS: Handlers = [
-    CommandHandler("menu", menu_command, filters=filters.ChatType.PRIVATE),
-    CommandHandler("bantuan", help_command, filters=filters.ChatType.PRIVATE),
-    CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE),
-    CommandHandler("batal", cancel_command, filters=filters.ChatType.PRIVATE),
-    CommandHandler("cancel", cancel_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(menu_button, pattern=r"^menu:[a-z]+$"),
+ROUTES: list[Route] = [
+    routes.command("menu", menu_command),
+    routes.command("bantuan", help_command),
+    routes.command("help", help_command),
+    routes.command("batal", cancel_command),
+    routes.command("cancel", cancel_command),
+    routes.choice(r"^menu:[a-z]+$", menu_button),
 ]

@@ -7,14 +7,13 @@ from datetime import datetime
 from html import escape
 
 from sqlalchemy import func, select
-from telegram import Update
-from telegram.ext import CommandHandler, filters
 
 from bot import case_text
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import checklists, help_requests, profiles
 from handlers.checklist_answers import scheme_labels
-from handlers.common import Handlers, load_officer, user_update
+from handlers.common import load_officer, user_update
 from handlers.help_draft import summary_lines
 from handlers.keyboards import (
     LANGUAGE_NAMES,
@@ -28,11 +27,11 @@ from handlers.screen import show
 from storage.models import HelpMessage, HelpRequest, JobCheck, QuizRound
 
 
-def _when(context: BotContext, value: datetime | None) -> str:
+def _when(context: Turn, value: datetime | None) -> str:
     return context._.datetime(value) if value else "–"
 
 
-def _dialog_name(context: BotContext, dialog: str) -> str:
+def _dialog_name(context: Turn, dialog: str) -> str:
     """What an unfinished dialog is about, in the person's words."""
     _ = context._
     return {
@@ -50,7 +49,7 @@ def _dialog_name(context: BotContext, dialog: str) -> str:
     }.get(dialog, _("answering a question of the bot"))
 
 
-def _draft_line(context: BotContext) -> str:
+def _draft_line(context: Turn) -> str:
     """An unsent help request (handlers/help_draft.py), in the person's words."""
 
     user = context.user
@@ -68,7 +67,7 @@ def _hours(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def data_lines(context: BotContext) -> list[tuple[str, str]]:
+def data_lines(context: Turn) -> list[tuple[str, str]]:
     """A label and a value for every stored column (a test keeps this list complete).
 
     An empty text: nothing to show (a column folded into another line, or nothing stored in
@@ -162,7 +161,7 @@ def data_lines(context: BotContext) -> list[tuple[str, str]]:
     ]
 
 
-async def activity_lines(context: BotContext) -> list[str]:
+async def activity_lines(context: Turn) -> list[str]:
     """Quiz rounds and job-offer checks kept with the person's id."""
 
     _ = context._
@@ -180,7 +179,7 @@ async def activity_lines(context: BotContext) -> list[str]:
     return lines
 
 
-async def help_request_lines(context: BotContext) -> list[str]:
+async def help_request_lines(context: Turn) -> list[str]:
     """Help requests: each with what it keeps (details, description, messages, files)."""
 
     _ = context._
@@ -209,7 +208,7 @@ async def help_request_lines(context: BotContext) -> list[str]:
     return lines
 
 
-async def checklist_lines(context: BotContext) -> list[str]:
+async def checklist_lines(context: Turn) -> list[str]:
     """What the departure checklist keeps: answers, ticks and expiry dates."""
 
     _ = context._
@@ -244,7 +243,7 @@ async def checklist_lines(context: BotContext) -> list[str]:
     return lines
 
 
-async def show_data(update: Update, context: BotContext) -> None:
+async def show_data(event: Event, context: Turn) -> None:
     _ = context._
     lines = [text for _key, text in data_lines(context) if text]
     lines += await checklist_lines(context)
@@ -260,17 +259,17 @@ async def show_data(update: Update, context: BotContext) -> None:
         )
     text = _("<b>Everything kept about you</b>") + "\n" + "\n".join(f"• {line}" for line in lines)
     text += "\n\n" + _("Nothing else is stored. To erase all of it, send /hapusdata.")
-    await show(update, context, text, keyboard([[(_.pgettext("button", "« Menu"), "menu:main")]]))
+    await show(event, context, text, keyboard([[(_.pgettext("button", "« Menu"), "menu:main")]]))
 
 
 @user_update
-async def data_command(update: Update, context: BotContext) -> None:
+async def data_command(event: Event, context: Turn) -> None:
     """Shows every stored field about the user."""
-    await show_data(update, context)
+    await show_data(event, context)
     if context.user.dialog is not None:
-        await reprompt(update, context)
+        await reprompt(event, context)
 
 
-HANDLERS: Handlers = [
-    CommandHandler("dataku", data_command, filters=filters.ChatType.PRIVATE),
+ROUTES: list[Route] = [
+    routes.command("dataku", data_command),
 ]

@@ -10,14 +10,12 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import profiles
 from handlers.common import Handler, Prompt, begin, current_step, in_step, user_update
 from handlers.screen import answer_query, button_value
 
-Resume = Callable[[Update, BotContext, str | None], Awaitable[bool]]
+Resume = Callable[[Event, Turn, str | None], Awaitable[bool]]
 AnyPrompt = TypeVar("AnyPrompt", bound=Prompt)
 
 
@@ -30,11 +28,11 @@ def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
-        async def checked(update: Update, context: BotContext) -> None:
+        async def checked(event: Event, context: Turn) -> None:
             if not in_step(context.user, dialog, *steps):
-                await expired(update, context)
+                await expired(event, context)
                 return
-            await handler(update, context)
+            await handler(event, context)
 
         return user_update(checked)
 
@@ -44,27 +42,25 @@ def at_step(dialog: str, *steps: str) -> Callable[[Handler], Handler]:
 Before = Callable[[str, dict[str, Any]], str | None]
 
 
-async def step_back(
-    update: Update, context: BotContext, dialog: str, before: Before
-) -> str | None:
+async def step_back(event: Event, context: Turn, dialog: str, before: Before) -> str | None:
     """The step a "« Back" button (``<prefix>:<step it was shown at>``) leads to, by the
     dialog's ``before`` rule; None, after answering it as expired, when the person is at
     another step now (an old message) or the data is forged."""
-    here = button_value(update)
+    here = button_value(event)
     data = dict(context.user.dialog_data or {})
     previous = before(here, data) if in_step(context.user, dialog, here) else None
     if previous is None:
-        await expired(update, context)
+        await expired(event, context)
     return previous
 
 
-async def ask(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def ask(event: Event, context: Turn, notice: str | None = None) -> None:
     """Ask the question of the step the person is at now (after :func:`begin` or
     :func:`goto`), by the registry: a dialog's modules need not import one another."""
     current = current_step(context.user)
     if current is None:  # a step no module registered: a bug, not a person's doing
         raise LookupError(f"no step {context.user.dialog}/{context.user.step}")
-    await current.prompt(update, context, notice)
+    await current.prompt(event, context, notice)
 
 
 # --- screens ---------------------------------------------------------------------------
@@ -99,19 +95,17 @@ def resumes(check: Resume) -> Resume:
     return check
 
 
-async def open_screen(
-    name: str, update: Update, context: BotContext, notice: str | None = None
-) -> None:
+async def open_screen(name: str, event: Event, context: Turn, notice: str | None = None) -> None:
     """Show the screen registered as ``name``, with ``notice`` above it."""
-    await SCREENS[name](update, context, notice)
+    await SCREENS[name](event, context, notice)
 
 
-async def go_home(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def go_home(event: Event, context: Turn, notice: str | None = None) -> None:
     """The main menu, with ``notice`` above it."""
-    await open_screen(MENU, update, context, notice)
+    await open_screen(MENU, event, context, notice)
 
 
-async def reprompt(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def reprompt(event: Event, context: Turn, notice: str | None = None) -> None:
     """Ask the user's current question again (as a new message), or show the menu."""
     context.reply_as_new = True
     user = context.user
@@ -120,16 +114,16 @@ async def reprompt(update: Update, context: BotContext, notice: str | None = Non
         begin(user, ONBOARDING, "language")
         current = current_step(user)
     if current is not None:
-        await current.prompt(update, context, notice)
+        await current.prompt(event, context, notice)
         return
     for check in RESUMES:
-        if await check(update, context, notice):
+        if await check(event, context, notice):
             return
-    await go_home(update, context, notice)
+    await go_home(event, context, notice)
 
 
-async def expired(update: Update, context: BotContext) -> None:
+async def expired(event: Event, context: Turn) -> None:
     """A button that no longer applies (old message, forged data, another step)."""
     _ = context._
-    await answer_query(update, context, _("This button has expired."))
-    await reprompt(update, context, _("That button is no longer valid. Here is where we are:"))
+    await answer_query(event, context, _("This button has expired."))
+    await reprompt(event, context, _("That button is no longer valid. Here is where we are:"))

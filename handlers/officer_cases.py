@@ -16,30 +16,27 @@ one of ``help.yaml``'s ``outcomes``, or ``typed``); only then is the case resolv
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
+from bot.conversation import routes
+from bot.conversation.routes import Route
 from bot.services import help_requests as cases
 from handlers.case_actions import claim, reassign, reassign_menu, resolve_with, set_status
 from handlers.case_history import full_text, history
 from handlers.case_page import open_from_link, view
 from handlers.case_queue import DIALOG, queue
 from handlers.case_typed import start_typing
-from handlers.common import Handlers
 
-__all__ = ["DIALOG", "HANDLERS", "open_from_link"]
+__all__ = ["DIALOG", "ROUTES", "open_from_link"]
 
-HANDLERS: Handlers = [
-    CommandHandler("kasus", queue, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(
-        queue, pattern=rf"^cs:q(:({'|'.join(cases.QUEUE_SECTIONS)}):\d{{1,4}})?$"
-    ),
-    CallbackQueryHandler(view, pattern=r"^cs:v:\d{1,10}$"),
-    CallbackQueryHandler(claim, pattern=r"^cs:claim:\d{1,10}$"),
-    CallbackQueryHandler(set_status, pattern=r"^cs:st:\d{1,10}:[a-z_]{1,12}$"),
-    CallbackQueryHandler(resolve_with, pattern=r"^cs:rs:\d{1,10}:[a-z0-9_]{1,20}$"),
-    CallbackQueryHandler(reassign_menu, pattern=r"^cs:ra:\d{1,10}$"),
-    CallbackQueryHandler(reassign, pattern=r"^cs:ra:\d{1,10}:\d{1,15}$"),
-    CallbackQueryHandler(start_typing, pattern=r"^cs:(w|n|esc|ln):\d{1,10}$"),
-    CallbackQueryHandler(history, pattern=r"^cs:h:\d{1,10}(:\d{1,4})?$"),
-    CallbackQueryHandler(full_text, pattern=r"^cs:f:\d{1,10}(:\d{1,4})?$"),
+ROUTES: list[Route] = [
+    routes.command("kasus", queue),
+    routes.choice(rf"^cs:q(:({'|'.join(cases.QUEUE_SECTIONS)}):\d{{1,4}})?$", queue),
+    routes.choice(r"^cs:v:\d{1,10}$", view),
+    routes.choice(r"^cs:claim:\d{1,10}$", claim),
+    routes.choice(r"^cs:st:\d{1,10}:[a-z_]{1,12}$", set_status),
+    routes.choice(r"^cs:rs:\d{1,10}:[a-z0-9_]{1,20}$", resolve_with),
+    routes.choice(r"^cs:ra:\d{1,10}$", reassign_menu),
+    routes.choice(r"^cs:ra:\d{1,10}:\d{1,15}$", reassign),
+    routes.choice(r"^cs:(w|n|esc|ln):\d{1,10}$", start_typing),
+    routes.choice(r"^cs:h:\d{1,10}(:\d{1,4})?$", history),
+    routes.choice(r"^cs:f:\d{1,10}(:\d{1,4})?$", full_text),
 ]

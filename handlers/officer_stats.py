@@ -7,14 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler
-
 from bot import ids
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import quiz as rounds
 from handlers.announce_steps import sender_scope
-from handlers.common import Handlers, user_update
+from handlers.common import user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import expired
 from handlers.screen import button_value, show
@@ -23,13 +21,13 @@ PERIODS = (7, 30, 90, 365)
 
 
 @user_update
-async def statistics(update: Update, context: BotContext) -> None:
+async def statistics(event: Event, context: Turn) -> None:
     """The statistics of the officer's area for the chosen number of days."""
 
     allowed, area_id, scope = await sender_scope(context)
-    days = ids.number(button_value(update))
+    days = ids.number(button_value(event))
     if not allowed or days is None or days not in PERIODS:
-        await expired(update, context)
+        await expired(event, context)
         return
     _ = context._
     since = context.services.clock.now() - timedelta(days=days)
@@ -72,7 +70,7 @@ async def statistics(update: Update, context: BotContext) -> None:
         )
     rows = [[(_("{n} days", n=n), f"st:{n}") for n in PERIODS]]
     rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
-    await show(update, context, "\n".join(lines), keyboard(rows))
+    await show(event, context, "\n".join(lines), keyboard(rows))
 
 
-HANDLERS: Handlers = [CallbackQueryHandler(statistics, pattern=r"^st:\d{1,3}$")]
+ROUTES: list[Route] = [routes.choice(r"^st:\d{1,3}$", statistics)]

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
 from bot import ids
-from bot.context import BotContext
-from bot.delivery.admin import handover_text, references_of
+from bot.case_text import handover_text, references_of
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import officers
-from handlers.common import Handlers, is_admin, load_officer, user_update
+from handlers.common import is_admin, load_officer, user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import expired, go_home
 from handlers.screen import show, with_notice
@@ -28,12 +26,12 @@ ADD_WORDS = ("tambah", "add")
 REMOVE_WORDS = ("hapus", "remove")
 
 
-async def officer_menu(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def officer_menu(event: Event, context: Turn, notice: str | None = None) -> None:
     """The officer's tools for their area; admins also manage officers here."""
     _ = context._
     officer = await load_officer(context)
     if officer is None and not is_admin(context):
-        await expired(update, context)
+        await expired(event, context)
         return
     lines = [_("<b>Officer menu</b>")]
     if officer is not None:
@@ -50,10 +48,10 @@ async def officer_menu(update: Update, context: BotContext, notice: str | None =
     if is_admin(context):
         rows.append([(_.pgettext("button", "Officers"), "adm:list")])
     rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
-    await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+    await show(event, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
 
 
-async def _officer_list(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def _officer_list(event: Event, context: Turn, notice: str | None = None) -> None:
     _ = context._
     listing = await officers.listing(context.db)
     villages = context.services.villages
@@ -74,20 +72,20 @@ async def _officer_list(update: Update, context: BotContext, notice: str | None 
         for o in listing[:40]
     ]
     rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
-    await show(update, context, with_notice(notice, text), keyboard(rows))
+    await show(event, context, with_notice(notice, text), keyboard(rows))
 
 
 @user_update
-async def officers_command(update: Update, context: BotContext) -> None:
+async def officers_command(event: Event, context: Turn) -> None:
     """Lists, grants or removes officer roles (admins only)."""
     _ = context._
     if not is_admin(context):
-        await go_home(update, context, notice=_("Only admins can manage officers."))
+        await go_home(event, context, notice=_("Only admins can manage officers."))
         return
-    args = context.args or []
+    args = list(event.args)
     usage = _("Usage: /petugas tambah TELEGRAM-ID AREA, or /petugas hapus TELEGRAM-ID.")
     if not args:
-        await _officer_list(update, context)
+        await _officer_list(event, context)
         return
     action, rest = args[0].lower(), args[1:]
     person = ids.telegram_id(rest[0]) if rest else None
@@ -107,19 +105,19 @@ async def officers_command(update: Update, context: BotContext) -> None:
                 area=escape(exc.area_id),
                 areas=", ".join(context.services.villages.area_ids),
             )
-            await show(update, context, notice)
+            await show(event, context, notice)
             return
         area = context.services.villages.area_name(officer.area_id)
         notice = _("{id} is now an officer for {area}.", id=officer.telegram_id, area=escape(area))
         notice += await _handover_lines(context, handover, officer.telegram_id, "moved")
-        await _officer_list(update, context, notice)
+        await _officer_list(event, context, notice)
     elif action in REMOVE_WORDS and len(rest) == 1 and person is not None:
-        await _remove(update, context, person)
+        await _remove(event, context, person)
     else:
-        await show(update, context, usage)
+        await show(event, context, usage)
 
 
-async def _remove(update: Update, context: BotContext, telegram_id: int) -> None:
+async def _remove(event: Event, context: Turn, telegram_id: int) -> None:
     """Takes the role away; their open cases go back to the queue (said in the notice)."""
     _ = context._
     handover = await officers.revoke(
@@ -134,11 +132,11 @@ async def _remove(update: Update, context: BotContext, telegram_id: int) -> None
     else:
         notice = _("{id} is no longer an officer.", id=telegram_id)
         notice += await _handover_lines(context, handover, telegram_id, "removed")
-    await _officer_list(update, context, notice)
+    await _officer_list(event, context, notice)
 
 
 async def _handover_lines(
-    context: BotContext, handover: officers.Handover, officer_id: int, why: str
+    context: Turn, handover: officers.Handover, officer_id: int, why: str
 ) -> str:
     if not handover:
         return ""
@@ -155,23 +153,23 @@ async def _handover_lines(
 
 
 @user_update
-async def admin_button(update: Update, context: BotContext) -> None:
+async def admin_button(event: Event, context: Turn) -> None:
     """The officer-list buttons; refused for anyone who is not an admin."""
-    data = (update.callback_query.data or "") if update.callback_query else ""
+    data = event.choice
     if not is_admin(context):
-        await expired(update, context)
+        await expired(event, context)
         return
     if data == "adm:list":
-        await _officer_list(update, context)
+        await _officer_list(event, context)
         return
     person = ids.telegram_id(data.rsplit(":", 1)[-1])
     if person is None:  # forged: beyond any Telegram id
-        await expired(update, context)
+        await expired(event, context)
         return
-    await _remove(update, context, person)
+    await _remove(event, context, person)
 
 
-HANDLERS: Handlers = [
-    CommandHandler("petugas", officers_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(admin_button, pattern=r"^adm:(list|rm:\d{1,20})$"),
+ROUTES: list[Route] = [
+    routes.command("petugas", officers_command),
+    routes.choice(r"^adm:(list|rm:\d{1,20})$", admin_button),
 ]

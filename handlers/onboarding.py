@@ -22,14 +22,12 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
 from bot import ids
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import profiles
 from handlers import village_switch
-from handlers.common import Handlers, begin, end, goto, load_officer, step, user_update
+from handlers.common import begin, end, goto, load_officer, step, user_update
 from handlers.keyboards import keyboard, language_keyboard, role_keyboard
 from handlers.navigation import ONBOARDING, at_step, expired, go_home
 from handlers.officer_cases import open_from_link
@@ -42,9 +40,9 @@ DEEP_LINK_VILLAGE = "v_"
 DEEP_LINK_QUIZ = "kuis"
 
 
-def deep_link_village(context: BotContext) -> str | None:
+def deep_link_village(event: Event, context: Turn) -> str | None:
     """The village named by ``/start v_<id>``, if it exists."""
-    payload = context.args[0] if context.args else ""
+    payload = event.args[0] if event.args else ""
     if payload.startswith(DEEP_LINK_VILLAGE):
         village = context.services.villages.village(payload.removeprefix(DEEP_LINK_VILLAGE))
         if village is not None:
@@ -53,40 +51,40 @@ def deep_link_village(context: BotContext) -> str | None:
 
 
 @user_update
-async def start(update: Update, context: BotContext) -> None:
+async def start(event: Event, context: Turn) -> None:
     """Greets and asks for the language, or shows the menu to someone already registered."""
     user = context.user
-    village_id = deep_link_village(context)
-    quiz_link = (context.args or [""])[0] == DEEP_LINK_QUIZ
+    village_id = deep_link_village(event, context)
+    quiz_link = (event.args or ("",))[0] == DEEP_LINK_QUIZ
     # The quiz is public information: a shared quiz link opens it for everyone, also for
     # someone who declined data processing (their round is kept without their id).
     if quiz_link and profiles.is_registered(user):
         end(user)
-        await start_round(update, context)
+        await start_round(event, context)
         return
-    payload = context.args[0] if context.args else ""
+    payload = event.args[0] if event.args else ""
     case_id = ids.row_id(payload.removeprefix("case_")) if payload.startswith("case_") else None
     if case_id is not None:
         # An officers' group chat's "Open in private chat" button.
         end(user)
-        if await open_from_link(update, context, case_id):
+        if await open_from_link(event, context, case_id):
             return
     if profiles.has_consent(user):
         if village_id and village_id != user.village_id:
-            await village_switch.offer_village_switch(update, context, village_id)
+            await village_switch.offer_village_switch(event, context, village_id)
             return
         end(user)
-        await go_home(update, context, notice=context._("Welcome back!"))
+        await go_home(event, context, notice=context._("Welcome back!"))
         return
     data: dict[str, str] = {"village": village_id} if village_id else {}
     if quiz_link:  # a newcomer gets set up first, then the quiz they were sent
         data["then"] = "quiz"
     begin(user, DIALOG, "language", data)
-    await ask_language(update, context, None)
+    await ask_language(event, context, None)
 
 
 @step(DIALOG, "language")
-async def ask_language(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_language(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _(
         "<b>Welcome to the Desmigratif assistant.</b>\n"
@@ -95,7 +93,7 @@ async def ask_language(update: Update, context: BotContext, notice: str | None) 
         "Which language shall we use?"
     )
     await show(
-        update,
+        event,
         context,
         with_notice(notice, text),
         language_keyboard("ob:lang", context.user.locale),
@@ -103,44 +101,44 @@ async def ask_language(update: Update, context: BotContext, notice: str | None) 
 
 
 @at_step(DIALOG, "language")
-async def chose_language(update: Update, context: BotContext) -> None:
+async def chose_language(event: Event, context: Turn) -> None:
     """Stores the language and asks who the user is (officers skip to consent)."""
     user = context.user
-    locale = button_value(update)
+    locale = button_value(event)
     profiles.set_locale(user, locale, context.services.clock.now())
     context._ = context.services.i18n.translator(locale)
     if await load_officer(context) is not None:
         goto(user, "consent")
-        await ask_consent(update, context, None)
+        await ask_consent(event, context, None)
     else:
         goto(user, "role")
-        await ask_role(update, context, None)
+        await ask_role(event, context, None)
 
 
 @step(DIALOG, "role")
-async def ask_role(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_role(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _("Which of these describes you?")
-    await show(update, context, with_notice(notice, text), role_keyboard(_, "ob:role"))
+    await show(event, context, with_notice(notice, text), role_keyboard(_, "ob:role"))
 
 
 @at_step(DIALOG, "role")
-async def chose_role(update: Update, context: BotContext) -> None:
+async def chose_role(event: Event, context: Turn) -> None:
     """Stores the role and asks for the village."""
-    role = button_value(update)
+    role = button_value(event)
     if role not in profiles.ROLES:
-        await expired(update, context)
+        await expired(event, context)
         return
     goto(context.user, "village", role=role)
-    await ask_village(update, context, None)
+    await ask_village(event, context, None)
 
 
 async def chose_village(
-    update: Update, context: BotContext, village_id: str | None, other_village: str | None
+    event: Event, context: Turn, village_id: str | None, other_village: str | None
 ) -> None:
     """Stores the village (chosen or typed) and asks for consent."""
     goto(context.user, "consent", village=village_id, other_village=other_village)
-    await ask_consent(update, context, None)
+    await ask_consent(event, context, None)
 
 
 VILLAGES = VillagePicker(DIALOG, "ob:vil", chose_village, from_link=True)
@@ -148,7 +146,7 @@ ask_village = VILLAGES.ask
 
 
 @step(DIALOG, "consent")
-async def ask_consent(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_consent(event: Event, context: Turn, notice: str | None) -> None:
     """The decision first, in a few short lines; the full notice is one tap away."""
     _ = context._
     data = context.user.dialog_data or {}
@@ -172,14 +170,14 @@ async def ask_consent(update: Update, context: BotContext, notice: str | None) -
             [(_.pgettext("button", "ℹ️ What is kept?"), "ob:consent:details")],
         ]
     )
-    await show(update, context, with_notice(notice, text), markup)
+    await show(event, context, with_notice(notice, text), markup)
 
 
 @at_step(DIALOG, "consent")
-async def consent_details(update: Update, context: BotContext) -> None:
+async def consent_details(event: Event, context: Turn) -> None:
     """Shows the full data notice (or, from there, the decision again)."""
-    if button_value(update) == "back":
-        await ask_consent(update, context, None)
+    if button_value(event) == "back":
+        await ask_consent(event, context, None)
         return
     _ = context._
     text = _(
@@ -199,17 +197,17 @@ async def consent_details(update: Update, context: BotContext) -> None:
         "agree, nothing personal is kept and you can still read the public information."
     )
     markup = keyboard([[(_.pgettext("button", "« Back"), "ob:consent:back")]])
-    await show(update, context, text, markup)
+    await show(event, context, text, markup)
 
 
 @at_step(DIALOG, "consent")
-async def answered_consent(update: Update, context: BotContext) -> None:
+async def answered_consent(event: Event, context: Turn) -> None:
     """Stores the profile if the user agrees; otherwise keeps nothing personal."""
     user = context.user
     now = context.services.clock.now()
     data = user.dialog_data or {}
     _ = context._
-    if button_value(update) == "yes":
+    if button_value(event) == "yes":
         profiles.give_consent(
             user,
             role=data.get("role"),
@@ -226,18 +224,18 @@ async def answered_consent(update: Update, context: BotContext) -> None:
         )
     end(user)
     if data.get("then") == "quiz":  # came by a shared quiz link: the quiz they asked for
-        await show(update, context, notice)  # the consent screen becomes the answer
+        await show(event, context, notice)  # the consent screen becomes the answer
         context.reply_as_new = True
-        await start_round(update, context)
+        await start_round(event, context)
         return
-    await go_home(update, context, notice=notice)
+    await go_home(event, context, notice=notice)
 
 
-HANDLERS: Handlers = [
-    CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(chose_language, pattern=r"^ob:lang:(id|jv|en)$"),
-    CallbackQueryHandler(chose_role, pattern=r"^ob:role:[a-z]+$"),
-    VILLAGES.handler,
-    CallbackQueryHandler(answered_consent, pattern=r"^ob:consent:(yes|no)$"),
-    CallbackQueryHandler(consent_details, pattern=r"^ob:consent:(details|back)$"),
+ROUTES: list[Route] = [
+    routes.command("start", start),
+    routes.choice(r"^ob:lang:(id|jv|en)$", chose_language),
+    routes.choice(r"^ob:role:[a-z]+$", chose_role),
+    VILLAGES.route,
+    routes.choice(r"^ob:consent:(yes|no)$", answered_consent),
+    routes.choice(r"^ob:consent:(details|back)$", consent_details),
 ]

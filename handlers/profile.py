@@ -21,12 +21,10 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import erasure, profiles
-from handlers.common import Handlers, begin, end, load_officer, step, user_update
+from handlers.common import begin, end, load_officer, step, user_update
 from handlers.keyboards import (
     LANGUAGE_NAMES,
     choice,
@@ -44,7 +42,7 @@ LANGUAGE = "language"
 ERASE = "erase"
 
 
-def _village_text(context: BotContext) -> str:
+def _village_text(context: Turn) -> str:
     user = context.user
     if user.village_id:
         return escape(context.services.villages.area_name(user.village_id))
@@ -53,7 +51,7 @@ def _village_text(context: BotContext) -> str:
     return "–"
 
 
-async def show_profile(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def show_profile(event: Event, context: Turn, notice: str | None = None) -> None:
     _ = context._
     user = context.user
     role = role_labels(_).get(user.role or "", "–")
@@ -76,49 +74,49 @@ async def show_profile(update: Update, context: BotContext, notice: str | None =
             [(_.pgettext("button", "« Menu"), "menu:main")],
         ]
     )
-    await show(update, context, with_notice(notice, text), markup)
+    await show(event, context, with_notice(notice, text), markup)
 
 
 @user_update
-async def profile_command(update: Update, context: BotContext) -> None:
+async def profile_command(event: Event, context: Turn) -> None:
     """Shows the profile with buttons to change it."""
     if not profiles.has_consent(context.user):
-        await _needs_consent(update, context)
+        await _needs_consent(event, context)
         return
     end(context.user)
-    await show_profile(update, context)
+    await show_profile(event, context)
 
 
-async def _needs_consent(update: Update, context: BotContext) -> None:
+async def _needs_consent(event: Event, context: Turn) -> None:
     if profiles.is_registered(context.user):
         await go_home(
-            update, context, notice=context._("You have not agreed, so no profile is kept.")
+            event, context, notice=context._("You have not agreed, so no profile is kept.")
         )
     else:
-        await reprompt(update, context, context._("Let us finish setting up first."))
+        await reprompt(event, context, context._("Let us finish setting up first."))
 
 
 @user_update
-async def profile_button(update: Update, context: BotContext) -> None:
+async def profile_button(event: Event, context: Turn) -> None:
     """Starts editing the role or the village."""
     user = context.user
     if not profiles.has_consent(user):
-        await expired(update, context)
+        await expired(event, context)
         return
-    field = (update.callback_query.data or "") if update.callback_query else ""
+    field = event.choice
     if field == "pf:role":
         begin(user, PROFILE, "role")
-        await ask_role(update, context, None)
+        await ask_role(event, context, None)
     else:
         begin(user, PROFILE, "village", {"village": user.village_id})
-        await VILLAGES.ask(update, context, None)
+        await VILLAGES.ask(event, context, None)
 
 
 @step(PROFILE, "role")
-async def ask_role(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_role(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     await show(
-        update,
+        event,
         context,
         with_notice(notice, _("Which of these describes you?")),
         role_keyboard(_, "pf:setrole"),
@@ -126,24 +124,24 @@ async def ask_role(update: Update, context: BotContext, notice: str | None) -> N
 
 
 @at_step(PROFILE, "role")
-async def set_role(update: Update, context: BotContext) -> None:
+async def set_role(event: Event, context: Turn) -> None:
     """Stores the new role and shows the profile."""
-    role = button_value(update)
+    role = button_value(event)
     if role not in profiles.ROLES:
-        await expired(update, context)
+        await expired(event, context)
         return
     profiles.set_role(context.user, role, context.services.clock.now())
     end(context.user)
-    await show_profile(update, context, context._("Saved."))
+    await show_profile(event, context, context._("Saved."))
 
 
 async def set_village(
-    update: Update, context: BotContext, village_id: str | None, other_village: str | None
+    event: Event, context: Turn, village_id: str | None, other_village: str | None
 ) -> None:
     """Stores the chosen or typed village and shows the profile."""
     profiles.set_village(context.user, village_id, other_village, context.services.clock.now())
     end(context.user)
-    await show_profile(update, context, context._("Saved."))
+    await show_profile(event, context, context._("Saved."))
 
 
 VILLAGES = VillagePicker(PROFILE, "pf:setvil", set_village, from_link=False)
@@ -152,52 +150,52 @@ VILLAGES = VillagePicker(PROFILE, "pf:setvil", set_village, from_link=False)
 # --- language --------------------------------------------------------------------------
 
 
-async def ask_language(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def ask_language(event: Event, context: Turn, notice: str | None = None) -> None:
     begin(context.user, LANGUAGE, "choose")
-    await _ask_language(update, context, notice)
+    await _ask_language(event, context, notice)
 
 
 @step(LANGUAGE, "choose")
-async def _ask_language(update: Update, context: BotContext, notice: str | None) -> None:
+async def _ask_language(event: Event, context: Turn, notice: str | None) -> None:
     text = with_notice(notice, context._("Which language shall we use?"))
-    await show(update, context, text, language_keyboard("lang", context.user.locale))
+    await show(event, context, text, language_keyboard("lang", context.user.locale))
 
 
 @user_update
-async def language_command(update: Update, context: BotContext) -> None:
+async def language_command(event: Event, context: Turn) -> None:
     """Asks for the language (during onboarding: that is its first step anyway)."""
     if not profiles.is_registered(context.user):
         begin(context.user, ONBOARDING, "language", context.user.dialog_data)
-        await ask(update, context)
+        await ask(event, context)
         return
-    await ask_language(update, context)
+    await ask_language(event, context)
 
 
 @at_step(LANGUAGE, "choose")
-async def chose_language(update: Update, context: BotContext) -> None:
+async def chose_language(event: Event, context: Turn) -> None:
     """Stores the language and shows the menu in it."""
-    locale = button_value(update)
+    locale = button_value(event)
     if locale not in LANGUAGE_NAMES:
-        await expired(update, context)
+        await expired(event, context)
         return
     profiles.set_locale(context.user, locale, context.services.clock.now())
     end(context.user)
     context._ = context.services.i18n.translator(locale)
-    await go_home(update, context, notice=context._("Language changed to English."))
+    await go_home(event, context, notice=context._("Language changed to English."))
 
 
 # --- /hapusdata --------------------------------------------------------------------------
 
 
 @user_update
-async def erase_command(update: Update, context: BotContext) -> None:
+async def erase_command(event: Event, context: Turn) -> None:
     """Asks to confirm erasing everything."""
     begin(context.user, ERASE, "confirm")
-    await ask_erase(update, context, None)
+    await ask_erase(event, context, None)
 
 
 @step(ERASE, "confirm")
-async def ask_erase(update: Update, context: BotContext, notice: str | None) -> None:
+async def ask_erase(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     text = _(
         "<b>Erase all your data?</b>\n"
@@ -208,39 +206,37 @@ async def ask_erase(update: Update, context: BotContext, notice: str | None) -> 
         (_.pgettext("button", "Yes, erase everything"), "del:yes"),
         (_.pgettext("button", "No, keep my data"), "del:no"),
     )
-    await show(update, context, with_notice(notice, text), markup)
+    await show(event, context, with_notice(notice, text), markup)
 
 
 @at_step(ERASE, "confirm")
-async def erase_answer(update: Update, context: BotContext) -> None:
+async def erase_answer(event: Event, context: Turn) -> None:
     """Erases every row about the user, or keeps them."""
     user = context.user
     _ = context._
-    if button_value(update) == "yes":
+    if button_value(event) == "yes":
         services = context.services
         await erasure.erase(
             context.db, services.routing(), user.telegram_id, now=services.clock.now()
         )
         context.db.expunge(user)
-        await show(
-            update, context, _("All your data has been erased. Send /start to begin again.")
-        )
+        await show(event, context, _("All your data has been erased. Send /start to begin again."))
         return
     end(user)
     if profiles.is_registered(user):
-        await go_home(update, context, notice=_("Nothing was erased."))
+        await go_home(event, context, notice=_("Nothing was erased."))
     else:
-        await reprompt(update, context, _("Nothing was erased."))
+        await reprompt(event, context, _("Nothing was erased."))
 
 
-HANDLERS: Handlers = [
-    CommandHandler("profil", profile_command, filters=filters.ChatType.PRIVATE),
-    CommandHandler("bahasa", language_command, filters=filters.ChatType.PRIVATE),
-    CommandHandler("language", language_command, filters=filters.ChatType.PRIVATE),
-    CommandHandler("hapusdata", erase_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(profile_button, pattern=r"^pf:(role|village)$"),
-    CallbackQueryHandler(set_role, pattern=r"^pf:setrole:[a-z]+$"),
-    VILLAGES.handler,
-    CallbackQueryHandler(chose_language, pattern=r"^lang:[a-z]{2}$"),
-    CallbackQueryHandler(erase_answer, pattern=r"^del:(yes|no)$"),
+ROUTES: list[Route] = [
+    routes.command("profil", profile_command),
+    routes.command("bahasa", language_command),
+    routes.command("language", language_command),
+    routes.command("hapusdata", erase_command),
+    routes.choice(r"^pf:(role|village)$", profile_button),
+    routes.choice(r"^pf:setrole:[a-z]+$", set_role),
+    VILLAGES.route,
+    routes.choice(r"^lang:[a-z]{2}$", chose_language),
+    routes.choice(r"^del:(yes|no)$", erase_answer),
 ]

@@ -16,15 +16,14 @@ from datetime import timedelta
 from html import escape
 from urllib.parse import quote
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
 from bot import ids
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.choices import Row, link
+from bot.conversation.routes import Route
 from bot.services import profiles
 from bot.services import quiz as rounds
 from bot.terms import explained
-from handlers.common import Handlers, user_update
+from handlers.common import user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import expired, reprompt, resumes
 from handlers.screen import answer_query, show, with_notice
@@ -35,7 +34,7 @@ ROUND_KEY = "quiz_round"
 IN_PLAY = timedelta(hours=1)  # a round answered within this is the person's current activity
 
 
-def _anonymous_round(context: BotContext) -> int | None:
+def _anonymous_round(context: Turn) -> int | None:
     """The round a person who declined data processing is playing: its id is kept only in
     their ``dialog_data`` (cleared by the menu, ``/batal`` and declining again), the row
     itself carries no id of theirs."""
@@ -44,7 +43,7 @@ def _anonymous_round(context: BotContext) -> int | None:
 
 
 async def show_question(
-    update: Update, context: BotContext, quiz_round: QuizRound, notice: str | None = None
+    event: Event, context: Turn, quiz_round: QuizRound, notice: str | None = None
 ) -> None:
     """The question waiting for an answer, as a new message."""
     _ = context._
@@ -60,19 +59,19 @@ async def show_question(
         [(_(answer.text), f"qz:a:{quiz_round.id}:{position}:{answer.id}")]
         for answer in rounds.shuffled_answers(quiz_round.id, question)
     ]
-    await show(update, context, with_notice(notice, text), keyboard(rows), new=True)
+    await show(event, context, with_notice(notice, text), keyboard(rows), new=True)
 
 
 @resumes
-async def resume_round(update: Update, context: BotContext, notice: str | None) -> bool:
+async def resume_round(event: Event, context: Turn, notice: str | None) -> bool:
     """Input that fits nowhere while a round is in play gets its question again."""
     if (quiz_round := await round_in_play(context)) is None:
         return False
-    await show_question(update, context, quiz_round, notice)
+    await show_question(event, context, quiz_round, notice)
     return True
 
 
-async def round_in_play(context: BotContext) -> QuizRound | None:
+async def round_in_play(context: Turn) -> QuizRound | None:
     """The person's unfinished round if they answered (or started it) within
     :data:`IN_PLAY`: input that fits nowhere then gets the question again, not the menu.
     An older unfinished round is left alone (``/kuis`` still continues it)."""
@@ -91,7 +90,7 @@ async def round_in_play(context: BotContext) -> QuizRound | None:
     return quiz_round if last > now - IN_PLAY else None
 
 
-async def start_round(update: Update, context: BotContext) -> None:
+async def start_round(event: Event, context: Turn) -> None:
     """Continues an unfinished round, or starts a new one.
 
     The quiz is public information: someone who declined data processing plays too, in a
@@ -99,7 +98,7 @@ async def start_round(update: Update, context: BotContext) -> None:
     and the officers' figures still count it."""
     user = context.user
     if not profiles.is_registered(user):
-        await reprompt(update, context, context._("Let us finish setting up first."))
+        await reprompt(event, context, context._("Let us finish setting up first."))
         return
     consent = profiles.has_consent(user)
     if consent:
@@ -126,23 +125,23 @@ async def start_round(update: Update, context: BotContext) -> None:
             "villages have met. Choose what you would do.",
             n=len(quiz_round.question_ids),
         )
-        await show(update, context, intro)
-    await show_question(update, context, quiz_round)
+        await show(event, context, intro)
+    await show_question(event, context, quiz_round)
 
 
 @user_update
-async def quiz_command(update: Update, context: BotContext) -> None:
+async def quiz_command(event: Event, context: Turn) -> None:
     """Starts (or continues) a quiz round."""
-    await start_round(update, context)
+    await start_round(event, context)
 
 
 @user_update
-async def new_round(update: Update, context: BotContext) -> None:
+async def new_round(event: Event, context: Turn) -> None:
     """ "Play again" and the menu button."""
-    await start_round(update, context)
+    await start_round(event, context)
 
 
-async def _own_round(context: BotContext, round_id: str) -> QuizRound | None:
+async def _own_round(context: Turn, round_id: str) -> QuizRound | None:
     if (found := ids.row_id(round_id)) is None:
         return None
     quiz_round = await context.db.get(QuizRound, found)
@@ -154,21 +153,21 @@ async def _own_round(context: BotContext, round_id: str) -> QuizRound | None:
 
 
 @user_update
-async def answered(update: Update, context: BotContext) -> None:
+async def answered(event: Event, context: Turn) -> None:
     """Records the answer (once) and shows whether it was right, and why."""
     _ = context._
-    parts = (update.callback_query.data or "").split(":") if update.callback_query else []
+    parts = event.choice.split(":") if event.pressed else []
     quiz_round = await _own_round(context, parts[2]) if len(parts) == 5 else None
     position = ids.number(parts[3]) if len(parts) == 5 else None
     if quiz_round is None or position is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     quiz = context.services.quiz
     outcome = await rounds.answer(
         context.db, quiz_round, quiz, position, parts[4], now=context.services.clock.now()
     )
     if outcome is None:  # already answered, or not this question's turn: nothing changes
-        await answer_query(update, context, _("You have already answered this question."))
+        await answer_query(event, context, _("You have already answered this question."))
         return
     question = quiz.questions[quiz_round.question_ids[position]]
     verdict = (
@@ -191,30 +190,30 @@ async def answered(update: Update, context: BotContext) -> None:
         if outcome.finished
         else _.pgettext("button", "Next ▸")
     )
-    await show(update, context, text, keyboard([[(label, f"qz:n:{quiz_round.id}")]]))
+    await show(event, context, text, keyboard([[(label, f"qz:n:{quiz_round.id}")]]))
 
 
 @user_update
-async def next_step(update: Update, context: BotContext) -> None:
+async def next_step(event: Event, context: Turn) -> None:
     """The next question, or the score at the end."""
-    parts = (update.callback_query.data or "").split(":") if update.callback_query else []
+    parts = event.choice.split(":") if event.pressed else []
     quiz_round = await _own_round(context, parts[2]) if len(parts) == 3 else None
     if quiz_round is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     # Drop the Next button: a second tap would only show the same question again.
-    message = update.callback_query.message if update.callback_query is not None else None
-    if message is not None:
-        context.replies.remove_buttons(message.chat.id, message.message_id)
+    pressed = event.pressed
+    if pressed is not None and pressed.message_id is not None:
+        context.replies.remove_buttons(event.chat, pressed.message_id)
     if quiz_round.finished_at is not None:
-        await show_score(update, context, quiz_round)
+        await show_score(event, context, quiz_round)
     elif rounds.playable(context.services.quiz, quiz_round):
-        await show_question(update, context, quiz_round)
+        await show_question(event, context, quiz_round)
     else:  # a question of the round was taken out of the quiz meanwhile
-        await start_round(update, context)
+        await start_round(event, context)
 
 
-async def show_score(update: Update, context: BotContext, quiz_round: QuizRound) -> None:
+async def show_score(event: Event, context: Turn, quiz_round: QuizRound) -> None:
     _ = context._
     quiz = context.services.quiz
     score, total = quiz_round.score or 0, len(quiz_round.question_ids)
@@ -245,42 +244,29 @@ async def show_score(update: Update, context: BotContext, quiz_round: QuizRound)
         if items:
             titles = [_(context.services.checklist.items[item].title) for item in sorted(items)]
             text += "\n\n" + _("Good to prepare:") + "\n" + "\n".join(f"• {t}" for t in titles)
-    bot_name = context.bot.username
+    bot_name = context.services.bot_username
     share = f"https://t.me/share/url?url={quote(f'https://t.me/{bot_name}?start={DEEP_LINK}')}"
-    rows = []
+    rows: list[Row] = []
     if wrong:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _.pgettext("button", "Review my wrong answers"),
-                    callback_data=f"qz:rev:{quiz_round.id}",
-                )
-            ]
-        )
+        rows.append([(_.pgettext("button", "Review my wrong answers"), f"qz:rev:{quiz_round.id}")])
     if score < quiz.pass_mark:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _.pgettext("menu", "🧳 Departure checklist"), callback_data="cl:v"
-                )
-            ]
-        )
+        rows.append([(_.pgettext("menu", "🧳 Departure checklist"), "cl:v")])
     rows += [
-        [InlineKeyboardButton(_.pgettext("button", "Play again"), callback_data="qz:new")],
-        [InlineKeyboardButton(_.pgettext("button", "Share the quiz"), url=share)],
-        [InlineKeyboardButton(_.pgettext("button", "« Menu"), callback_data="menu:main")],
+        [(_.pgettext("button", "Play again"), "qz:new")],
+        [link(_.pgettext("button", "Share the quiz"), share)],
+        [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, text, InlineKeyboardMarkup(rows), new=True)
+    await show(event, context, text, keyboard(rows), new=True)
 
 
 @user_update
-async def review(update: Update, context: BotContext) -> None:
+async def review(event: Event, context: Turn) -> None:
     """The questions answered wrongly, with the safe answer and why."""
     _ = context._
-    parts = (update.callback_query.data or "").split(":") if update.callback_query else []
+    parts = event.choice.split(":") if event.pressed else []
     quiz_round = await _own_round(context, parts[2]) if len(parts) == 3 else None
     if quiz_round is None or quiz_round.finished_at is None:
-        await expired(update, context)
+        await expired(event, context)
         return
     quiz = context.services.quiz
     given = await rounds.answers_of(context.db, quiz_round.id)
@@ -298,13 +284,13 @@ async def review(update: Update, context: BotContext) -> None:
         [(_.pgettext("button", "Play again"), "qz:new")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, "\n\n".join(blocks), keyboard(rows), new=True)
+    await show(event, context, "\n\n".join(blocks), keyboard(rows), new=True)
 
 
-HANDLERS: Handlers = [
-    CommandHandler("kuis", quiz_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(new_round, pattern=r"^qz:new$"),
-    CallbackQueryHandler(answered, pattern=r"^qz:a:\d{1,12}:\d{1,3}:[a-d]$"),
-    CallbackQueryHandler(next_step, pattern=r"^qz:n:\d{1,12}$"),
-    CallbackQueryHandler(review, pattern=r"^qz:rev:\d{1,12}$"),
+ROUTES: list[Route] = [
+    routes.command("kuis", quiz_command),
+    routes.choice(r"^qz:new$", new_round),
+    routes.choice(r"^qz:a:\d{1,12}:\d{1,3}:[a-d]$", answered),
+    routes.choice(r"^qz:n:\d{1,12}$", next_step),
+    routes.choice(r"^qz:rev:\d{1,12}$", review),
 ]

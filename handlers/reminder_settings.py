@@ -6,12 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import checklists, profiles, reminders
-from handlers.common import Handlers, replan_reminders, user_update
+from handlers.common import replan_reminders, user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import expired, reprompt
 from handlers.screen import show, with_notice
@@ -26,7 +24,7 @@ HOME_ZONES = {
 QUIET_PRESETS = {"21-6": (21, 6), "22-7": (22, 7), "20-5": (20, 5), "23-8": (23, 8), "off": (0, 0)}
 
 
-def _zones(context: BotContext) -> dict[str, tuple[str, str]]:
+def _zones(context: Turn) -> dict[str, tuple[str, str]]:
     """Button key → (label, IANA zone): WIB/WITA/WIT, then each destination."""
     zones = dict(HOME_ZONES)
     for country in context.services.checklist.countries.values():
@@ -34,7 +32,7 @@ def _zones(context: BotContext) -> dict[str, tuple[str, str]]:
     return zones
 
 
-def zone_name(context: BotContext, zone: str) -> str:
+def zone_name(context: Turn, zone: str) -> str:
     """WIB, WITA, WIT or the destination's name for an IANA zone (else the zone itself)."""
     for label, candidate in _zones(context).values():
         if candidate == zone:
@@ -42,7 +40,7 @@ def zone_name(context: BotContext, zone: str) -> str:
     return zone
 
 
-def _zone_label(context: BotContext) -> str:
+def _zone_label(context: Turn) -> str:
     current = context.user.timezone or context.services.settings.timezone
     name = zone_name(context, current)
     if name == current:
@@ -55,7 +53,7 @@ def _hours(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _describe(context: BotContext, row: Delivery) -> str:
+def _describe(context: Turn, row: Delivery) -> str:
     _ = context._
     payload = row.payload or {}
     content = context.services.checklist
@@ -71,7 +69,7 @@ def _describe(context: BotContext, row: Delivery) -> str:
     return _("open items of the checklist")
 
 
-async def show_settings(update: Update, context: BotContext, notice: str | None = None) -> None:
+async def show_settings(event: Event, context: Turn, notice: str | None = None) -> None:
     _ = context._
     user = context.user
     lines = [
@@ -116,15 +114,15 @@ async def show_settings(update: Update, context: BotContext, notice: str | None 
         [(_.pgettext("button", "🌙 Quiet hours"), "rem:q")],
         [(_.pgettext("button", "« Menu"), "menu:main")],
     ]
-    await show(update, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
+    await show(event, context, with_notice(notice, "\n".join(lines)), keyboard(rows))
 
 
-async def _refuse_without_consent(update: Update, context: BotContext) -> bool:
+async def _refuse_without_consent(event: Event, context: Turn) -> bool:
     if profiles.has_consent(context.user):
         return False
 
     await reprompt(
-        update,
+        event,
         context,
         context._("Reminders need your agreement to data processing. Send /start to give it."),
     )
@@ -132,36 +130,36 @@ async def _refuse_without_consent(update: Update, context: BotContext) -> bool:
 
 
 @user_update
-async def settings_command(update: Update, context: BotContext) -> None:
+async def settings_command(event: Event, context: Turn) -> None:
     """Shows the planned reminders and their settings."""
-    if await _refuse_without_consent(update, context):
+    if await _refuse_without_consent(event, context):
         return
-    await show_settings(update, context)
+    await show_settings(event, context)
 
 
 @user_update
-async def settings_button(update: Update, context: BotContext) -> None:
+async def settings_button(event: Event, context: Turn) -> None:
     """Switch, time zone and quiet hours."""
-    if await _refuse_without_consent(update, context):
+    if await _refuse_without_consent(event, context):
         return
     _ = context._
-    data = (update.callback_query.data or "") if update.callback_query else ""
+    data = event.choice
     user = context.user
     now = context.services.clock.now()
     if data in ("rem:on", "rem:off"):
         user.reminders_off = data == "rem:off"
         user.updated_at = now
         await replan_reminders(context)
-        await show_settings(update, context, _("Saved."))
+        await show_settings(event, context, _("Saved."))
     elif data == "rem:tz":
         rows = [[(label, f"rem:z:{key}")] for key, (label, _zone) in _zones(context).items()]
-        await show(update, context, _("Which time zone are you in?"), keyboard(rows))
+        await show(event, context, _("Which time zone are you in?"), keyboard(rows))
     elif data.startswith("rem:z:") and (chosen := _zones(context).get(data[6:])):
         user.timezone = chosen[1]
         user.updated_at = now
         context._ = context._.with_zone(ZoneInfo(chosen[1]))
         await replan_reminders(context)
-        await show_settings(update, context, context._("Saved."))
+        await show_settings(event, context, context._("Saved."))
     elif data == "rem:q":
         rows = [
             [
@@ -174,18 +172,18 @@ async def settings_button(update: Update, context: BotContext) -> None:
             ]
             for key, (a, b) in QUIET_PRESETS.items()
         ]
-        await show(update, context, _("When should reminders stay quiet?"), keyboard(rows))
+        await show(event, context, _("When should reminders stay quiet?"), keyboard(rows))
     elif data.startswith("rem:qh:") and (hours := QUIET_PRESETS.get(data[7:])):
         user.quiet_start, user.quiet_end = hours[0] * 60, hours[1] * 60
         user.updated_at = now
-        await show_settings(update, context, _("Saved."))
+        await show_settings(event, context, _("Saved."))
     elif data == "rem:open":
-        await show_settings(update, context)
+        await show_settings(event, context)
     else:
-        await expired(update, context)
+        await expired(event, context)
 
 
-HANDLERS: Handlers = [
-    CommandHandler("pengingat", settings_command, filters=filters.ChatType.PRIVATE),
-    CallbackQueryHandler(settings_button, pattern=r"^rem:[a-z0-9:-]+$"),
+ROUTES: list[Route] = [
+    routes.command("pengingat", settings_command),
+    routes.choice(r"^rem:[a-z0-9:-]+$", settings_button),
 ]

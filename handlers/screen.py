@@ -1,79 +1,68 @@
-"""What a handler reads of the pressed button, and how it shows its answer: by editing the
-message whose button was pressed, or as a new message, once the unit of work commits."""
+"""What a dialog reads of the tapped choice, and how it shows its answer: by replacing the
+screen whose choice was tapped, or as a new message, once the unit of work commits."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
-
 from bot import ids
-from bot.context import BotContext
+from bot.conversation import Event, Turn
+from bot.conversation.choices import Choices
 from bot.replies import Lost
 
 
-def button_number(update: Update, position: int, *, maximum: int = ids.ROW_ID_MAX) -> int:
-    """The number at ``position`` of the pressed button's data (``cs:v:12`` → 12 at 2);
+def button_number(event: Event, position: int, *, maximum: int = ids.ROW_ID_MAX) -> int:
+    """The number at ``position`` of the tapped choice's id (``cs:v:12`` → 12 at 2);
     0 (no such row) when it is missing, not ASCII digits or beyond ``maximum`` (forged
     data: a row id beyond 32 bits would make PostgreSQL raise instead of find nothing)."""
-    query = update.callback_query
-    parts = (query.data or "").split(":") if query is not None else []
+    parts = event.choice.split(":") if event.pressed is not None else []
     found = ids.number(parts[position], maximum) if len(parts) > position else None
     return found or 0
 
 
-def button_telegram_id(update: Update, position: int) -> int:
-    """A Telegram user id in the pressed button's data (``cs:ra:12:<id>``), or 0."""
-    return button_number(update, position, maximum=ids.TELEGRAM_ID_MAX)
+def button_telegram_id(event: Event, position: int) -> int:
+    """A Telegram user id in the tapped choice's id (``cs:ra:12:<id>``), or 0."""
+    return button_number(event, position, maximum=ids.TELEGRAM_ID_MAX)
 
 
-def button_value(update: Update) -> str:
-    """The last part of the pressed button's data: ``ob:role:family`` → ``family``."""
-    query = update.callback_query
-    return (query.data or "").rsplit(":", 1)[-1] if query is not None else ""
+def button_value(event: Event) -> str:
+    """The last part of the tapped choice's id: ``ob:role:family`` → ``family``."""
+    return event.choice.rsplit(":", 1)[-1]
 
 
-async def answer_query(
-    update: Update, context: BotContext, text: str, *, alert: bool = False
-) -> None:
-    """Answer the pressed button with a toast (once; the wrapper answers silently otherwise)."""
-    query = update.callback_query
-    if query is None or context.replies.answered:
+async def answer_query(event: Event, context: Turn, text: str, *, alert: bool = False) -> None:
+    """Acknowledge the tap with a toast (once; the unit of work does so silently
+    otherwise)."""
+    if event.pressed is None or context.replies.answered:
         return
-    context.replies.answer(query.id, text, alert=alert)
+    context.replies.answer(event.pressed.answer_ref, text, alert=alert)
 
 
 async def show(
-    update: Update,
-    context: BotContext,
+    event: Event,
+    context: Turn,
     text: str,
-    markup: InlineKeyboardMarkup | None = None,
+    choices: Choices | None = None,
     *,
     new: bool = False,
     if_lost: Lost | None = None,
 ) -> None:
-    """Edit the message whose button was pressed, or send a new message (once the unit
+    """Replace the screen whose choice was tapped, or send a new message (once the unit
     of work has committed).
 
-    Editing keeps the chat short on small screens and makes old buttons disappear.
+    Replacing keeps the chat short on small screens and makes old buttons disappear.
     """
-    query = update.callback_query
-    message = query.message if query is not None else None
-    if message is not None and not (new or context.reply_as_new):
-        context.replies.edit(message.chat.id, message.message_id, text, markup, if_lost=if_lost)
+    replaced = event.pressed.message_id if event.pressed is not None else None
+    if replaced is not None and not (new or context.reply_as_new):
+        context.replies.edit(event.chat, replaced, text, choices, if_lost=if_lost)
         return
-    chat = update.effective_chat
-    assert chat is not None
-    context.replies.send(chat.id, text, markup, if_lost=if_lost)
+    context.replies.send(event.chat, text, choices, if_lost=if_lost)
 
 
-def pressed_on_page(update: Update, marker: str) -> bool:
-    """Whether the pressed button sits on one of our pages (recognised by a button with
-    the ``marker`` data, e.g. its back button), which is edited in place. A button under a
+def pressed_on_page(event: Event, marker: str) -> bool:
+    """Whether the tapped choice sits on one of our pages (recognised by a choice with the
+    ``marker`` id, e.g. its back button), which is replaced in place. A choice under a
     notification opens a new message instead: the notification stays in the chat as the
     record of what arrived (an officer's message, a new case)."""
-    query = update.callback_query
-    markup = getattr(query.message, "reply_markup", None) if query is not None else None
-    rows = markup.inline_keyboard if markup is not None else ()
-    return any(button.callback_data == marker for row in rows for button in row)
+    return event.pressed is not None and marker in event.pressed.on_screen
 
 
 def with_notice(notice: str | None, text: str) -> str:

@@ -5,33 +5,31 @@ Only announcements: replies to the user's own help requests still reach them.
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler, filters
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
+from bot.conversation.routes import Route
 from bot.services import profiles
-from handlers.common import Handlers, user_update
+from handlers.common import user_update
 from handlers.navigation import reprompt
 
 
 @user_update
-async def stop(update: Update, context: BotContext) -> None:
+async def stop(event: Event, context: Turn) -> None:
     """Stops announcements."""
-    await _switch(update, context, off=True)
+    await _switch(event, context, off=True)
 
 
 @user_update
-async def resume(update: Update, context: BotContext) -> None:
+async def resume(event: Event, context: Turn) -> None:
     """Starts announcements again."""
-    await _switch(update, context, off=False)
+    await _switch(event, context, off=False)
 
 
-async def _switch(update: Update, context: BotContext, *, off: bool) -> None:
+async def _switch(event: Event, context: Turn, *, off: bool) -> None:
 
     _ = context._
     if not profiles.has_consent(context.user):
         await reprompt(
-            update,
+            event,
             context,
             _("Announcements only go to registered people who agreed to data processing."),
         )
@@ -41,10 +39,10 @@ async def _switch(update: Update, context: BotContext, *, off: bool) -> None:
         notice = _("You will no longer receive announcements. Send /mulai to receive them again.")
     else:
         notice = _("You will receive announcements again. Send /berhenti to stop them.")
-    await reprompt(update, context, notice)
+    await reprompt(event, context, notice)
 
 
-HANDLERS: Handlers = [
-    CommandHandler("berhenti", stop, filters=filters.ChatType.PRIVATE),
-    CommandHandler("mulai", resume, filters=filters.ChatType.PRIVATE),
+ROUTES: list[Route] = [
+    routes.command("berhenti", stop),
+    routes.command("mulai", resume),
 ]

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from telegram import Update
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn
 from bot.services import profiles
 from bot.understanding import Reading
 from handlers import checklist, job_check, menu, my_data, profile, quiz, subscription
@@ -47,39 +45,39 @@ def _feature(intent: str) -> Handler:
     return _body(commands[intent])
 
 
-async def outside_dialog(update: Update, context: BotContext, text: str, reading: Reading) -> None:
+async def outside_dialog(event: Event, context: Turn, text: str, reading: Reading) -> None:
     """Free text with no dialog going on."""
     _ = context._
     user = context.user
     if reading.danger and profiles.has_consent(user) and await has_open_request(context):
-        await show(update, context, contacts_text(context), new=True)
-    if await to_a_case(update, context, text, None):
+        await show(event, context, contacts_text(context), new=True)
+    if await to_a_case(event, context, text, None):
         return
     if reading.intent in ("thanks", "unknown") and await after_closed(
-        update, context, reading.intent == "thanks"
+        event, context, reading.intent == "thanks"
     ):
         return
     if reading.intent == "help":
-        await open_request(update, context, reading)
+        await open_request(event, context, reading)
     elif not profiles.is_registered(user):
-        await reprompt(update, context)
+        await reprompt(event, context)
     elif reading.intent == "thanks":
-        await go_home(update, context, notice=_("You are welcome! I am here when you need me."))
+        await go_home(event, context, notice=_("You are welcome! I am here when you need me."))
     elif reading.intent == "greeting":
         await go_home(
-            update, context, notice=_("Hello! I am the Desmigratif assistant. How can I help?")
+            event, context, notice=_("Hello! I am the Desmigratif assistant. How can I help?")
         )
     elif reading.intent == "unknown":
         if (quiz_round := await round_in_play(context)) is not None:  # typed at a question
             notice = _("Please answer with one of the buttons below.")
-            await show_question(update, context, quiz_round, notice)
+            await show_question(event, context, quiz_round, notice)
             return
-        await go_home(update, context, notice=what_i_can_do(context))
+        await go_home(event, context, notice=what_i_can_do(context))
     else:
-        await _feature(reading.intent)(update, context)
+        await _feature(reading.intent)(event, context)
 
 
-def what_i_can_do(context: BotContext) -> str:
+def what_i_can_do(context: Turn) -> str:
     return context._(
         "I am not sure what you mean. I can help you prepare to work abroad safely, check "
         "a job offer, teach the warning signs of trafficking with a quiz, and send a "
@@ -88,25 +86,25 @@ def what_i_can_do(context: BotContext) -> str:
     )
 
 
-async def inside_dialog(update: Update, context: BotContext, reading: Reading) -> bool:
+async def inside_dialog(event: Event, context: Turn, reading: Reading) -> bool:
     """Help or danger words at a step that expects a button: leave for the help request,
     keeping the step to come back to. False when the text asks for nothing of the kind."""
     user = context.user
     if reading.intent != "help" or user.dialog == DIALOG:
         return False
     resume = {"dialog": user.dialog, "step": user.step, "data": user.dialog_data}
-    await open_request(update, context, reading, resume)
+    await open_request(event, context, reading, resume)
     return True
 
 
 @user_update
-async def back(update: Update, context: BotContext) -> None:
+async def back(event: Event, context: Turn) -> None:
     """``↩️ Back to where I was``: the request started from a dialog is dropped and the
     earlier step asked again."""
     user = context.user
     resume = (user.dialog_data or {}).get("resume") if user.dialog == DIALOG else None
     if not isinstance(resume, dict):
-        await expired(update, context)
+        await expired(event, context)
         return
     begin(user, str(resume["dialog"]), str(resume["step"]), resume.get("data") or {})
-    await reprompt(update, context, context._("Back where you were. The request was not sent."))
+    await reprompt(event, context, context._("Back where you were. The request was not sent."))

@@ -2,7 +2,7 @@
 
 Two steps inside the host dialog: ``village`` (a button per Desmigratif village, plus
 "Another village…") and ``village_other`` (the name typed). When the answer is known the
-picker calls ``done(update, context, village_id, other_village)`` and the host dialog
+picker calls ``done(event, context, village_id, other_village)`` and the host dialog
 goes on.
 """
 
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler
-
-from bot.context import BotContext
+from bot.conversation import Event, Turn, routes
 from bot.services import profiles
 from handlers.common import goto, step
 from handlers.keyboards import village_keyboard
 from handlers.navigation import at_step, expired
 from handlers.screen import button_value, show, with_notice
 
-Done = Callable[[Update, BotContext, str | None, str | None], Awaitable[None]]
+Done = Callable[[Event, Turn, str | None, str | None], Awaitable[None]]
 
 
 class VillagePicker:
@@ -30,36 +27,36 @@ class VillagePicker:
         self.dialog, self.prefix, self.done, self.from_link = dialog, prefix, done, from_link
         step(dialog, "village")(self.ask)
         step(dialog, "village_other", on_text=self.typed)(self.ask_name)
-        self.handler = CallbackQueryHandler(
-            at_step(dialog, "village")(self.chose), pattern=rf"^{prefix}:[a-z0-9-]+$"
+        self.route = routes.choice(
+            rf"^{prefix}:[a-z0-9-]+$", at_step(dialog, "village")(self.chose)
         )
 
-    async def ask(self, update: Update, context: BotContext, notice: str | None) -> None:
+    async def ask(self, event: Event, context: Turn, notice: str | None) -> None:
         _ = context._
         preselected = (context.user.dialog_data or {}).get("village")
         text = _("Which village do you live in?")
         if preselected and self.from_link:
             text = _("Which village do you live in? The link you opened names the one marked ✅.")
         markup = village_keyboard(_, context.services.villages, self.prefix, preselected)
-        await show(update, context, with_notice(notice, text), markup)
+        await show(event, context, with_notice(notice, text), markup)
 
-    async def chose(self, update: Update, context: BotContext) -> None:
+    async def chose(self, event: Event, context: Turn) -> None:
         """Takes the pressed village, or asks for the name of another one."""
-        village_id = button_value(update)
+        village_id = button_value(event)
         if village_id == "other":
             goto(context.user, "village_other")
-            await self.ask_name(update, context, None)
+            await self.ask_name(event, context, None)
             return
         if context.services.villages.village(village_id) is None:
-            await expired(update, context)
+            await expired(event, context)
             return
-        await self.done(update, context, village_id, None)
+        await self.done(event, context, village_id, None)
 
-    async def ask_name(self, update: Update, context: BotContext, notice: str | None) -> None:
+    async def ask_name(self, event: Event, context: Turn, notice: str | None) -> None:
         text = context._("Please type the name of your village and its kecamatan (sub-district).")
-        await show(update, context, with_notice(notice, text))
+        await show(event, context, with_notice(notice, text))
 
-    async def typed(self, update: Update, context: BotContext, text: str) -> None:
+    async def typed(self, event: Event, context: Turn, text: str) -> None:
         """Takes a typed village name, or asks again when it is not a usable name."""
         name = profiles.clean_village_name(text)
         if name is None:
@@ -68,6 +65,6 @@ class VillagePicker:
                 "characters).",
                 limit=profiles.MAX_VILLAGE_NAME,
             )
-            await self.ask_name(update, context, notice)
+            await self.ask_name(event, context, notice)
             return
-        await self.done(update, context, None, name)
+        await self.done(event, context, None, name)

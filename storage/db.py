@@ -67,10 +67,10 @@ class TransactionWatch:
     "Commit, then talk": no database transaction may stay open while the bot waits for
     Telegram (on SQLite it would freeze the loop; on any database it holds a connection
     hostage to the network). The Bot API layer asks :meth:`open_in_current_task` before
-    every call (see ``bot.bot_api``). A call counts as inside the transaction when it is
-    made by the task that began it, or by a task started while it was open (``gather``
-    wraps coroutines in tasks): each ``begin`` puts a fresh mark in the task's context,
-    which tasks created from then on inherit.
+    every call (see ``bot.channels.telegram.bot_api``). A call counts as inside the
+    transaction when it is made by the task that began it, or by a task started while it
+    was open (``gather`` wraps coroutines in tasks): each ``begin`` puts a fresh mark in the
+    task's context, which tasks created from then on inherit.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:

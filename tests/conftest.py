@@ -20,9 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import BotApplication, build_application
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.emulator import BotAPIEmulator
 from bot.i18n import LOCALES_DIR
 from bot.simulator import Person
 from storage.db import create_engine, create_sessionmaker
@@ -65,8 +65,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(autouse=True)
 def no_bot_api_call_inside_a_transaction():
     """Commit, then talk: every test fails if the bot called Telegram while its task had
-    a database transaction open (recorded by bot.bot_api.CheckedRequest)."""
-    from bot.bot_api import VIOLATIONS
+    a database transaction open (recorded by bot.channels.telegram.bot_api.CheckedRequest)."""
+    from bot.channels.telegram.bot_api import VIOLATIONS
 
     VIOLATIONS.clear()
     yield

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.context import services_of
-from bot.emulator import BotAPIEmulator
 from bot.scheduler import run_due
 from bot.services import reminders
 from storage.models import Checklist, Delivery, User

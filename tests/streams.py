@@ -19,8 +19,8 @@ import httpx
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from bot.channels.telegram.emulator import BotAPIEmulator, ChatMessage
 from bot.content.checklist import Checklist
-from bot.emulator import BotAPIEmulator, ChatMessage
 from storage.models import (
     ChecklistMark,
     Delivery,

@@ -1,7 +1,7 @@
 """Nobody reaches what is not theirs through a forged button or an officer's command
-(issue 11), checked from the handlers the application really registers.
+(issue 11), checked from the routes the application really registers.
 
-The walk (:func:`guarded`) reads ``app.handlers`` of the real application: every button
+The walk (:func:`guarded`) reads the router of the real application: every button
 pattern and command of the officers' and admins' modules, every pattern with an officer
 prefix, and the villagers' own-data patterns. :mod:`tests.forging` fills each pattern with
 real ids (a case of another area or another person, an announcement of another officer,
@@ -35,8 +35,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.channels.telegram.dispatch import router_of
 from bot.context import services_of
 from bot.services import profiles
 from bot.simulator import Person, Reply
@@ -154,22 +154,20 @@ class Guarded:
 
 
 def guarded(app) -> list[Guarded]:
-    """The officers' and admins' handlers and the requesters' own-data buttons, in every
-    handler group of ``app``, in registration order."""
+    """The officers' and admins' routes and the requesters' own-data buttons of ``app``,
+    in registration order."""
     found: list[Guarded] = []
-    for group in sorted(app.handlers):
-        for handler in app.handlers[group]:
-            module = inspect.unwrap(handler.callback).__module__
-            if isinstance(handler, CallbackQueryHandler) and handler.pattern is not None:
-                pattern = getattr(handler.pattern, "pattern", handler.pattern)
-                assert isinstance(pattern, str), f"{module}: a pattern that is not a regex"
-                prefix = literal_prefix(pattern)
-                if module in GUARDED_MODULES or prefix.startswith(
-                    GUARDED_PREFIXES + OWN_DATA_PREFIXES
-                ):
-                    found.append(Guarded(handler.callback, pattern=pattern))
-            elif isinstance(handler, CommandHandler) and module in GUARDED_MODULES:
-                found += [Guarded(handler.callback, command=c) for c in sorted(handler.commands)]
+    for route in router_of(app).routes:
+        module = inspect.unwrap(route.handler).__module__
+        if route.pattern is not None:
+            pattern = route.pattern.pattern
+            prefix = literal_prefix(pattern)
+            if module in GUARDED_MODULES or prefix.startswith(
+                GUARDED_PREFIXES + OWN_DATA_PREFIXES
+            ):
+                found.append(Guarded(route.handler, pattern=pattern))
+        elif route.command is not None and module in GUARDED_MODULES:
+            found.append(Guarded(route.handler, command=route.command))
     return found
 
 

@@ -11,8 +11,8 @@ from html import unescape
 
 import pytest
 
+from bot.channels.telegram.emulator import ChatMessage
 from bot.context import services_of
-from bot.emulator import ChatMessage
 from bot.services import help_requests as cases
 from bot.services import officers
 from bot.telegram_html import telegram_length

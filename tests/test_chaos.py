@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.app import build_application
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.clock import ManualClock
-from bot.emulator import BotAPIEmulator
 from bot.simulator import Simulator
 from storage.models import Checklist, ChecklistMark, Delivery, HelpRequest, InboxUpdate, User
 from tests.announcing import body

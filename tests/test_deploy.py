@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.__main__ import main
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.deploy import FILES, Site, printed
-from bot.emulator import BotAPIEmulator
 from storage.db import create_engine
 from storage.models import InboxUpdate
 from tests.conftest import POSTGRES_URL

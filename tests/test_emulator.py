@@ -1,5 +1,5 @@
-"""The in-process Bot API (bot/emulator.py) driven through the real PTB stack, and the
-Telegram-HTML helpers it validates with (bot/telegram_html.py).
+"""The in-process Bot API (bot/channels/telegram/emulator.py) driven through the real PTB
+stack, and the Telegram-HTML helpers it validates with (bot/telegram_html.py).
 
 Every check goes through ``telegram.Bot`` so that what PTB sends, and how PTB turns the
 answers into exceptions, is part of what is tested.
@@ -24,7 +24,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.emulator import Answer, BotAPIEmulator
+from bot.channels.telegram.emulator import Answer, BotAPIEmulator
 from bot.telegram_html import (
     Entity,
     HTMLParseError,

@@ -1,6 +1,7 @@
-"""The emulator served over HTTP (bot/emulator_http.py), driven by a real PTB ``Bot`` that
-talks HTTP to it: what PTB sends (form-urlencoded, multipart) must reach the emulator as
-it would in-process, and the answers must turn into the same PTB objects and errors."""
+"""The emulator served over HTTP (bot/channels/telegram/emulator_http.py), driven by a
+real PTB ``Bot`` that talks HTTP to it: what PTB sends (form-urlencoded, multipart) must
+reach the emulator as it would in-process, and the answers must turn into the same PTB
+objects and errors."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 
-from bot.emulator import BotAPIEmulator
-from bot.emulator_http import decode, serve_emulator
+from bot.channels.telegram.emulator import BotAPIEmulator
+from bot.channels.telegram.emulator_http import decode, serve_emulator
 
 CHAT = 101
 TOKEN = "1:TEST"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from telegram import Update
 
-from bot.commands import COMMANDS
+from bot.channels.telegram.commands import COMMANDS
 from storage.models import User
 from tests.test_onboarding import onboard
 from tests.transcript import choose_language, full_message, label, sees, tr

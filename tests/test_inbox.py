@@ -19,8 +19,8 @@ from sqlalchemy import select, text
 from telegram import Update
 
 from bot.app import build_application
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.context import services_of
-from bot.emulator import BotAPIEmulator
 from bot.inbox import PRUNE_EVERY, Poller
 from bot.replies import Replies
 from storage.models import InboxUpdate

@@ -2,8 +2,9 @@
 SIGKILL in the middle of its work and started again: nothing is lost, nothing is done
 twice beyond the messages in flight at the instant of the kill.
 
-The emulator lives in this process and is served over HTTP (:mod:`bot.emulator_http`);
-the bot is a child process on the test's database.
+The emulator lives in this process and is served over HTTP
+(:mod:`bot.channels.telegram.emulator_http`); the bot is a child process on the test's
+database.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.emulator import BotAPIEmulator
-from bot.emulator_http import serve_emulator
+from bot.channels.telegram.emulator import BotAPIEmulator
+from bot.channels.telegram.emulator_http import serve_emulator
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Announcement, Delivery, InboxUpdate, User
 from tests.announcing import body

@@ -1,5 +1,5 @@
-"""The layers import downwards only, and no module of the application imports itself
-back through others.
+"""The layers import downwards only, no module of the application imports itself back
+through others, and the conversations know no channel.
 
 ``storage`` (the database) knows nothing of ``bot`` (the application) or ``handlers`` (the
 conversations), so it can be used and tested alone and a second channel cannot leak into
@@ -11,6 +11,8 @@ runs) but not those under ``if TYPE_CHECKING:`` (never run).
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,78 @@ MAX_LINES = 320  # "about 300": a conversation that grows past it is split by su
 )
 def test_no_conversation_module_is_over_about_300_lines(path):
     assert len((ROOT / path).read_text(encoding="utf-8").splitlines()) <= MAX_LINES
+
+
+# --- the conversation core knows no channel ------------------------------------------------
+
+CORE = ("handlers", "bot.conversation")
+CHANNEL_LIBRARIES = ("telegram",)  # the WhatsApp client joins this with its adapter
+
+
+def channel_reach(
+    root: Path = ROOT, packages: tuple[str, ...] = PACKAGES, core: tuple[str, ...] = CORE
+) -> dict[str, list[str]]:
+    """Each module that imports a channel library and that the core reaches at any depth
+    → the chain of imports from a core module to it."""
+    found = modules(root, packages)
+    graph = import_graph(root, packages)
+    channel = {
+        name
+        for name, path in found.items()
+        if {n.split(".")[0] for n in imports_of(path, name, set(found))} & set(CHANNEL_LIBRARIES)
+    }
+    reached: dict[str, list[str]] = {}
+    starts = sorted(name for name in found if name == core[0] or name.startswith(core))
+    chains = {name: [name] for name in starts}
+    waiting = list(starts)
+    while waiting:
+        name = waiting.pop(0)
+        if name in channel:
+            reached.setdefault(name, chains[name])
+        for other in sorted(graph[name]):
+            if other not in chains:
+                chains[other] = [*chains[name], other]
+                waiting.append(other)
+    return reached
+
+
+def test_no_module_of_the_conversation_core_reaches_a_channel_library():
+    """Not directly, and not through any module of the project it imports: a dialog that
+    needs Telegram's types is a dialog WhatsApp cannot run."""
+    assert channel_reach() == {}
+
+
+def test_the_channel_check_sees_an_import_two_modules_away(tmp_path):
+    for package in ("handlers", "bot"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "handlers" / "menu.py").write_text("from bot import texts\n")
+    (tmp_path / "bot" / "texts.py").write_text("def f():\n    from bot.keys import k\n")
+    (tmp_path / "bot" / "keys.py").write_text("from telegram import InlineKeyboardButton\n")
+    (tmp_path / "bot" / "other.py").write_text("import telegram\n")  # not reached
+    reach = channel_reach(tmp_path, ("bot", "handlers"), ("handlers",))
+    assert reach == {"bot.keys": ["handlers.menu", "bot.texts", "bot.keys"]}
+
+
+def test_importing_every_conversation_module_loads_no_channel_library():
+    """The same, as Python sees it: a fresh interpreter imports the whole core and has no
+    ``telegram`` module loaded (a third-party import would show here too)."""
+    script = (
+        "import importlib, pkgutil, sys\n"
+        "import bot.conversation, handlers\n"
+        "for package in (handlers, bot.conversation):\n"
+        "    for info in pkgutil.iter_modules(package.__path__):\n"
+        "        importlib.import_module(f'{package.__name__}.{info.name}')\n"
+        "print(sum(name.startswith('handlers.') for name in sys.modules))\n"
+        "print(sorted({n.split('.')[0] for n in sys.modules} & set(sys.argv[1:])))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *CHANNEL_LIBRARIES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded, channels = done.stdout.splitlines()
+    assert int(loaded) == len(list((ROOT / "handlers").glob("*.py"))) - 1  # all but __init__
+    assert channels == "[]"

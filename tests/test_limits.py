@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.app import build_application
 from bot.catalogs import load
+from bot.channels.telegram.rate_limit import BURST_DIALOGS, SlidingWindow
 from bot.config import Settings
-from bot.rate_limit import BURST_DIALOGS, SlidingWindow
 from bot.simulator import Person
 from handlers import help_mine, help_request, officer_cases
 from storage.models import HelpMessage, InboxUpdate, User

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.__main__ import main as cli
 from bot.app import build_application
-from bot.emulator import ChatMessage
+from bot.channels.telegram.emulator import ChatMessage
 from bot.simulator import Person
 from storage.models import HelpEvent, HelpMessage, HelpRequest, User
 from tests.announcing import officer, villager

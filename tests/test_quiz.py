@@ -176,8 +176,8 @@ EXAMPLES = 20
 def test_any_sequence_of_taps(schema_template, settings, tmp_path):
     """Whatever is tapped, in whatever order: rounds stay whole, nothing counts twice, and a
     finished round's score is the number of right answers the person gave in it."""
+    from bot.channels.telegram.emulator import BotAPIEmulator
     from bot.clock import ManualClock
-    from bot.emulator import BotAPIEmulator
     from tests.conftest import POSTGRES_URL, START
 
     if POSTGRES_URL:

@@ -18,9 +18,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from bot.app import build_application
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.clock import ManualClock
 from bot.context import services_of
-from bot.emulator import BotAPIEmulator
 from bot.web import create_web_app
 from tests.conftest import POSTGRES_URL, START
 from tests.streams import broken_invariants, error_replies, play_rounds

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.emulator import BotAPIEmulator
+from bot.channels.telegram.emulator import BotAPIEmulator
 from storage.models import Delivery, InboxLine, InboxUpdate, User
 from tests.announcing import body
 from tests.conftest import POSTGRES_URL

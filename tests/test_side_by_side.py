@@ -16,10 +16,10 @@ from sqlalchemy import select, text
 from telegram import Update
 
 from bot.app import build_application
-from bot.bot_api import VIOLATIONS
+from bot.channels.telegram.bot_api import VIOLATIONS
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.clock import ManualClock
 from bot.context import services_of
-from bot.emulator import BotAPIEmulator
 from bot.inbox import PersonOrderedProcessor
 from bot.scheduler import run_due
 from storage.models import Delivery, User

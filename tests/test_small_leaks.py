@@ -16,8 +16,8 @@ import pytest
 
 from bot.__main__ import main as cli
 from bot.__main__ import spreadsheet_safe
-from bot.emulator import BotAPIEmulator
-from bot.emulator_http import serve_emulator
+from bot.channels.telegram.emulator import BotAPIEmulator
+from bot.channels.telegram.emulator_http import serve_emulator
 from tests.announcing import officer, villager
 from tests.helping import FAMILY, ask_for_help
 from tests.transcript import sees, tr

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.emulator import BotAPIEmulator
+from bot.channels.telegram.emulator import BotAPIEmulator
 from storage.models import InboxUpdate
 from tests.test_kill import TOKEN, BotProcess, look, served  # noqa: F401 (fixtures)
 from tests.test_scale_out import process

@@ -26,17 +26,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
+from bot.conversation.choices import Choice
+
+__all__ = [
+    "TELEGRAM",
+    "WHATSAPP",
+    "Choice",
+    "Keyboard",
+    "LayoutError",
+    "ListPage",
+    "Profile",
+    "Row",
+    "lay_out",
+    "page_asked",
+    "pages_of",
+    "shorten",
+]
+
 ELLIPSIS = "…"
 PAGE_PREFIX = "page:"  # the id of a "back"/"more" row: the page it opens
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One thing a person can choose: ``id`` comes back when they choose it."""
-
-    id: str
-    label: str
-    group: str | None = None  # choices of one group are shown together (a row)
 
 
 @dataclass(frozen=True)
@@ -157,10 +165,12 @@ def page_asked(choice_id: str) -> int | None:
 def _check(choices: Sequence[Choice], profile: Profile) -> None:
     if not choices:
         raise LayoutError("a screen with a layout needs at least one choice")
-    ids = [choice.id for choice in choices]
+    ids = [choice.id for choice in choices if choice.url is None]
     if len(set(ids)) != len(ids):
         raise LayoutError(f"two choices share an id: {ids}")
     for choice in choices:
+        if choice.url is not None:
+            continue  # a link: nothing comes back
         size = len(choice.id.encode("utf-8"))
         if not 1 <= size <= profile.id_max_bytes:
             raise LayoutError(

@@ -6,64 +6,17 @@ chats. Rendered when due, in the recipient's language at that moment."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
+from bot.case_text import handover_text, references_of
 from bot.context import Services
 from bot.delivery.outgoing import Outgoing
 from bot.i18n import Translator
-from storage.models import HelpRequest, User
-
-
-def handover_text(
-    _: Translator,
-    *,
-    why: str,
-    officer: int | None,
-    references: Sequence[str],
-    announcements: Sequence[int],
-) -> str:
-    """What an officer change handed back, in a few lines."""
-    if why == "erased" or officer is None:
-        lines = [_("👤 <b>An officer erased their data.</b>")]
-    elif why == "moved":
-        lines = [_("👤 <b>Officer {id} moved to another area.</b>", id=officer)]
-    else:
-        lines = [_("👤 <b>Officer {id} is no longer an officer.</b>", id=officer)]
-    if references:
-        lines.append(
-            _.ngettext(
-                "{count} open case went back to its area's queue: {references}",
-                "{count} open cases went back to their area's queue: {references}",
-                len(references),
-                count=len(references),
-                references=", ".join(references),
-            )
-        )
-    if announcements:
-        lines.append(
-            _.ngettext(
-                "{count} scheduled announcement was cancelled: no. {ids}",
-                "{count} scheduled announcements were cancelled: no. {ids}",
-                len(announcements),
-                count=len(announcements),
-                ids=", ".join(str(i) for i in announcements),
-            )
-        )
-    return "\n".join(lines)
-
-
-async def references_of(session: AsyncSession, case_ids: Sequence[int]) -> list[str]:
-    """``DM-2026-000123`` for each id, in the given order (ids of no case are left out)."""
-    if not case_ids:
-        return []
-    found = await session.scalars(select(HelpRequest).where(HelpRequest.id.in_(list(case_ids))))
-    by_id = {case.id: case.reference for case in found.all()}
-    return [by_id[i] for i in case_ids if i in by_id]
+from storage.models import User
 
 
 async def _translators(

@@ -20,14 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import case_text
+from bot.case_text import outcome_line
 from bot.context import Services
 from bot.delivery.outgoing import Outgoing
 from bot.i18n import Translator
 from bot.logs import log_failure
 from bot.services import case_alerts
 from bot.services import help_requests as cases
+from bot.services.help_requests import load_case
 from bot.telegram_html import telegram_length
-from storage.db import is_postgresql
 from storage.models import HelpMessage, HelpRequest, Officer, User
 
 log = logging.getLogger("desmigratif.cases")
@@ -41,14 +42,6 @@ def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMar
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
-
-
-async def load_case(session: AsyncSession, case_id: int, *, lock: bool) -> HelpRequest | None:
-    """The case, locked against a concurrent officer action on PostgreSQL."""
-    statement = select(HelpRequest).where(HelpRequest.id == case_id)
-    if lock and is_postgresql(session):
-        statement = statement.with_for_update()
-    return (await session.scalars(statement)).first()
 
 
 # --- notices ---------------------------------------------------------------------------
@@ -188,23 +181,6 @@ def _render_file(_: Translator, item: Outgoing, case: HelpRequest, index: int) -
     item.text = captions.get(kind) or _("{reference}: document {n} of {total}", **values)
     item.media = (kind if kind in ("photo", "voice") else "document", files[index]["file_id"])
     return True
-
-
-def outcome_line(
-    _: Translator, services: Services, outcome: dict[str, Any] | None, *, requester: bool
-) -> str | None:
-    """The outcome the officer gave a resolved case, as one HTML line in the reader's
-    language (a common outcome) or their words, escaped; None when it has none."""
-    if not outcome:
-        return None
-    if words := outcome.get("outcome_text"):
-        if requester:
-            return _("The officer wrote: {text}", text=escape(str(words)))
-        return _("Outcome (typed): {text}", text=escape(str(words)))
-    found = services.help.outcome(outcome.get("outcome"))
-    if found is None:  # an outcome taken out of help.yaml since: its id, never nothing
-        return _("Outcome: {outcome}", outcome=escape(str(outcome.get("outcome"))))
-    return _("Outcome: {outcome}", outcome=escape(_(found.text)))
 
 
 def _event_line(_: Translator, event: str, payload: dict[str, Any], services: Services) -> str:

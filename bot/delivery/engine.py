@@ -281,10 +281,10 @@ def _seconds(value: timedelta | int | float) -> float:
 
 def engine_of(application: Any) -> Engine:
     """The application's delivery engine (one per process)."""
-    engine: Engine | None = application.bot_data.get("delivery_engine")
-    if engine is None:
-        engine = application.bot_data["delivery_engine"] = Engine(services_of(application))
-    return engine
+    services = services_of(application)
+    if services.delivery_engine is None:
+        services.delivery_engine = Engine(services)
+    return services.delivery_engine
 
 
 async def sweep_deliveries(application: Any) -> int:

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import is_postgresql
 from storage.models import HelpEvent, HelpMessage, HelpRequest, User
 
 CATEGORIES = (
@@ -650,3 +651,11 @@ async def outcomes_of(
             else:
                 found.pop(event.request_id, None)
     return found
+
+
+async def load_case(session: AsyncSession, case_id: int, *, lock: bool) -> HelpRequest | None:
+    """The case, locked against a concurrent officer action on PostgreSQL."""
+    statement = select(HelpRequest).where(HelpRequest.id == case_id)
+    if lock and is_postgresql(session):
+        statement = statement.with_for_update()
+    return (await session.scalars(statement)).first()

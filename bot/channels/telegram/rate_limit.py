@@ -24,12 +24,14 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot.channels.telegram.sending import deliver
 from bot.i18n import pick_locale
-from bot.replies import Replies, deliver, mark_unreachable
+from bot.replies import Replies, mark_unreachable
 from storage.models import User
 
 if TYPE_CHECKING:
-    from bot.context import BotContext, Services
+    from bot.channels.telegram.context import BotContext
+    from bot.context import Services
 
 log = logging.getLogger("desmigratif.rate_limit")
 

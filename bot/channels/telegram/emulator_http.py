@@ -1,14 +1,14 @@
 """The in-process Bot API emulator served over HTTP, answering like api.telegram.org.
 
 A bot that talks real HTTP (``desmigratif run``, any python-telegram-bot application) can
-run unchanged against a :class:`~bot.emulator.BotAPIEmulator` living in this process: set
-its base URL to what :func:`serve_emulator` yields (``TELEGRAM_API_BASE_URL``). Requests
-``POST``/``GET /bot<token>/<method>`` are parsed the way the Bot API reads them
-(form-urlencoded, multipart/form-data or JSON) and handed to
-:meth:`BotAPIEmulator.call`; the JSON body and status code come back unchanged, after an
+run unchanged against a :class:`~bot.channels.telegram.emulator.BotAPIEmulator` living in
+this process: set its base URL to what :func:`serve_emulator` yields
+(``TELEGRAM_API_BASE_URL``). Requests ``POST``/``GET /bot<token>/<method>`` are parsed
+the way the Bot API reads them (form-urlencoded, multipart/form-data or JSON) and handed
+to :meth:`BotAPIEmulator.call`; the JSON body and status code come back unchanged, after an
 injected round-trip time so that latency measurements see Telegram's distance.
 
-    python -m bot.emulator_http --port 8081 --rtt-ms 100
+    python -m bot.channels.telegram.emulator_http --port 8081 --rtt-ms 100
 
 serves an emulator for manual use (``/_emulator/...`` lets you play the user: see
 :func:`create_app`). The server listens on 127.0.0.1 only.
@@ -33,7 +33,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram.error import TimedOut
 
-from bot.emulator import BotAPIEmulator
+from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.http_server import serve_asgi
 
 HOST = "127.0.0.1"
@@ -244,7 +244,7 @@ async def _serve_forever(port: int, rtt_ms: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.emulator_http", description=__doc__.split("\n\n")[0]
+        prog="python -m bot.channels.telegram.emulator_http", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--port", type=int, default=8081, help="on 127.0.0.1 (0: any free)")
     parser.add_argument("--rtt-ms", type=float, default=0.0, help="delay on every answer")

@@ -13,7 +13,7 @@ from logging import WARNING
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
-from bot.context import BotContext
+from bot.channels.telegram.context import BotContext
 from bot.i18n import pick_locale
 from bot.inbox import AlreadyHandled, current_ticket
 from bot.logs import log_failure

@@ -12,7 +12,7 @@ It also plays the user's side: :meth:`BotAPIEmulator.message_update` and friends
 the ``Update`` payloads a real client would cause, and record the user's own messages in
 the chat history. :meth:`BotAPIEmulator.push` queues such a payload for ``getUpdates``
 (long polling, with Telegram's ``offset`` semantics), so a bot can also run unchanged
-against the emulator served over HTTP (``bot/emulator_http.py``).
+against the emulator served over HTTP (``bot/channels/telegram/emulator_http.py``).
 
 For load measurements it can answer 429 like Telegram's flood control
 (:meth:`BotAPIEmulator.limit`), and it reports every call a user sees (a message, an edit,
