@@ -16,6 +16,7 @@ from bot.channels.telegram.commands import register_commands
 from bot.channels.telegram.context import BotContext
 from bot.channels.telegram.dispatch import ROUTER_KEY, Dispatcher
 from bot.channels.telegram.errors import on_error
+from bot.channels.telegram.outbox import sweep_deliveries
 from bot.channels.telegram.rate_limit import UpdateLimiter
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
@@ -27,7 +28,6 @@ from bot.content.lexicon import load_lexicon
 from bot.content.quiz import load_quiz
 from bot.context import SERVICES_KEY, Services, services_of
 from bot.conversation.routes import Router
-from bot.delivery.engine import sweep_deliveries
 from bot.i18n import I18n
 from bot.inbox import Inbox, PersonOrderedProcessor
 from bot.scheduler import schedule_sweep

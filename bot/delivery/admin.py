@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
 
 from bot.case_text import handover_text, references_of
 from bot.context import Services
+from bot.delivery.channel import Channel
 from bot.delivery.outgoing import Outgoing
 from bot.i18n import Translator
 from storage.models import User
@@ -84,11 +84,12 @@ async def render_unsend(services: Services, items: list[Outgoing]) -> None:
         )
 
 
-async def _delete(chat_id: int, message_id: int, bot: Bot) -> bool:
-    return await bot.delete_message(chat_id, message_id)
+async def _delete(chat_id: int, message_id: int, channel: Channel) -> None:
+    await channel.delete(chat_id, message_id)
 
 
-async def _blank(chat_id: int, message_id: int, text: str, media: bool, bot: Bot) -> object:
+async def _blank(chat_id: int, message_id: int, text: str, media: bool, channel: Channel) -> None:
     if media:
-        return await bot.edit_message_caption(chat_id, message_id, caption=text)
-    return await bot.edit_message_text(text, chat_id, message_id)
+        await channel.edit_caption(chat_id, message_id, text)
+    else:
+        await channel.edit_text(chat_id, message_id, text)

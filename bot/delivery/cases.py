@@ -17,11 +17,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import case_text
 from bot.case_text import outcome_line
 from bot.context import Services
+from bot.conversation.choices import Choice, Choices
+from bot.conversation.choices import link as choice_link
 from bot.delivery.outgoing import Outgoing
 from bot.i18n import Translator
 from bot.logs import log_failure
@@ -36,12 +37,12 @@ CAPTION = 600  # of a message's own text under a photo or voice note (Telegram: 
 TEXT = 3500  # of a message's own text in a notice (Telegram: 4,096 in all)
 
 
-def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([list(row) for row in rows])
+def _markup(rows: Sequence[Sequence[Choice]]) -> Choices:
+    return Choices.rows(rows)
 
 
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data)
+def _button(label: str, data: str) -> Choice:
+    return Choice(data, label)
 
 
 # --- notices ---------------------------------------------------------------------------
@@ -153,13 +154,13 @@ def _render_notice(
     # before it is escaped (never inside a tag or an entity); the case keeps all of it.
     limit = CAPTION if message is not None and message.file_id else TEXT
     if to == "requester":
-        item.text, item.markup = _for_requester(
+        item.text, item.choices = _for_requester(
             _, services, case, event, payload, message, limit, outcome
         )
     elif to == "group":
-        item.text, item.markup = _for_group(_, services, case, event)
+        item.text, item.choices = _for_group(_, services, case, event)
     else:
-        item.text, item.markup = _for_officer(_, services, case, event, payload, message, limit)
+        item.text, item.choices = _for_officer(_, services, case, event, payload, message, limit)
     if message is not None and message.file_id:
         item.media = (message.file_kind or "photo", message.file_id)
 
@@ -236,7 +237,7 @@ def _for_officer(
     payload: dict[str, Any],
     message: HelpMessage | None,
     limit: int,
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, Choices]:
     lines = [_event_line(_, event, payload, services), *case_text.heading(_, services, case)]
     if event in case_alerts.BROADCAST_EVENTS:
         lines.append(case_text.for_whom(_, case))
@@ -264,13 +265,13 @@ def _for_officer(
 
 def _for_group(
     _: Translator, services: Services, case: HelpRequest, event: str
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, Choices]:
     """No names, phone numbers or descriptions: the group is not a private chat."""
     lines = [_event_line(_, event, {}, services), *case_text.heading(_, services, case)]
     if case.status != "new":
         lines.append(case_text.officer_status(_, case.status))
     link = f"https://t.me/{services.bot_username}?start=case_{case.id}"
-    rows = [[InlineKeyboardButton(_.pgettext("button", "📂 Open in private chat"), url=link)]]
+    rows = [[choice_link(_.pgettext("button", "📂 Open in private chat"), link)]]
     return "\n".join(lines), _markup(rows)
 
 
@@ -283,7 +284,7 @@ def _for_requester(
     message: HelpMessage | None,
     limit: int,
     outcome: dict[str, Any] | None = None,
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, Choices]:
     reference = case.reference
     view = _button(_.pgettext("button", "📄 See my request"), f"hr:v:{case.id}")
     if event == "message" and message is not None:

@@ -1,15 +1,19 @@
-"""The delivery engine's Telegram side: claim due rows, send them paced, record outcomes.
+"""The delivery engine: claim due rows, send them paced through a channel, record outcomes.
 
 One sweep (registered in ``Services.sweeps``, run by the JobQueue every second) claims due
-``deliveries`` rows in batches and sends them through a :class:`Pacer`:
+``deliveries`` rows in batches and sends them through a :class:`Pacer` and a
+:class:`~bot.delivery.channel.Channel` (Telegram's: :mod:`bot.channels.telegram.outbox`),
+which reports how each call went in the engine's terms:
 
 - a global cap (``BROADCAST_RATE`` messages/s; up to 1000 with ``BROADCAST_PAID``);
 - at least one second between two messages to the same chat;
-- ``RetryAfter`` pauses every send for as long as Telegram asks, then the send is retried;
-- 5xx answers and time-outs go back to the queue with exponential backoff, a bounded
-  number of times (``DELIVERY_MAX_ATTEMPTS``), then fail with the reason;
-- ``Forbidden`` marks the delivery ``blocked`` and the user unreachable; never retried;
-- ``BadRequest`` fails the delivery with Telegram's reason; never retried.
+- ``Wait`` (Telegram's ``RetryAfter``) pauses every send for as long as asked, then the
+  send is retried;
+- ``TryLater`` (5xx answers, time-outs) goes back to the queue with exponential backoff,
+  a bounded number of times (``DELIVERY_MAX_ATTEMPTS``), then fails with the reason;
+- ``Blocked`` (``Forbidden``) marks the delivery ``blocked`` and the user unreachable;
+  never retried;
+- ``Refused`` (``BadRequest``) fails the delivery with the channel's reason; never retried.
 
 Exactly once, as far as the Bot API allows: a row is marked ``sent`` together with
 Telegram's ``message_id`` in one statement right after Telegram accepts the message. A
@@ -30,10 +34,9 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from telegram import Bot, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.context import Services, services_of
+from bot.delivery.channel import Blocked, Channel, ChannelError, TryLater, Wait
 from bot.delivery.kinds import KINDS
 from bot.delivery.marks import Marks
 from bot.delivery.outgoing import Hook, Kind, Outgoing
@@ -75,7 +78,7 @@ class Engine:
         (Other processes learn it from the database within ``STOP_CHECK_SECONDS``.)"""
         self._stopped.add(announcement_id)
 
-    async def sweep(self, bot: Bot) -> int:
+    async def sweep(self, channel: Channel) -> int:
         """Claim and send due rows until none are due or the time budget is spent."""
         handled = 0
         deadline = time.monotonic() + SWEEP_BUDGET_SECONDS
@@ -83,17 +86,19 @@ class Engine:
             batch = await self._claim()
             if not batch:
                 break
-            await self._start_announcements(bot, batch)
+            await self._start_announcements(channel, batch)
             # Chats side by side; one chat's messages one after another, in the order they
             # were queued (a case notice, then the files sent with the request).
             by_chat: dict[int, list[Outgoing]] = {}
             for item in batch:
                 by_chat.setdefault(item.chat_id, []).append(item)
-            await asyncio.gather(*(self._deliver_all(bot, items) for items in by_chat.values()))
+            await asyncio.gather(
+                *(self._deliver_all(channel, items) for items in by_chat.values())
+            )
             handled += len(batch)
             running = {i.announcement_id for i in batch if i.announcement_id is not None}
-            await self._progress(bot, running, final=False)
-        await self._progress(bot, await self._running_announcements(), final=True)
+            await self._progress(channel, running, final=False)
+        await self._progress(channel, await self._running_announcements(), final=True)
         return handled
 
     async def _claim(self) -> list[Outgoing]:
@@ -122,11 +127,11 @@ class Engine:
                 await known.render(services, items)
         return [item for items in by_kind.values() for item in items]
 
-    async def _deliver_all(self, bot: Bot, items: list[Outgoing]) -> None:
+    async def _deliver_all(self, channel: Channel, items: list[Outgoing]) -> None:
         for item in items:
-            await self._deliver(bot, item)
+            await self._deliver(channel, item)
 
-    async def _deliver(self, bot: Bot, item: Outgoing) -> None:
+    async def _deliver(self, channel: Channel, item: Outgoing) -> None:
         if item.skip_reason is not None:
             await self._finish(item, "skipped", error=item.skip_reason)
             return
@@ -147,27 +152,22 @@ class Engine:
                 await self._finish(item, "cancelled", error="stopped")
                 return
             try:
-                message = await self._send(bot, item)
-            except RetryAfter as exc:
-                self.pacer.pause(_seconds(exc.retry_after) + 0.1)
+                sent_id = await self._send(channel, item)
+            except Wait as exc:
+                self.pacer.pause(exc.seconds + 0.1)
                 continue
-            except Forbidden as exc:
-                await self._finish(item, "blocked", error=exc.message)
+            except Blocked as exc:
+                await self._finish(item, "blocked", error=exc.reason)
                 async with self.services.sessions() as session, session.begin():
                     await users.mark_unreachable(session, item.chat_id, self.services.clock.now())
                 await self._hook(self.kinds[item.kind].after_blocked, item)
                 return
-            except TelegramError as exc:
-                # 5xx and time-outs (TimedOut is a NetworkError) may pass on another try;
-                # BadRequest (a NetworkError too in PTB) and the rest will not. The reason is
-                # never empty: Telegram's description, else the HTTP status ("Bad Gateway
-                # (502)"), or PTB's own ("Timed out").
-                if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
-                    await self._retry_or_fail(item, exc.message)
-                else:
-                    await self._finish(item, "failed", error=exc.message)
+            except TryLater as exc:  # the channel's server, a time-out: another try may pass
+                await self._retry_or_fail(item, exc.reason)
                 return
-            sent_id = message.message_id if isinstance(message, Message) else None
+            except ChannelError as exc:  # refused as it is: another try would fail too
+                await self._finish(item, "failed", error=exc.reason)
+                return
             await self._finish(item, "sent", message_id=sent_id)
             await self._hook(self.kinds[item.kind].after_sent, item)
             return
@@ -180,23 +180,11 @@ class Engine:
             except Exception as exc:  # the outcome is recorded; the rest of the batch goes on
                 log_failure(log, "follow-up step failed", exc, delivery=item.delivery_id)
 
-    async def _send(self, bot: Bot, item: Outgoing) -> object:
+    async def _send(self, channel: Channel, item: Outgoing) -> int | None:
         if item.call is not None:
-            return await item.call(bot)
-        extra: dict[str, Any] = {"allow_paid_broadcast": True} if self.paid else {}
-        if item.markup is not None:
-            extra["reply_markup"] = item.markup
-        if item.photo:
-            return await bot.send_photo(item.chat_id, item.photo, caption=item.text, **extra)
-        if item.media is not None:
-            kind, file_id = item.media
-            send = {"voice": bot.send_voice, "document": bot.send_document}.get(
-                kind, bot.send_photo
-            )
-            sent: Message = await send(item.chat_id, file_id, caption=item.text, **extra)  # type: ignore[operator]
-            return sent
-        assert item.text is not None
-        return await bot.send_message(item.chat_id, item.text, **extra)
+            await item.call(channel)
+            return None
+        return await channel.send(item, paid=self.paid)
 
     async def _finish(
         self,
@@ -245,7 +233,7 @@ class Engine:
 
     # --- the officer's view -----------------------------------------------------------
 
-    async def _start_announcements(self, bot: Bot, batch: list[Outgoing]) -> None:
+    async def _start_announcements(self, channel: Channel, batch: list[Outgoing]) -> None:
         """A scheduled announcement whose first rows are claimed is now running."""
         ids = {item.announcement_id for item in batch if item.announcement_id is not None}
         for announcement_id in ids:
@@ -254,7 +242,7 @@ class Engine:
                     session, announcement_id, self.services.clock.now()
                 )
             if started:
-                await open_progress(bot, self.services, announcement_id)
+                await open_progress(channel, self.services, announcement_id)
 
     async def _running_announcements(self) -> set[int]:
         async with self.services.sessions() as session:
@@ -263,20 +251,16 @@ class Engine:
             )
             return set(rows.all())
 
-    async def _progress(self, bot: Bot, ids: set[int], *, final: bool) -> None:
+    async def _progress(self, channel: Channel, ids: set[int], *, final: bool) -> None:
         for announcement_id in ids:
             if final:
-                await close_if_done(bot, self.services, announcement_id)
+                await close_if_done(channel, self.services, announcement_id)
                 self._progress_at.pop(announcement_id, None)
                 continue
             last = self._progress_at.get(announcement_id, 0.0)
             if time.monotonic() - last >= PROGRESS_EVERY_SECONDS:
                 self._progress_at[announcement_id] = time.monotonic()
-                await show_progress(bot, self.services, announcement_id)
-
-
-def _seconds(value: timedelta | int | float) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+                await show_progress(channel, self.services, announcement_id)
 
 
 def engine_of(application: Any) -> Engine:
@@ -285,8 +269,3 @@ def engine_of(application: Any) -> Engine:
     if services.delivery_engine is None:
         services.delivery_engine = Engine(services)
     return services.delivery_engine
-
-
-async def sweep_deliveries(application: Any) -> int:
-    """The sweep task registered with :mod:`bot.scheduler`."""
-    return await engine_of(application).sweep(application.bot)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from telegram import Bot
-
 if TYPE_CHECKING:
     from bot.context import Services
+    from bot.conversation.choices import Choices
+    from bot.delivery.channel import Channel
 
 
 @dataclass
@@ -31,9 +31,9 @@ class Outgoing:
     text: str | None = None
     photo: str | None = None
     media: tuple[str, str] | None = None  # ("voice" | "document" | "photo", file id)
-    markup: Any = None
+    choices: Choices | None = None
     # Anything else than sending a message (deleting or editing an old one): done instead.
-    call: Callable[[Bot], Awaitable[object]] | None = None
+    call: Callable[[Channel], Awaitable[object]] | None = None
     skip_reason: str | None = None
     defer_until: datetime | None = None
     done: bool = False  # work rows (case deadlines): the renderer did the work, nothing to send

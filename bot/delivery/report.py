@@ -7,11 +7,10 @@ import logging
 from logging import WARNING
 
 from sqlalchemy import update
-from telegram import Bot
-from telegram.error import BadRequest, TelegramError
 
 from bot.announcement_text import counts_line, report_text
 from bot.context import Services
+from bot.delivery.channel import Channel, ChannelError, Unchanged
 from bot.i18n import Translator
 from bot.logs import log_failure
 from bot.services import announcements
@@ -30,7 +29,7 @@ async def _officer_translator(services: Services, announcement: Announcement) ->
     return services.i18n.translator(locale)
 
 
-async def open_progress(bot: Bot, services: Services, announcement_id: int) -> None:
+async def open_progress(channel: Channel, services: Services, announcement_id: int) -> None:
     """Send the progress message of an announcement that just started, then remember it
     (commit, then talk: the message's id is stored in a short transaction after)."""
     async with services.sessions() as session:
@@ -41,15 +40,15 @@ async def open_progress(bot: Bot, services: Services, announcement_id: int) -> N
     announcement.progress_chat_id = officer_id  # for the translator, not stored yet
     _ = await _officer_translator(services, announcement)
     try:
-        message = await bot.send_message(officer_id, _progress_text(_, announcement, {}))
-    except TelegramError as exc:
+        message_id = await channel.send_text(officer_id, _progress_text(_, announcement, {}))
+    except ChannelError as exc:
         log_failure(log, "cannot show progress", exc, announcement=announcement_id, level=WARNING)
         return
     async with services.sessions() as session, session.begin():
         await session.execute(
             update(Announcement)
             .where(Announcement.id == announcement_id)
-            .values(progress_chat_id=officer_id, progress_message_id=message.message_id)
+            .values(progress_chat_id=officer_id, progress_message_id=message_id)
         )
 
 
@@ -61,17 +60,17 @@ def _progress_text(_: Translator, announcement: Announcement, counts: dict[str, 
     )
 
 
-async def show_progress(bot: Bot, services: Services, announcement_id: int) -> None:
+async def show_progress(channel: Channel, services: Services, announcement_id: int) -> None:
     async with services.sessions() as session:
         announcement = await announcements.get(session, announcement_id)
         if announcement is None or announcement.progress_message_id is None:
             return
         counts = await deliveries.counts(session, announcement_id)
     _ = await _officer_translator(services, announcement)
-    await _edit(bot, announcement, _progress_text(_, announcement, counts))
+    await _edit(channel, announcement, _progress_text(_, announcement, counts))
 
 
-async def close_if_done(bot: Bot, services: Services, announcement_id: int) -> None:
+async def close_if_done(channel: Channel, services: Services, announcement_id: int) -> None:
     """When nothing is left to send: mark it done, finalise the progress, send the report."""
     now = services.clock.now()
     async with services.sessions() as session, session.begin():
@@ -82,30 +81,28 @@ async def close_if_done(bot: Bot, services: Services, announcement_id: int) -> N
         counts = await deliveries.counts(session, announcement_id)
         reasons = await deliveries.errors(session, announcement_id)
     _ = await _officer_translator(services, announcement)
-    await _edit(bot, announcement, counts_line(_, announcement.total, counts))
+    await _edit(channel, announcement, counts_line(_, announcement.total, counts))
     if announcement.progress_chat_id is not None:
         try:
-            await bot.send_message(
+            await channel.send_text(
                 announcement.progress_chat_id, report_text(_, announcement, counts, reasons)
             )
-        except TelegramError as exc:
+        except ChannelError as exc:
             log_failure(
                 log, "cannot send the report", exc, announcement=announcement_id, level=WARNING
             )
 
 
-async def _edit(bot: Bot, announcement: Announcement, text: str) -> None:
+async def _edit(channel: Channel, announcement: Announcement, text: str) -> None:
     if announcement.progress_chat_id is None or announcement.progress_message_id is None:
         return
     try:
-        await bot.edit_message_text(
-            text,
-            chat_id=announcement.progress_chat_id,
-            message_id=announcement.progress_message_id,
+        await channel.edit_text(
+            announcement.progress_chat_id, announcement.progress_message_id, text
         )
-    except TelegramError as exc:
-        if isinstance(exc, BadRequest) and "not modified" in exc.message.lower():
-            return
+    except Unchanged:
+        return
+    except ChannelError as exc:
         log_failure(
             log, "cannot update progress", exc, announcement=announcement.id, level=WARNING
         )
