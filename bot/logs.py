@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,7 +43,6 @@ LIBRARY_LEVELS = {
 }
 # Messages that are the database's own words, never a value (``sqlite3``'s fixed texts).
 SAFE_DATABASE_MESSAGES = frozenset({"database is locked", "database table is locked"})
-TELEGRAM_PHRASE = 60  # characters of a Telegram error's opening phrase that are kept
 OWN_LOGGERS = "desmigratif"  # whose arguments are ids and counts, written for the log
 LIBRARY_TEXT = 40  # a library's string argument longer than this may be data
 
@@ -180,16 +180,15 @@ def _shown(arg: object, library: bool) -> object:
     return f"<{type(arg).__name__} not shown>"
 
 
-def _safe_detail(exc: BaseException) -> str:
-    from telegram.error import InvalidToken, TelegramError
+# A channel adapter registers what of its library's errors is safe to log (Telegram's:
+# bot.channels.telegram.errors): the detail, or None when the error is not its library's.
+DETAILS: list[Callable[[BaseException], str | None]] = []
 
-    if isinstance(exc, InvalidToken):
-        return ""  # its message quotes the token
-    if isinstance(exc, TelegramError):
-        # Telegram's description opens with its own phrase ("Message is not modified",
-        # "Can't parse entities") and may go on to quote the refused text.
-        phrase = exc.message.split(":", 1)[0].split('"', 1)[0].split("`", 1)[0].strip()
-        return phrase[:TELEGRAM_PHRASE]
+
+def _safe_detail(exc: BaseException) -> str:
+    for detail in DETAILS:
+        if (found := detail(exc)) is not None:
+            return found
     cause = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError: the driver's error
     details = []
     for error in (exc, cause, getattr(cause, "__cause__", None)):

@@ -181,6 +181,8 @@ def test_no_conversation_module_is_over_about_300_lines(path):
 # --- the conversation core knows no channel ------------------------------------------------
 
 CORE = ("handlers", "bot.conversation")
+# Beside the core, what every channel shares: the outbox, the rules, content, storage.
+SHARED = ("bot.delivery", "bot.services", "bot.content", "storage")
 CHANNEL_LIBRARIES = ("telegram",)  # the WhatsApp client joins this with its adapter
 
 
@@ -211,10 +213,11 @@ def channel_reach(
     return reached
 
 
-def test_no_module_of_the_conversation_core_reaches_a_channel_library():
-    """Not directly, and not through any module of the project it imports: a dialog that
-    needs Telegram's types is a dialog WhatsApp cannot run."""
-    assert channel_reach() == {}
+@pytest.mark.parametrize("part", [CORE, SHARED], ids=["core", "shared"])
+def test_no_module_of_the_core_or_the_shared_parts_reaches_a_channel_library(part):
+    """Not directly, and not through any module of the project it imports: a dialog (or
+    an outbox renderer) that needs Telegram's types is one WhatsApp cannot run."""
+    assert channel_reach(core=part) == {}
 
 
 def test_the_channel_check_sees_an_import_two_modules_away(tmp_path):

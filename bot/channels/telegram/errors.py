@@ -11,8 +11,9 @@ import logging
 from logging import WARNING
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, InvalidToken, TelegramError
 
+from bot import logs
 from bot.channels.telegram.context import BotContext
 from bot.i18n import pick_locale
 from bot.inbox import AlreadyHandled, current_ticket
@@ -20,6 +21,23 @@ from bot.logs import log_failure
 from storage.repositories import users
 
 log = logging.getLogger("desmigratif.errors")
+
+TELEGRAM_PHRASE = 60  # characters of a Telegram error's opening phrase that are kept
+
+
+def safe_detail(exc: BaseException) -> str | None:
+    """What of a Telegram error may be logged (None: not Telegram's)."""
+    if isinstance(exc, InvalidToken):
+        return ""  # its message quotes the token
+    if isinstance(exc, TelegramError):
+        # Telegram's description opens with its own phrase ("Message is not modified",
+        # "Can't parse entities") and may go on to quote the refused text.
+        phrase = exc.message.split(":", 1)[0].split('"', 1)[0].split("`", 1)[0].strip()
+        return phrase[:TELEGRAM_PHRASE]
+    return None
+
+
+logs.DETAILS.append(safe_detail)
 
 
 async def on_error(update: object, context: BotContext) -> None:
