@@ -61,16 +61,18 @@ class Router:
 
     @property
     def commands(self) -> frozenset[str]:
+        """The commands some route answers (any other is unknown)."""
         return frozenset(self._commands)
 
     def route(self, event: Event) -> Handler | None:
         """The handler of ``event``, or None when nothing answers it (e.g. text in a
         group chat)."""
         if event.pressed is not None:
-            found = (
-                r.handler for r in self._choices if r.pattern and r.pattern.match(event.choice)
-            )
-            return next(found, None) or self._fallbacks.get("any_choice")
+            for route in self._choices:
+                assert route.pattern is not None
+                if route.pattern.match(event.choice):
+                    return route.handler
+            return self._fallbacks.get("any_choice")
         if not event.private:
             return None
         if event.command is not None and event.command in self._commands:
