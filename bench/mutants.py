@@ -79,6 +79,19 @@ MODULES: dict[str, list[str]] = {
         "tests/test_hostile_text.py",
         "tests/test_announce.py",
     ],
+    # The conversation core's routing and the Telegram adapter around it.
+    "bot/conversation/routes.py": [
+        "tests/test_conversation.py",
+        "tests/test_bad_input.py",
+        "tests/test_navigation.py",
+    ],
+    "bot/channels/telegram/events.py": [
+        "tests/test_conversation.py",
+        "tests/test_bad_input.py",
+        "tests/test_announce.py",
+        "tests/test_case_media.py",
+    ],
+    "bot/channels/telegram/outbox.py": [*DELIVERY_TESTS, "tests/test_erasure_rows.py"],
     **dict.fromkeys(
         (
             "bot/delivery/engine.py",

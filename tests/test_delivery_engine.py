@@ -710,6 +710,30 @@ async def test_an_announcement_another_process_sent_is_closed_here(
     assert len(reports) == 2  # the first process's, and this one's
 
 
+@pytest.mark.parametrize(
+    ("description", "warned"),
+    [
+        ("Bad Request: message is not modified: specified new message content is the same", 0),
+        ("Bad Request: message to edit not found", 2),  # the progress and the final figures
+    ],
+    ids=["unchanged", "gone"],
+)
+async def test_a_refused_progress_edit(app, emulator, sweep, caplog, description, warned):
+    """Telegram refuses to edit the officer's progress message: an edit to the same
+    figures is nothing to report; any other refusal is a warning. The report follows
+    either way."""
+    await people(app, emulator, [CHAT, OTHER])
+    emulator.inject(
+        "bad_request", chat_id=OFFICER, methods=["editMessageText"], description=description
+    )
+    await announce(app, "Pertama")
+    await sweep()
+    warnings = [r for r in caplog.records if r.getMessage().startswith("cannot update progress")]
+    assert [r.levelname for r in warnings] == ["WARNING"] * warned
+    reports = [m for m in emulator.bot_messages(OFFICER) if "selesai" in m.text]
+    assert len(reports) == 1
+
+
 async def test_progress_is_shown_at_most_every_three_seconds(app, settings, emulator, clock):
     """110 people at 25 a second: three batches (50, 50, 10) over about 4.4 s. The
     officer's progress message is edited after the first batch, then not again before
