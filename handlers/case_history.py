@@ -169,7 +169,7 @@ async def _send_page(
     :data:`text_pages.PER_PRESS` messages (``("text", html)`` or ``(file kind, file id)``),
     the last with a More button while pages remain; after the last page, the case page."""
     _ = context._
-    chat = context.user.telegram_id
+    chat = event.chat
     pressed = event.pressed
     if (
         pressed is not None and pressed.message_id is not None and page > 0

@@ -128,7 +128,8 @@ class Announcement(Base):
 
 
 class Delivery(Base):
-    """One message to one chat: the unit of the delivery engine (the outbox).
+    """One message to one chat on one ``channel``: the unit of the delivery engine (the
+    outbox).
 
     ``due_at`` is when the row may next be worked on: its due time while ``pending``, the
     end of the claimer's lease while ``claimed`` (a crashed claimer's rows come back by
@@ -145,6 +146,7 @@ class Delivery(Base):
         ForeignKey("announcements.id", ondelete="CASCADE")
     )
     chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
     status: Mapped[str] = mapped_column(String(16))
     due_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(default=0)

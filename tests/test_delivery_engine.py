@@ -332,6 +332,28 @@ async def test_a_claim_holds_one_batch_for_the_lease(
     ]
 
 
+# --- channels ----------------------------------------------------------------------------
+
+
+async def test_a_sweep_claims_only_the_rows_of_its_channel(app, emulator, db, sweep):
+    """A row naming another channel (WhatsApp, issue 17) is left as it was for a process
+    that can send it: not claimed, not tried, not skipped."""
+    await people(app, emulator, [CHAT, OTHER])
+    await announce(app, "Dua saluran")
+    await db.execute(update(Delivery).where(Delivery.chat_id == OTHER).values(channel="whatsapp"))
+    await db.commit()
+    await sweep()
+    db.expire_all()
+    rows = await db.execute(
+        select(Delivery.chat_id, Delivery.channel, Delivery.status, Delivery.attempts)
+        .where(Delivery.kind == "announcement")
+        .order_by(Delivery.chat_id)
+    )
+    assert rows.all() == [(CHAT, "telegram", "sent", 0), (OTHER, "whatsapp", "pending", 0)]
+    assert [body(m.text) for m in emulator.bot_messages(CHAT)] == ["Dua saluran"]
+    assert emulator.bot_messages(OTHER) == []
+
+
 # --- pacing ------------------------------------------------------------------------------
 
 

@@ -71,3 +71,35 @@ async def test_every_table_keyed_on_a_person_has_the_rows_of_the_story(
             }
         ),
     }
+
+
+async def test_naming_the_channel_of_each_delivery_keeps_every_row(
+    app, emulator, person, db, sweep, database_url
+):
+    """Migration 0010 on the populated database: taken back to 0009 and brought up
+    again, every table holds what it held, and every delivery names Telegram."""
+    from sqlalchemy import func, inspect, select
+
+    from storage.db import create_engine
+    from storage.migrations import current_revision, downgrade, upgrade
+    from storage.models import Delivery
+
+    await populate(app, emulator, person, sweep)
+    before = await inventory(db)
+    await db.rollback()  # no transaction of ours may hold the table the migration rebuilds
+    engine = create_engine(database_url)
+    try:
+        await downgrade(engine, "0009")
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync).get_columns("deliveries")}
+            )
+        assert "channel" not in columns
+        assert "chat_id" in columns
+        await upgrade(engine)
+        assert await current_revision(engine) == "0010"
+    finally:
+        await engine.dispose()
+    assert await inventory(db) == before
+    channels = await db.execute(select(Delivery.channel, func.count()).group_by(Delivery.channel))
+    assert channels.all() == [("telegram", 21)]

@@ -47,7 +47,10 @@ class Unchanged(Refused):
 
 
 class Channel(Protocol):
-    """What the engine and the renderers need of a channel."""
+    """What the engine and the renderers need of a channel. A sweep through a channel
+    claims only the rows naming it (``deliveries.channel``)."""
+
+    name: str
 
     async def send(self, item: Outgoing, *, paid: bool) -> int | None:
         """Send a rendered row; the id of the message sent (when the channel gives one)."""

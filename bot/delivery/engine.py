@@ -83,7 +83,7 @@ class Engine:
         handled = 0
         deadline = time.monotonic() + SWEEP_BUDGET_SECONDS
         while time.monotonic() < deadline:
-            batch = await self._claim()
+            batch = await self._claim(channel.name)
             if not batch:
                 break
             await self._start_announcements(channel, batch)
@@ -101,7 +101,7 @@ class Engine:
         await self._progress(channel, await self._running_announcements(), final=True)
         return handled
 
-    async def _claim(self) -> list[Outgoing]:
+    async def _claim(self, channel: str) -> list[Outgoing]:
         services = self.services
         now = services.clock.now()
         async with services.sessions() as session, session.begin():
@@ -111,9 +111,10 @@ class Engine:
                 lease_until=now + self.lease,
                 worker=self.worker,
                 limit=self.batch,
+                channels=(channel,),
             )
         by_kind: dict[str, list[Outgoing]] = {}
-        for delivery_id, chat_id, kind, announcement_id, attempts, payload in claimed:
+        for delivery_id, chat_id, kind, announcement_id, attempts, payload, _on in claimed:
             item = Outgoing(delivery_id, chat_id or 0, attempts, announcement_id, kind, payload)
             if chat_id is None:
                 item.skip_reason = "erased"

@@ -8,7 +8,7 @@ the locking clause. A claimed row's ``due_at`` becomes the end of its lease.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,17 +42,24 @@ async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         await session.execute(insert(Delivery), values)
 
 
-Claimed = tuple[int, int | None, str, int | None, int, dict[str, Any] | None]
+Claimed = tuple[int, int | None, str, int | None, int, dict[str, Any] | None, str]
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, lease_until: datetime, worker: str, limit: int
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease_until: datetime,
+    worker: str,
+    limit: int,
+    channels: Collection[str] = ("telegram",),
 ) -> list[Claimed]:
-    """Claim up to ``limit`` due rows, most urgent first; returns ``(id, chat_id, kind,
-    announcement_id, attempts, payload)`` in that order (then by id)."""
+    """Claim up to ``limit`` due rows of ``channels``, most urgent first; returns ``(id,
+    chat_id, kind, announcement_id, attempts, payload, channel)`` in that order (then by
+    id). Rows of another channel are left for a process that can send them."""
     due = (
         select(Delivery.id)
-        .where(Delivery.status.in_(OPEN), Delivery.due_at <= now)
+        .where(Delivery.status.in_(OPEN), Delivery.due_at <= now, Delivery.channel.in_(channels))
         .order_by(Delivery.priority, Delivery.due_at)
         .limit(limit)
     )
@@ -70,11 +77,12 @@ async def claim_due(
             Delivery.attempts,
             Delivery.payload,
             Delivery.priority,
+            Delivery.channel,
         )
         .execution_options(synchronize_session=False)
     )
     rows = sorted((await session.execute(statement)).all(), key=lambda row: (row[6], row[0]))
-    return [(row[0], row[1], row[2], row[3], row[4], row[5]) for row in rows]
+    return [(row[0], row[1], row[2], row[3], row[4], row[5], row[7]) for row in rows]
 
 
 # Built once: the engine marks every delivery, up to 1000 a second (profiled: a Core

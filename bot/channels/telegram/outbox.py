@@ -18,6 +18,8 @@ from bot.delivery.outgoing import Outgoing
 
 
 class TelegramOutbox:
+    name = "telegram"
+
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
