@@ -43,10 +43,6 @@ class Choices:
                     items.append(Choice(choice_id, label, group))
         return cls(tuple(items))
 
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(item.id for item in self.items if item.url is None)
-
     def to_json(self) -> list[dict[str, Any]]:
         return [
             {key: value for key, value in vars(item).items() if value is not None}

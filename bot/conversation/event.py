@@ -55,9 +55,7 @@ class Event:
     pressed: Pressed | None = None
     attachment: Attachment | None = None
     caption: str | None = None
-    other_content: bool = False  # a sticker, a location, a contact, …: nothing we read
     edited: bool = False
-    update_id: int | None = None
 
     @property
     def choice(self) -> str:

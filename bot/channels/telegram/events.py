@@ -22,7 +22,6 @@ def event_of(update: Update, bot_username: str) -> Event | None:
         chat=chat.id if chat is not None else 0,
         private=chat is not None and chat.type == "private",
         language=user.language_code,
-        update_id=update.update_id,
     )
     query = update.callback_query
     if query is not None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.channels.telegram.markup import inline_keyboard
+from bot.channels.telegram.sending import retry_seconds
 from bot.delivery.channel import Blocked, ChannelError, Refused, TryLater, Unchanged, Wait
 from bot.delivery.engine import engine_of
 from bot.delivery.outgoing import Outgoing
@@ -72,7 +72,7 @@ async def _translated() -> AsyncIterator[None]:
 
 def _channel_error(exc: TelegramError) -> ChannelError:
     if isinstance(exc, RetryAfter):
-        return Wait(exc.message, _seconds(exc.retry_after))
+        return Wait(exc.message, retry_seconds(exc))
     if isinstance(exc, Forbidden):
         return Blocked(exc.message)
     # 5xx and time-outs (TimedOut is a NetworkError) may pass on another try; BadRequest
@@ -82,10 +82,6 @@ def _channel_error(exc: TelegramError) -> ChannelError:
     if isinstance(exc, BadRequest) and "not modified" in exc.message.lower():
         return Unchanged(exc.message)
     return Refused(exc.message)
-
-
-def _seconds(value: timedelta | int | float) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 async def sweep_deliveries(application: Any) -> int:

@@ -94,7 +94,7 @@ async def _call(bot: Bot, call: Reply) -> Any:
             waits += 1
             if waits > MAX_RETRY_AFTER:
                 raise
-            await asyncio.sleep(_seconds(exc.retry_after))
+            await asyncio.sleep(retry_seconds(exc))
         except (BadRequest, Forbidden):
             raise
         except NetworkError:  # 5xx and time-outs (TimedOut is a NetworkError)
@@ -124,5 +124,7 @@ async def _lost(call: Reply) -> None:
         log_failure(log, f"could not make up for a lost {call.method}", exc, chat=call.chat_id)
 
 
-def _seconds(value: timedelta | int | float) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asks to wait (a timedelta with ``PTB_TIMEDELTA=true``)."""
+    value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
