@@ -35,6 +35,7 @@ from bot.scheduler import run_due
 from bot.services import announcements
 from bot.services.announcements import Audience, Draft
 from storage.models import User
+from storage.repositories import people
 
 OFFICER = 1
 
@@ -54,9 +55,12 @@ async def run(folder: str, *, recipients: int, rate: float, paid: bool) -> dict[
         now = clock.now()
         ids = range(100_000_000, 100_000_000 + recipients)
         async with services.sessions() as session, session.begin():
+            persons = await people.register_many(
+                session, "telegram", [str(i) for i in ids], now=now
+            )
             rows = [
                 {
-                    "telegram_id": i,
+                    "person_id": persons[str(i)],
                     "locale": "id",
                     "consent": "given",
                     "role": "family",

@@ -36,6 +36,7 @@ from bot.context import services_of
 from bot.scheduler import run_due
 from bot.services import reminders
 from storage.models import Checklist, Delivery, User
+from storage.repositories import people
 
 BATCH = 2_000
 FIRST_ID = 200_000_000
@@ -57,12 +58,16 @@ async def child(users: int, folder: str) -> dict[str, float]:
         today = now.date()
         async with services.sessions() as session, session.begin():
             for start in range(0, users, BATCH):
-                ids = range(FIRST_ID + start, FIRST_ID + min(start + BATCH, users))
+                part = range(FIRST_ID + start, FIRST_ID + min(start + BATCH, users))
+                made = await people.register_many(
+                    session, "telegram", [str(i) for i in part], now=now
+                )
+                ids = [made[str(i)] for i in part]
                 await session.execute(
                     insert(User),
                     [
                         {
-                            "telegram_id": i,
+                            "person_id": i,
                             "locale": "id",
                             "consent": "given",
                             "role": "prospective",
@@ -77,7 +82,7 @@ async def child(users: int, folder: str) -> dict[str, float]:
                     insert(Checklist),
                     [
                         {
-                            "telegram_id": i,
+                            "person_id": i,
                             "scheme": "p3mi",
                             "country": "hong-kong",
                             "sector": "domestic",
@@ -92,7 +97,8 @@ async def child(users: int, folder: str) -> dict[str, float]:
         started = time.monotonic()
         planned = 0
         for start in range(0, users, BATCH):
-            ids = list(range(FIRST_ID + start, FIRST_ID + min(start + BATCH, users)))
+            # People are numbered from 1 in the order they were made, as above.
+            ids = list(range(start + 1, min(start + BATCH, users) + 1))
             async with services.sessions() as session, session.begin():
                 planned += await reminders.plan_many(
                     session,

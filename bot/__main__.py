@@ -197,31 +197,36 @@ async def _officer(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services import officers
     from storage.db import create_engine, create_sessionmaker
     from storage.migrations import upgrade
+    from storage.repositories import people
 
     villages = load_villages()
-    routing = officers.Routing(
-        villages, settings.admin_ids, settings.officer_groups, load_help().deadlines
-    )
     now = SystemClock().now()
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)
         async with create_sessionmaker(engine)() as session, session.begin():
+            admins = await people.telegram_people(session, settings.admin_ids, now=now)
+            routing = officers.Routing(
+                villages, frozenset(admins), settings.officer_groups, load_help().deadlines
+            )
             if args.action == "add":
+                person = await people.telegram(session, args.telegram_id, now=now)
                 try:
                     officer, handover = await officers.grant(
-                        session, routing, args.telegram_id, args.area, granted_by=None, now=now
+                        session, routing, person, args.area, granted_by=None, now=now
                     )
                 except officers.UnknownArea as exc:
                     print(f"error: {exc}", file=sys.stderr)
                     return 2
                 print(
-                    f"{officer.telegram_id} is an officer for "
-                    f"{villages.area_name(officer.area_id)}"
+                    f"{args.telegram_id} is an officer for {villages.area_name(officer.area_id)}"
                 )
                 _print_handover(handover)
             elif args.action == "remove":
-                removed = await officers.revoke(session, routing, args.telegram_id, now=now)
+                found = await people.find(session, people.TELEGRAM, str(args.telegram_id))
+                removed = None
+                if found is not None:
+                    removed = await officers.revoke(session, routing, found, now=now)
                 if removed is None:
                     print(f"{args.telegram_id} was not an officer", file=sys.stderr)
                     return 1
@@ -229,10 +234,10 @@ async def _officer(settings: Settings, args: argparse.Namespace) -> int:
                 _print_handover(removed)
             else:
                 listing = await officers.listing(session)
+                known = await people.telegram_ids(session, [o.person_id for o in listing])
                 for officer in listing:
-                    print(
-                        f"{officer.telegram_id}\t{officer.area_id}\t{villages.area_name(officer.area_id)}"
-                    )
+                    area = villages.area_name(officer.area_id)
+                    print(f"{known.get(officer.person_id, '–')}\t{officer.area_id}\t{area}")
                 if not listing:
                     print("no officers")
     finally:

@@ -245,7 +245,7 @@ def handover_text(
     _: Translator,
     *,
     why: str,
-    officer: int | None,
+    officer: str | None,
     references: Sequence[str],
     announcements: Sequence[int],
 ) -> str:

@@ -46,13 +46,21 @@ class Services:
     bot_username: str = ""  # known once the bot is initialised (for t.me links in jobs)
     delivery_engine: Engine | None = None  # the outbox's, once made (engine_of)
 
-    def routing(self) -> Routing:
+    async def admins(self, session: AsyncSession) -> frozenset[int]:
+        """The people the settings name as admins (``ADMIN_IDS``, Telegram ids); each is a
+        person from the first time they are needed, like an officer granted by id."""
+        from storage.repositories import people
+
+        now = self.clock.now()
+        return frozenset(await people.telegram_people(session, self.settings.admin_ids, now=now))
+
+    async def routing(self, session: AsyncSession) -> Routing:
         """Who hears about a case: for the officer-change services."""
         from bot.services.officers import Routing
 
         settings = self.settings
         return Routing(
-            self.villages, settings.admin_ids, settings.officer_groups, self.help.deadlines
+            self.villages, await self.admins(session), settings.officer_groups, self.help.deadlines
         )
 
 

@@ -48,6 +48,7 @@ from bot.metrics import update_kind
 from bot.replies import Replies, Reply, mark_unreachable
 from storage.repositories import inbox as rows
 from storage.repositories import lines
+from storage.repositories.people import TELEGRAM
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -383,7 +384,7 @@ class Inbox:
             await deliver(
                 bot,
                 calls,
-                on_blocked=lambda chat: mark_unreachable(self.services, chat),
+                on_blocked=lambda chat: mark_unreachable(self.services, TELEGRAM, chat),
             )
             self._finished.setdefault("done", []).append(update_id)
             self._unwritten.add(update_id)

@@ -138,7 +138,7 @@ class Replies:
         return [call.to_json() for call in self.calls]
 
 
-async def mark_unreachable(services: Services, chat_id: int) -> None:
+async def mark_unreachable(services: Services, channel: str, chat_id: int) -> None:
     """The channel says the person blocked the bot: stop addressing them until they write."""
     async with services.sessions() as session, session.begin():
-        await users.mark_unreachable(session, chat_id, services.clock.now())
+        await users.mark_unreachable_at(session, channel, str(chat_id), services.clock.now())

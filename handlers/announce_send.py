@@ -133,7 +133,7 @@ async def send(event: Event, context: Turn) -> None:
     )
     announcement = await announcements.create(
         context.db,
-        officer_id=context.user.telegram_id,
+        officer_id=context.user.person_id,
         area_id=area_id,
         scope=scope,
         draft=draft,

@@ -26,7 +26,7 @@ async def show_list(event: Event, context: Turn, notice: str | None = None) -> N
     if not allowed:
         await go_home(event, context, notice=_("Only officers can send announcements."))
         return
-    owner = None if is_admin(context) else context.user.telegram_id
+    owner = None if is_admin(context) else context.user.person_id
     items = await announcements.listing(context.db, owner)
     if not items:
         text = _("No announcements yet. Send one with /umumkan.")
@@ -80,7 +80,7 @@ async def _own(context: Turn, announcement_id: int) -> Announcement | None:
     if not allowed:
         return None
     item = await announcements.get(context.db, announcement_id)
-    if item is None or not (is_admin(context) or item.officer_id == context.user.telegram_id):
+    if item is None or not (is_admin(context) or item.officer_id == context.user.person_id):
         return None
     return item
 

@@ -12,6 +12,7 @@ from bot import case_text
 from bot.conversation import Event, Turn
 from bot.services import case_alerts
 from bot.services import help_requests as cases
+from handlers import whois
 from handlers.case_page import show_case
 from handlers.case_queue import DIALOG, STATUS_BUTTONS, case_in_scope, may
 from handlers.common import begin, end, in_step, user_update
@@ -20,7 +21,7 @@ from handlers.navigation import ask, expired
 from handlers.screen import (
     answer_query,
     button_number,
-    button_telegram_id,
+    button_person_id,
     button_value,
     pressed_on_page,
     show,
@@ -46,11 +47,11 @@ async def claim(event: Event, context: Turn) -> None:
         return
     now = context.services.clock.now()
     context.reply_as_new = not pressed_on_page(event, "cs:q")
-    if case.assigned_officer_id == context.user.telegram_id:
+    if case.assigned_officer_id == context.user.person_id:
         await show_case(event, context, case, _("You already handle this case."))
         return
     try:
-        cases.claim(context.db, case, context.user.telegram_id, now)
+        cases.claim(context.db, case, context.user.person_id, now)
     except cases.CaseError:
         await answer_query(event, context, _("Another officer has already claimed it."))
         await show_case(event, context, case, _("Another officer has already claimed it."))
@@ -75,7 +76,7 @@ async def set_status(event: Event, context: Turn) -> None:
     if (
         case is None
         or target not in STATUS_BUTTONS
-        or (case.assigned_officer_id != context.user.telegram_id and not reopening)
+        or (case.assigned_officer_id != context.user.person_id and not reopening)
     ):
         await expired(event, context)
         return
@@ -92,15 +93,15 @@ async def set_status(event: Event, context: Turn) -> None:
     deadlines = context.services.help.deadlines
     try:
         if reopening:
-            cases.reopen(context.db, case, context.user.telegram_id, now)
+            cases.reopen(context.db, case, context.user.person_id, now)
         else:
-            cases.set_status(context.db, case, context.user.telegram_id, target, now)
+            cases.set_status(context.db, case, context.user.person_id, target, now)
     except cases.CaseError:
         await expired(event, context)
         return
     if reopening:
         if case.assigned_officer_id is None:
-            case.assigned_officer_id = context.user.telegram_id
+            case.assigned_officer_id = context.user.person_id
         await case_alerts.plan_idle(context.db, case, now + deadlines.idle_after(case.urgent))
     await tell_requester(context, case, "status")
     await show_case(event, context, case, _("Status changed. The requester is told."))
@@ -162,7 +163,7 @@ async def resolve_case(
         cases.resolve(
             context.db,
             case,
-            context.user.telegram_id,
+            context.user.person_id,
             now,
             outcome=outcome,
             outcome_text=outcome_text,
@@ -184,15 +185,17 @@ async def reassign_menu(event: Event, context: Turn) -> None:
         await expired(event, context)
         return
     candidates = await _candidates(context, case)
+    known = await whois.addresses(context, [o.person_id for o in candidates])
     rows = [
         [
             (
-                f"{o.telegram_id} · {case_text.office(context.services, o.area_id)}",
-                f"cs:ra:{case.id}:{o.telegram_id}",
+                f"{known.get(o.person_id, whois.UNKNOWN)} · "
+                f"{case_text.office(context.services, o.area_id)}",
+                f"cs:ra:{case.id}:{o.person_id}",
             )
         ]
         for o in candidates
-        if o.telegram_id != case.assigned_officer_id
+        if o.person_id != case.assigned_officer_id
     ][:20]
     text = _("Assign {reference} to which officer?", reference=case.reference)
     if not rows:
@@ -208,7 +211,7 @@ async def _candidates(context: Turn, case: HelpRequest) -> list[Officer]:
         case_alerts.district_of(context.services.villages, case.village_id) or "",
     ]
     found = await context.db.scalars(
-        select(Officer).where(Officer.area_id.in_(areas)).order_by(Officer.telegram_id)
+        select(Officer).where(Officer.area_id.in_(areas)).order_by(Officer.person_id)
     )
     return list(found.all())
 
@@ -217,16 +220,16 @@ async def _candidates(context: Turn, case: HelpRequest) -> list[Officer]:
 async def reassign(event: Event, context: Turn) -> None:
     _ = context._
     case = await case_in_scope(context, button_number(event, 2))
-    target = button_telegram_id(event, 3)
+    target = button_person_id(event, 3)
     if case is None or case.status not in cases.OPEN:
         await expired(event, context)
         return
-    if target not in {o.telegram_id for o in await _candidates(context, case)}:
+    if target not in {o.person_id for o in await _candidates(context, case)}:
         await expired(event, context)
         return
     now = context.services.clock.now()
     was_new = case.status == "new"
-    cases.reassign(context.db, case, context.user.telegram_id, target, now)
+    cases.reassign(context.db, case, context.user.person_id, target, now)
     await case_alerts.notify(context.db, case, "assigned", officers=[target], now=now)
     if was_new:  # now someone holds it, as after a claim
         await tell_requester(context, case, "status")

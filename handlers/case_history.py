@@ -10,6 +10,7 @@ from bot.conversation import Event, Turn
 from bot.services import help_requests as cases
 from bot.services.erasure import FORMER_OFFICER
 from bot.text_pages import Entry
+from handlers import whois
 from handlers.case_page import show_case
 from handlers.case_queue import case_in_scope
 from handlers.common import user_update
@@ -32,10 +33,14 @@ async def history(event: Event, context: Turn) -> None:
         await expired(event, context)
         return
     messages, events = await cases.history(context.db, case.id)
+    named = [e.actor_id for e in events] + [
+        e.detail.get(key) for e in events for key in ("after", "officer")
+    ]
+    known = await whois.addresses(context, [p for p in named if isinstance(p, int)])
     entries = [
         Entry(
-            f"{_.datetime(event.at)} · {_actor(context, event.actor_id, case)} · ",
-            _action_label(context, event.action, event.detail),
+            f"{_.datetime(event.at)} · {_actor(context, event.actor_id, case, known)} · ",
+            _action_label(context, event.action, event.detail, known),
         )
         for event in events
     ]
@@ -67,7 +72,7 @@ async def history(event: Event, context: Turn) -> None:
     )
 
 
-def _actor(context: Turn, actor_id: int | None, case: HelpRequest) -> str:
+def _actor(context: Turn, actor_id: int | None, case: HelpRequest, known: dict[int, str]) -> str:
     _ = context._
     if actor_id is None:
         return _("the bot")
@@ -75,10 +80,12 @@ def _actor(context: Turn, actor_id: int | None, case: HelpRequest) -> str:
         return _("former officer")
     if actor_id == case.requester_id:
         return _("requester")
-    return f"<code>{actor_id}</code>"
+    return f"<code>{known.get(actor_id, whois.UNKNOWN)}</code>"
 
 
-def _action_label(context: Turn, action: str, detail: dict[str, Any]) -> str:
+def _action_label(
+    context: Turn, action: str, detail: dict[str, Any], known: dict[int, str]
+) -> str:
     _ = context._
     status = case_text.officer_status
     labels = {
@@ -90,7 +97,9 @@ def _action_label(context: Turn, action: str, detail: dict[str, Any]) -> str:
         )
         + _outcome_label(context, detail),
         "reopened": _("reopened"),
-        "reassigned": _("reassigned to {id}", id=detail.get("after"))
+        "reassigned": _(
+            "reassigned to {id}", id=known.get(detail.get("after") or 0, whois.UNKNOWN)
+        )
         if detail.get("after") != FORMER_OFFICER
         else _("reassigned to a former officer"),
         "released": _("back in the queue: the officer who held it no longer covers it"),
@@ -109,7 +118,10 @@ def _action_label(context: Turn, action: str, detail: dict[str, Any]) -> str:
         "link_declined": _("link with request no. {id} declined", id=detail.get("other")),
         "no_contact": _("the migrant asked not to be contacted in this chat"),
         "unrouted": _("no officer could be reached"),
-        "routed": _("sent to the newly granted officer {id}", id=detail.get("officer")),
+        "routed": _(
+            "sent to the newly granted officer {id}",
+            id=known.get(detail.get("officer") or 0, whois.UNKNOWN),
+        ),
     }
     return labels.get(action, action)
 

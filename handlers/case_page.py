@@ -11,6 +11,7 @@ from bot.case_text import outcome_line
 from bot.conversation import Event, Turn
 from bot.services import help_requests as cases
 from bot.telegram_html import html_to_plain, telegram_length
+from handlers import whois
 from handlers.case_queue import DIALOG, PAGE_ROOM, case_in_scope
 from handlers.common import end, in_step, user_update
 from handlers.help_description import attachment_summary
@@ -31,11 +32,11 @@ async def _officer_name(context: Turn, officer_id: int | None) -> str:
     _ = context._
     if officer_id is None:
         return _("nobody yet")
-    if officer_id == context.user.telegram_id:
+    if officer_id == context.user.person_id:
         return _("you")
     officer = await context.db.get(Officer, officer_id)
     area = case_text.office(context.services, officer.area_id) if officer else "–"
-    return f"<code>{officer_id}</code> ({escape(area)})"
+    return f"<code>{await whois.address(context, officer_id)}</code> ({escape(area)})"
 
 
 async def show_case(
@@ -53,7 +54,8 @@ async def show_case(
         lines.append(_("The requester erased their data: only the outline of the case is kept."))
     else:
         requester = await context.db.get(User, case.requester_id)
-        lines.append(_("Requester: Telegram ID <code>{id}</code>", id=case.requester_id))
+        shown = await whois.address(context, case.requester_id)
+        lines.append(_("Requester: Telegram ID <code>{id}</code>", id=shown))
         if requester is not None:
             language = LANGUAGE_NAMES.get(requester.locale, requester.locale)
             lines.append(_("Requester's language: {language}", language=language))
@@ -103,7 +105,7 @@ async def _file_lines(context: Turn, case: HelpRequest) -> list[str]:
 
 def _buttons(context: Turn, case: HelpRequest) -> list[list[tuple[str, str]]]:
     _ = context._
-    mine = case.assigned_officer_id == context.user.telegram_id
+    mine = case.assigned_officer_id == context.user.person_id
     i = case.id
     rows: list[list[tuple[str, str]]] = []
     if case.status == "new":

@@ -87,7 +87,7 @@ async def show_queue(
         return
     services = context.services
     of = cases.QueueOf(
-        context.user.telegram_id,
+        context.user.person_id,
         scope,
         services.clock.now(),
         services.help.deadlines.idle_reminder,
@@ -161,14 +161,14 @@ async def show_queue(
 def may(context: Turn, case: HelpRequest, action: str) -> bool:
     if action == "outcome":  # resolving: only the holder of an open case
         return (
-            case.assigned_officer_id == context.user.telegram_id
+            case.assigned_officer_id == context.user.person_id
             and case.status in cases.OPEN
             and "resolved" in cases.TRANSITIONS[case.status]
         )
     if case.requester_id is None:
         return False
     if action == "write":
-        return case.assigned_officer_id == context.user.telegram_id and case.status in cases.OPEN
+        return case.assigned_officer_id == context.user.person_id and case.status in cases.OPEN
     if action == "escalate":
         return case.status in cases.OPEN and case.level != "district"
     if action == "link":

@@ -123,7 +123,7 @@ async def _typed_action(
         return
     action = context.user.step or ""
     now = context.services.clock.now()
-    officer_id = context.user.telegram_id
+    officer_id = context.user.person_id
     if action == "outcome":
         await _typed_outcome(event, context, case, text or "")
         return
@@ -177,7 +177,7 @@ async def _typed_action(
             context.services.villages,
             case,
             "escalated",
-            admin_ids=context.services.settings.admin_ids,
+            admin_ids=await context.services.admins(context.db),
             groups=context.services.settings.officer_groups,
             now=now,
             reason=reason,
@@ -226,8 +226,8 @@ async def _ask_link(context: Turn, family: HelpRequest, text: str) -> str | None
         return _("The migrant cannot be reached through the bot now (they blocked it).")
     now = context.services.clock.now()
     # Logged on the migrant's case: the only one whose requester may answer.
-    cases.log(context.db, own, context.user.telegram_id, "link_asked", now, other=family.id)
-    cases.log(context.db, family, context.user.telegram_id, "link_requested", now, other=own.id)
+    cases.log(context.db, own, context.user.person_id, "link_asked", now, other=family.id)
+    cases.log(context.db, family, context.user.person_id, "link_requested", now, other=own.id)
     await case_alerts.notify(
         context.db,
         own,

@@ -33,7 +33,7 @@ async def show_checklist(event: Event, context: Turn, notice: str | None = None)
     """The whole checklist with progress, edited in place."""
     _ = context._
     content = context.services.checklist
-    plan = await checklists.get(context.db, context.user.telegram_id)
+    plan = await checklists.get(context.db, context.user.person_id)
     if plan is None:
         await begin_setup(event, context, notice)
         return
@@ -106,7 +106,7 @@ async def change_answers(event: Event, context: Turn) -> None:
     if not profiles.has_consent(context.user):
         await expired(event, context)
         return
-    plan = await checklists.get(context.db, context.user.telegram_id)
+    plan = await checklists.get(context.db, context.user.person_id)
     if plan is None:
         await begin_setup(event, context)
         return
@@ -117,7 +117,7 @@ async def change_answers(event: Event, context: Turn) -> None:
 async def _own_item(event: Event, context: Turn) -> tuple[Checklist, Item] | None:
     """The pressed item if it belongs to this user's checklist; else the button expired."""
 
-    plan = await checklists.get(context.db, context.user.telegram_id)
+    plan = await checklists.get(context.db, context.user.person_id)
     item_id = button_value(event)
     content = context.services.checklist
     if (
@@ -132,10 +132,10 @@ async def _own_item(event: Event, context: Turn) -> tuple[Checklist, Item] | Non
 
 async def show_item(event: Event, context: Turn, item: Item, notice: str | None = None) -> None:
     _ = context._
-    marks = await checklists.marks(context.db, context.user.telegram_id)
+    marks = await checklists.marks(context.db, context.user.person_id)
     mark = marks.get(item.id)
     done = mark is not None and mark.ticked_at is not None
-    plan = await checklists.get(context.db, context.user.telegram_id)
+    plan = await checklists.get(context.db, context.user.person_id)
     office = office_for(_, context.services.checklist, plan.country if plan else None)
     # The button says what a tap does (an action), not the item's state (glossary).
     toggle = (
@@ -169,7 +169,7 @@ async def toggle_item(event: Event, context: Turn) -> None:
     _plan, item = found
     services = context.services
     now = services.clock.now()
-    await checklists.toggle(context.db, context.user.telegram_id, item.id, now)
+    await checklists.toggle(context.db, context.user.person_id, item.id, now)
     await replan_reminders(context)
     end(context.user)
     await show_checklist(event, context)
@@ -200,7 +200,7 @@ async def typed_expiry(event: Event, context: Turn, text: str) -> None:
     except DateError as exc:
         await ask_expiry(event, context, date_problem(context, exc.reason))
         return
-    await checklists.set_expiry(context.db, context.user.telegram_id, item_id, day.value)
+    await checklists.set_expiry(context.db, context.user.person_id, item_id, day.value)
     await replan_reminders(context)
     end(context.user)
     notice = _expiry_saved(context, (day.value - today).days)
@@ -249,7 +249,7 @@ async def share(event: Event, context: Turn) -> None:
     """A plain-text summary to forward to the family."""
 
     _ = context._
-    plan = await checklists.get(context.db, context.user.telegram_id)
+    plan = await checklists.get(context.db, context.user.person_id)
     if plan is None or not profiles.has_consent(context.user):
         await expired(event, context)
         return

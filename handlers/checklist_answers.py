@@ -99,7 +99,7 @@ async def finish(event: Event, context: Turn) -> None:
     now = services.clock.now()
     data = answers(context)
     agency = data.get("agency") if data.get("scheme") == "p3mi" else None
-    plan = await checklists.ensure(context.db, context.user.telegram_id, now)
+    plan = await checklists.ensure(context.db, context.user.person_id, now)
     plan.scheme = data.get("scheme")
     plan.country = data.get("country")
     plan.country_other = data.get("country_other")

@@ -198,7 +198,7 @@ def _changeable(data: dict[str, Any]) -> tuple[str, ...]:
 async def ask_change(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     data = answers(context)
-    plan = await checklists.get(context.db, context.user.telegram_id)
+    plan = await checklists.get(context.db, context.user.person_id)
     labels = {
         "scheme": _.pgettext("button", "🧭 How you go"),
         "country": _.pgettext("button", "🌏 Country"),

@@ -21,7 +21,8 @@ from bot.i18n import pick_locale
 from bot.replies import Replies
 from bot.services import reminders
 from storage.models import Officer, User
-from storage.repositories import users
+from storage.repositories import people, users
+from storage.repositories.people import TELEGRAM
 
 Handler = Callable[[Event, Turn], Coroutine[Any, Any, None]]
 Prompt = Callable[[Event, Turn, str | None], Awaitable[None]]
@@ -52,9 +53,12 @@ def user_update(handler: Handler) -> Handler:
         replies = context.replies = Replies()
         ticket = context.ticket
         async with services.sessions() as session, session.begin():
+            person = await people.get_or_create(
+                session, event.channel, str(event.person), now=now, seen=True
+            )
             user, officer = await users.get_or_create(
                 session,
-                event.person,
+                person,
                 locale=pick_locale(event.language, services.settings.default_locale),
                 now=now,
             )
@@ -63,6 +67,7 @@ def user_update(handler: Handler) -> Handler:
             context.db = session
             context.user = user
             context.officer = officer
+            context.identity = (event.channel, str(event.person))
             context.reply_as_new = False
             context._ = services.i18n.translator(user.locale)
             if user.timezone:
@@ -84,7 +89,9 @@ async def load_officer(context: Turn) -> Officer | None:
 
 
 def is_admin(context: Turn) -> bool:
-    return context.user.telegram_id in context.services.settings.admin_ids
+    """Admins are named in the settings by their Telegram ids (``ADMIN_IDS``)."""
+    channel, address = context.identity
+    return channel == TELEGRAM and int(address) in context.services.settings.admin_ids
 
 
 # --- dialogs ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ async def _open_cases(context: Turn) -> list[HelpRequest]:
     found = await context.db.scalars(
         select(HelpRequest)
         .where(
-            HelpRequest.requester_id == context.user.telegram_id,
+            HelpRequest.requester_id == context.user.person_id,
             HelpRequest.status.in_(cases.OPEN),
         )
         .order_by(HelpRequest.id.desc())
@@ -80,7 +80,7 @@ async def after_closed(event: Event, context: Turn, thanks: bool) -> bool:
     case = (
         await context.db.scalars(
             select(HelpRequest)
-            .where(HelpRequest.requester_id == context.user.telegram_id)
+            .where(HelpRequest.requester_id == context.user.person_id)
             .order_by(HelpRequest.id.desc())
             .limit(1)
         )

@@ -27,7 +27,7 @@ RECENTLY_CLOSED = timedelta(days=30)
 async def own_case(context: Turn, case_id: int) -> HelpRequest | None:
     """The requester's own case, or None (someone else's, or a forged id)."""
     case = await load_case(context.db, case_id, lock=True)
-    if case is None or case.requester_id != context.user.telegram_id:
+    if case is None or case.requester_id != context.user.person_id:
         return None
     return case
 
@@ -42,7 +42,7 @@ async def refusal(
     settings = services.settings
     again = await cases.next_message_at(
         context.db,
-        context.user.telegram_id,
+        context.user.person_id,
         limit=settings.max_messages_per_hour,
         now=services.clock.now(),
     )
@@ -80,7 +80,7 @@ async def store_info(
         context.db,
         case,
         author="requester",
-        author_id=context.user.telegram_id,
+        author_id=context.user.person_id,
         text=text,
         now=context.services.clock.now(),
         file_kind=file["kind"] if file else None,
@@ -106,7 +106,7 @@ async def tell_officers(context: Turn, case: HelpRequest, event: str, **extra: A
         services.villages,
         case,
         event,
-        admin_ids=services.settings.admin_ids,
+        admin_ids=await services.admins(context.db),
         now=services.clock.now(),
         **extra,
     )

@@ -102,7 +102,7 @@ async def emergency_contacts(event: Event, context: Turn) -> None:
 
 
 async def has_open_request(context: Turn) -> bool:
-    return await cases.open_count(context.db, context.user.telegram_id) > 0
+    return await cases.open_count(context.db, context.user.person_id) > 0
 
 
 async def open_request(
@@ -113,7 +113,7 @@ async def open_request(
     user = context.user
     limit = context.services.settings.max_open_requests
     allowed = profiles.has_consent(user)
-    if allowed and not await cases.may_open(context.db, user.telegram_id, limit):
+    if allowed and not await cases.may_open(context.db, user.person_id, limit):
         if reading.danger:  # the limit never stands between someone and help
             await show(event, context, contacts_text(context), new=True)
         allowed = False

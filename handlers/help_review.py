@@ -136,7 +136,7 @@ async def send(event: Event, context: Turn) -> None:
         return
     case = await cases.create(
         context.db,
-        requester_id=user.telegram_id,
+        requester_id=user.person_id,
         village_id=user.village_id,
         draft=draft,
         now=now,
@@ -146,7 +146,7 @@ async def send(event: Event, context: Turn) -> None:
         services.villages,
         case,
         "new",
-        admin_ids=services.settings.admin_ids,
+        admin_ids=await services.admins(context.db),
         groups=services.settings.officer_groups,
         now=now,
     )

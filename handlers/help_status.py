@@ -51,7 +51,7 @@ async def show_list(event: Event, context: Turn, notice: str | None) -> None:
     _ = context._
     found = await context.db.scalars(
         select(HelpRequest)
-        .where(HelpRequest.requester_id == context.user.telegram_id)
+        .where(HelpRequest.requester_id == context.user.person_id)
         .order_by(HelpRequest.id.desc())
         .limit(LISTED)
     )
@@ -99,7 +99,7 @@ async def show_case(
     # Each officer's message is signed with their own office, as it was when relayed.
     writers = {m.author_id for m in shown if m.author == "officer" and m.author_id}
     found = await context.db.execute(
-        select(Officer.telegram_id, Officer.area_id).where(Officer.telegram_id.in_(writers))
+        select(Officer.person_id, Officer.area_id).where(Officer.person_id.in_(writers))
     )
     areas: dict[int, str] = dict(found.all())
     for message in shown:
@@ -142,9 +142,7 @@ async def confirm(event: Event, context: Turn) -> None:
     if case is None or case.status != "resolved":
         await expired(event, context)
         return
-    cases.confirm_resolved(
-        context.db, case, context.user.telegram_id, context.services.clock.now()
-    )
+    cases.confirm_resolved(context.db, case, context.user.person_id, context.services.clock.now())
     await tell_officers(context, case, "confirmed")
     await answer_query(event, context, context._("Thank you. The request is closed."))
     await show_case(event, context, case, context._("Thank you. The request is closed."))
@@ -158,7 +156,7 @@ async def reopen(event: Event, context: Turn) -> None:
         await expired(event, context)
         return
     now = context.services.clock.now()
-    cases.reopen(context.db, case, context.user.telegram_id, now)
+    cases.reopen(context.db, case, context.user.person_id, now)
     if case.assigned_officer_id is not None:
         await case_alerts.plan_idle(
             context.db, case, now + context.services.help.deadlines.idle_after(case.urgent)
@@ -211,10 +209,10 @@ async def link_answer(event: Event, context: Turn) -> None:
         return
     agreed = answer == "y"
     if agreed:
-        cases.link(context.db, family, own, context.user.telegram_id, now)
+        cases.link(context.db, family, own, context.user.person_id, now)
         notice = _("Thank you. The officers now see both requests together.")
     else:
-        cases.log(context.db, own, context.user.telegram_id, "link_declined", now, other=family.id)
+        cases.log(context.db, own, context.user.person_id, "link_declined", now, other=family.id)
         notice = _("All right: the requests stay separate.")
     kind = "linked" if agreed else "link_declined"
     holders = sorted({i for i in (family.assigned_officer_id, own.assigned_officer_id) if i})
@@ -233,9 +231,9 @@ async def _no_contact(
     services = context.services
     officers: list[int] = []
     for case in (own, family):
-        cases.log(context.db, case, context.user.telegram_id, "no_contact", now)
+        cases.log(context.db, case, context.user.person_id, "no_contact", now)
         officers += await case_alerts.holders(
-            context.db, services.villages, case, admin_ids=services.settings.admin_ids
+            context.db, services.villages, case, admin_ids=await services.admins(context.db)
         )
     await case_alerts.notify(context.db, own, "no_contact", officers=officers, now=now)
     context.reply_as_new = False

@@ -97,7 +97,7 @@ def my_requests_row(context: Turn) -> list[tuple[str, str]]:
 
 async def may_open(context: Turn) -> bool:
     limit = context.services.settings.max_open_requests
-    return await cases.may_open(context.db, context.user.telegram_id, limit)
+    return await cases.may_open(context.db, context.user.person_id, limit)
 
 
 def menu_row(context: Turn) -> Any:

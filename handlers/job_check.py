@@ -141,7 +141,7 @@ async def show_result(event: Event, context: Turn, answers: dict[str, str]) -> N
     consent = profiles.has_consent(context.user)
     context.db.add(
         JobCheck(
-            telegram_id=context.user.telegram_id if consent else None,
+            person_id=context.user.person_id if consent else None,
             village_id=context.user.village_id if consent else None,
             level=level,
             flags=[rule.id for rule in flags],

@@ -25,6 +25,7 @@ from handlers.profile import ERASE, LANGUAGE, PROFILE
 from handlers.reminder_settings import zone_name
 from handlers.screen import show
 from storage.models import HelpMessage, HelpRequest, JobCheck, QuizRound
+from storage.repositories import people
 
 
 def _when(context: Turn, value: datetime | None) -> str:
@@ -97,7 +98,7 @@ def data_lines(context: Turn) -> list[tuple[str, str]]:
         else _("Quiet hours for reminders: none")
     )
     return [
-        ("telegram_id", _("Telegram ID: {value}", value=user.telegram_id)),
+        ("person_id", ""),  # an internal number; the identities below say who they are
         ("locale", _("Language: {value}", value=LANGUAGE_NAMES[user.locale])),
         ("consent", _("Consent to data processing: {value}", value=consent)),
         ("consent_at", ""),
@@ -165,10 +166,10 @@ async def activity_lines(context: Turn) -> list[str]:
     """Quiz rounds and job-offer checks kept with the person's id."""
 
     _ = context._
-    me = context.user.telegram_id
+    me = context.user.person_id
     counts = select(
-        select(func.count()).where(QuizRound.telegram_id == me).scalar_subquery(),
-        select(func.count()).where(JobCheck.telegram_id == me).scalar_subquery(),
+        select(func.count()).where(QuizRound.person_id == me).scalar_subquery(),
+        select(func.count()).where(JobCheck.person_id == me).scalar_subquery(),
     )
     rounds, checks = (await context.db.execute(counts)).one()
     lines = []
@@ -188,7 +189,7 @@ async def help_request_lines(context: Turn) -> list[str]:
             HelpRequest,
             select(func.count()).where(HelpMessage.request_id == HelpRequest.id).scalar_subquery(),
         )
-        .where(HelpRequest.requester_id == context.user.telegram_id)
+        .where(HelpRequest.requester_id == context.user.person_id)
         .order_by(HelpRequest.id)
     )
     lines = []
@@ -212,7 +213,7 @@ async def checklist_lines(context: Turn) -> list[str]:
     """What the departure checklist keeps: answers, ticks and expiry dates."""
 
     _ = context._
-    plan = await checklists.get(context.db, context.user.telegram_id)
+    plan = await checklists.get(context.db, context.user.person_id)
     if plan is None:
         return []
     content = context.services.checklist
@@ -229,7 +230,7 @@ async def checklist_lines(context: Turn) -> list[str]:
             agency=escape(plan.agency or "–"),
         )
     ]
-    for item_id, mark in sorted((await checklists.marks(context.db, plan.telegram_id)).items()):
+    for item_id, mark in sorted((await checklists.marks(context.db, plan.person_id)).items()):
         item = content.items.get(item_id)
         title = _(item.title) if item else item_id
         if mark.ticked_at is not None:
@@ -243,9 +244,21 @@ async def checklist_lines(context: Turn) -> list[str]:
     return lines
 
 
+async def identity_lines(context: Turn) -> list[str]:
+    """Every way the bot knows to reach the person (a phone number is personal data)."""
+    _ = context._
+    labels = {"telegram": _("Telegram ID: {value}")}
+    return [
+        # A channel this process cannot name (added by a newer version) is still shown.
+        labels.get(i.channel, escape(i.channel) + ": {value}").format(value=escape(i.address))
+        for i in await people.identities(context.db, context.user.person_id)
+    ]
+
+
 async def show_data(event: Event, context: Turn) -> None:
     _ = context._
-    lines = [text for _key, text in data_lines(context) if text]
+    lines = await identity_lines(context)
+    lines += [text for _key, text in data_lines(context) if text]
     lines += await checklist_lines(context)
     lines += await activity_lines(context)
     lines += await help_request_lines(context)

@@ -17,10 +17,13 @@ from bot.case_text import handover_text, references_of
 from bot.conversation import Event, Turn, routes
 from bot.conversation.routes import Route
 from bot.services import officers
+from handlers import whois
 from handlers.common import is_admin, load_officer, user_update
 from handlers.keyboards import keyboard
 from handlers.navigation import expired, go_home
 from handlers.screen import show, with_notice
+from storage.repositories import people
+from storage.repositories.people import TELEGRAM
 
 ADD_WORDS = ("tambah", "add")
 REMOVE_WORDS = ("hapus", "remove")
@@ -55,9 +58,11 @@ async def _officer_list(event: Event, context: Turn, notice: str | None = None) 
     _ = context._
     listing = await officers.listing(context.db)
     villages = context.services.villages
+    known = await whois.addresses(context, [o.person_id for o in listing])
+    shown = {o.person_id: known.get(o.person_id, whois.UNKNOWN) for o in listing}
     if listing:
         lines = [
-            f"• <code>{o.telegram_id}</code> – {escape(villages.area_name(o.area_id))}"
+            f"• <code>{shown[o.person_id]}</code> – {escape(villages.area_name(o.area_id))}"
             for o in listing
         ]
         text = _("<b>Officers</b>") + "\n" + "\n".join(lines)
@@ -68,7 +73,7 @@ async def _officer_list(event: Event, context: Turn, notice: str | None = None) 
         areas=", ".join(villages.area_ids),
     )
     rows = [
-        [(_.pgettext("button", "Remove {id}", id=o.telegram_id), f"adm:rm:{o.telegram_id}")]
+        [(_.pgettext("button", "Remove {id}", id=shown[o.person_id]), f"adm:rm:{o.person_id}")]
         for o in listing[:40]
     ]
     rows.append([(_.pgettext("button", "« Menu"), "menu:main")])
@@ -88,16 +93,21 @@ async def officers_command(event: Event, context: Turn) -> None:
         await _officer_list(event, context)
         return
     action, rest = args[0].lower(), args[1:]
-    person = ids.telegram_id(rest[0]) if rest else None
-    if action in ADD_WORDS and len(rest) == 2 and person is not None:
+    telegram_id = ids.telegram_id(rest[0]) if rest else None
+    if telegram_id is None:
+        await show(event, context, usage)
+        return
+    now = context.services.clock.now()
+    if action in ADD_WORDS and len(rest) == 2:
+        person = await people.telegram(context.db, telegram_id, now=now)
         try:
             officer, handover = await officers.grant(
                 context.db,
-                context.services.routing(),
+                await context.services.routing(context.db),
                 person,
                 rest[1],
-                granted_by=context.user.telegram_id,
-                now=context.services.clock.now(),
+                granted_by=context.user.person_id,
+                now=now,
             )
         except officers.UnknownArea as exc:
             notice = _(
@@ -108,35 +118,39 @@ async def officers_command(event: Event, context: Turn) -> None:
             await show(event, context, notice)
             return
         area = context.services.villages.area_name(officer.area_id)
-        notice = _("{id} is now an officer for {area}.", id=officer.telegram_id, area=escape(area))
-        notice += await _handover_lines(context, handover, officer.telegram_id, "moved")
+        notice = _("{id} is now an officer for {area}.", id=telegram_id, area=escape(area))
+        notice += await _handover_lines(context, handover, str(telegram_id), "moved")
         await _officer_list(event, context, notice)
-    elif action in REMOVE_WORDS and len(rest) == 1 and person is not None:
-        await _remove(event, context, person)
+    elif action in REMOVE_WORDS and len(rest) == 1:
+        found = await people.find(context.db, TELEGRAM, str(telegram_id))
+        await _remove(event, context, found, str(telegram_id))
     else:
         await show(event, context, usage)
 
 
-async def _remove(event: Event, context: Turn, telegram_id: int) -> None:
-    """Takes the role away; their open cases go back to the queue (said in the notice)."""
+async def _remove(event: Event, context: Turn, person: int | None, shown: str) -> None:
+    """Takes the role away; their open cases go back to the queue (said in the notice).
+    ``shown``: how the admin named them."""
     _ = context._
-    handover = await officers.revoke(
-        context.db,
-        context.services.routing(),
-        telegram_id,
-        now=context.services.clock.now(),
-        by=context.user.telegram_id,
-    )
+    handover = None
+    if person is not None:
+        handover = await officers.revoke(
+            context.db,
+            await context.services.routing(context.db),
+            person,
+            now=context.services.clock.now(),
+            by=context.user.person_id,
+        )
     if handover is None:
-        notice = _("{id} was not an officer.", id=telegram_id)
+        notice = _("{id} was not an officer.", id=shown)
     else:
-        notice = _("{id} is no longer an officer.", id=telegram_id)
-        notice += await _handover_lines(context, handover, telegram_id, "removed")
+        notice = _("{id} is no longer an officer.", id=shown)
+        notice += await _handover_lines(context, handover, shown, "removed")
     await _officer_list(event, context, notice)
 
 
 async def _handover_lines(
-    context: Turn, handover: officers.Handover, officer_id: int, why: str
+    context: Turn, handover: officers.Handover, officer: str, why: str
 ) -> str:
     if not handover:
         return ""
@@ -144,7 +158,7 @@ async def _handover_lines(
     text = handover_text(
         context._,
         why=why,
-        officer=officer_id,
+        officer=officer,
         references=references,
         announcements=handover.announcements,
     )
@@ -162,11 +176,11 @@ async def admin_button(event: Event, context: Turn) -> None:
     if data == "adm:list":
         await _officer_list(event, context)
         return
-    person = ids.telegram_id(data.rsplit(":", 1)[-1])
-    if person is None:  # forged: beyond any Telegram id
+    person = ids.row_id(data.rsplit(":", 1)[-1])
+    if person is None:  # forged: beyond any person id
         await expired(event, context)
         return
-    await _remove(event, context, person)
+    await _remove(event, context, person, await whois.address(context, person))
 
 
 ROUTES: list[Route] = [

@@ -217,7 +217,10 @@ async def erase_answer(event: Event, context: Turn) -> None:
     if button_value(event) == "yes":
         services = context.services
         await erasure.erase(
-            context.db, services.routing(), user.telegram_id, now=services.clock.now()
+            context.db,
+            await services.routing(context.db),
+            user.person_id,
+            now=services.clock.now(),
         )
         context.db.expunge(user)
         await show(event, context, _("All your data has been erased. Send /start to begin again."))

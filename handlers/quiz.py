@@ -77,7 +77,7 @@ async def round_in_play(context: Turn) -> QuizRound | None:
     An older unfinished round is left alone (``/kuis`` still continues it)."""
     user = context.user
     if profiles.has_consent(user):
-        quiz_round = await rounds.open_round(context.db, user.telegram_id)
+        quiz_round = await rounds.open_round(context.db, user.person_id)
     else:
         quiz_round = await _own_round(context, str(_anonymous_round(context) or ""))
     if quiz_round is None or quiz_round.finished_at is not None:
@@ -102,7 +102,7 @@ async def start_round(event: Event, context: Turn) -> None:
         return
     consent = profiles.has_consent(user)
     if consent:
-        quiz_round = await rounds.open_round(context.db, user.telegram_id)
+        quiz_round = await rounds.open_round(context.db, user.person_id)
     else:
         quiz_round = await _own_round(context, str(_anonymous_round(context) or ""))
         if quiz_round is not None and quiz_round.finished_at is not None:
@@ -147,9 +147,9 @@ async def _own_round(context: Turn, round_id: str) -> QuizRound | None:
     quiz_round = await context.db.get(QuizRound, found)
     if quiz_round is None:
         return None
-    if quiz_round.telegram_id is None:  # anonymous: only the one playing it holds its id
+    if quiz_round.person_id is None:  # anonymous: only the one playing it holds its id
         return quiz_round if quiz_round.id == _anonymous_round(context) else None
-    return quiz_round if quiz_round.telegram_id == context.user.telegram_id else None
+    return quiz_round if quiz_round.person_id == context.user.person_id else None
 
 
 @user_update

@@ -84,7 +84,7 @@ async def show_settings(event: Event, context: Turn, notice: str | None = None) 
         if user.quiet_start != user.quiet_end
         else _("Quiet hours: none"),
     ]
-    planned = await reminders.upcoming(context.db, user.telegram_id)
+    planned = await reminders.upcoming(context.db, user.person_id)
     if planned:
         lines.append(_("<b>Next reminders:</b>"))
         lines += [
@@ -97,7 +97,7 @@ async def show_settings(event: Event, context: Turn, notice: str | None = None) 
             for row in planned
         ]
     elif not user.reminders_off:
-        plan = await checklists.get(context.db, user.telegram_id)
+        plan = await checklists.get(context.db, user.person_id)
         lines.append(
             _("Nothing is planned yet: fill in your departure checklist with /persiapan.")
             if plan is None

@@ -18,9 +18,9 @@ def button_number(event: Event, position: int, *, maximum: int = ids.ROW_ID_MAX)
     return found or 0
 
 
-def button_telegram_id(event: Event, position: int) -> int:
-    """A Telegram user id in the tapped choice's id (``cs:ra:12:<id>``), or 0."""
-    return button_number(event, position, maximum=ids.TELEGRAM_ID_MAX)
+def button_person_id(event: Event, position: int) -> int:
+    """A person's id in the tapped choice's id (``cs:ra:12:<id>``), or 0."""
+    return button_number(event, position, maximum=ids.ROW_ID_MAX)
 
 
 def button_value(event: Event) -> str:

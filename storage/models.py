@@ -1,8 +1,11 @@
 """The database schema as typed SQLAlchemy 2 models.
 
-Personal data lives in ``users`` (and ``officers`` for staff), and in the help requests a
-person wrote. Erasing a person (:mod:`bot.services.erasure`) deletes or neutralises every
-row about them; nothing left points back to them.
+A person is a ``people`` row; every column that names a person (``person_id``, a case's
+``requester_id`` and ``assigned_officer_id``, authors, actors, an announcement's
+``officer_id``) holds that id, never a channel's. How to reach them is in ``identities``.
+Personal data lives in ``identities`` and ``users`` (and ``officers`` for staff), and in
+the help requests a person wrote. Erasing a person (:mod:`bot.services.erasure`) deletes
+or neutralises every row about them; nothing left points back to them.
 """
 
 from __future__ import annotations
@@ -50,11 +53,42 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
 
+class Person(Base):
+    """Someone the bot knows: the internal id every person-keyed column holds.
+
+    How to reach them is in ``identities`` (a Telegram user id today, a WhatsApp number
+    next); what they told the bot is in ``users`` once they talked to it. An officer
+    granted by an admin, or an admin from the settings, is a person before that.
+    ``sqlite_autoincrement``: an erased person's id is never handed to someone else.
+    """
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime]
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class Identity(Base):
+    """One way to reach a person: their ``address`` on a ``channel`` (the Telegram user
+    id in decimal; a WhatsApp number). Personal data: shown by ``/dataku`` and removed,
+    with the person, by ``/hapusdata``. ``last_seen_at``: when they last wrote from it."""
+
+    __tablename__ = "identities"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]
+
+
 class User(Base):
-    """A person talking to the bot, keyed by their Telegram user id.
+    """What a person who talked to the bot told it, keyed by their :class:`Person` id.
 
     ``consent`` is ``None`` until answered, then ``"given"`` or ``"declined"``. A user who
-    declined keeps only ``telegram_id``, ``locale`` and ``consent`` so the bot can keep
+    declined keeps only ``person_id``, ``locale`` and ``consent`` so the bot can keep
     speaking their language and does not ask again.
 
     ``dialog``/``step``/``dialog_data`` say where the user is in a multi-step dialog;
@@ -63,7 +97,12 @@ class User(Base):
 
     __tablename__ = "users"
 
-    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
     locale: Mapped[str] = mapped_column(String(8))
     consent: Mapped[str | None] = mapped_column(String(16))
     consent_at: Mapped[datetime | None]
@@ -90,11 +129,17 @@ class User(Base):
 
 
 class Officer(Base):
-    """A village-centre or district officer, scoped to an area (village or kabupaten id)."""
+    """A village-centre or district officer, scoped to an area (village or kabupaten id).
+    ``granted_by``: the person (an admin) who granted it; ``None`` from the command line."""
 
     __tablename__ = "officers"
 
-    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("people.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
     area_id: Mapped[str] = mapped_column(String(64), index=True)
     granted_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
@@ -129,7 +174,9 @@ class Announcement(Base):
 
 class Delivery(Base):
     """One message to one chat on one ``channel``: the unit of the delivery engine (the
-    outbox).
+    outbox). ``person_id`` names the recipient (``None`` for a group chat, and once they
+    erased their data); ``chat_id`` is where it goes on the channel, taken from the
+    person's identity when the row is queued.
 
     ``due_at`` is when the row may next be worked on: its due time while ``pending``, the
     end of the claimer's lease while ``claimed`` (a crashed claimer's rows come back by
@@ -145,6 +192,7 @@ class Delivery(Base):
     announcement_id: Mapped[int | None] = mapped_column(
         ForeignKey("announcements.id", ondelete="CASCADE")
     )
+    person_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     channel: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
     status: Mapped[str] = mapped_column(String(16))
@@ -182,7 +230,7 @@ class Checklist(Base):
 
     __tablename__ = "checklists"
 
-    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     scheme: Mapped[str | None] = mapped_column(String(16))
     country: Mapped[str | None] = mapped_column(String(40))
     country_other: Mapped[str | None] = mapped_column(String(60))
@@ -199,7 +247,7 @@ class ChecklistMark(Base):
 
     __tablename__ = "checklist_marks"
 
-    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     item_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     ticked_at: Mapped[datetime | None]
     expires_on: Mapped[date | None]
@@ -209,13 +257,13 @@ class QuizRound(Base):
     """One round of the warning-sign quiz. ``question_ids`` is the round's fixed order;
     the answers given so far are ``quiz_answers`` rows (one per question, so a second tap
     can never count twice). ``village_id`` is kept for the officers' statistics; when the
-    person erases their data ``telegram_id`` becomes a random negative number (the same
+    person erases their data ``person_id`` becomes a random negative number (the same
     for all their rounds and job checks, linked to nothing), so they still count once."""
 
     __tablename__ = "quiz_rounds"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    person_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     village_id: Mapped[str | None] = mapped_column(String(64))
     question_ids: Mapped[list[str]] = mapped_column(JSON)
     started_at: Mapped[datetime]
@@ -244,7 +292,7 @@ class JobCheck(Base):
     __tablename__ = "job_checks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    person_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     village_id: Mapped[str | None] = mapped_column(String(64))
     level: Mapped[str] = mapped_column(String(8))
     flags: Mapped[list[str]] = mapped_column(JSON)
@@ -339,7 +387,9 @@ class InboxUpdate(Base):
     ``replies`` holds the Bot API calls that answer it, sent right after. ``done``: the
     answer went out (payload and replies are dropped: only the key stays, to recognise a
     duplicate, until the row is pruned). ``failed``: its handler raised; not retried.
-    ``person_id`` is whose line it waits in: the user in a private chat, else the chat.
+    ``person_id`` is whose line it waits in: the sender's id on the channel in a private
+    chat (a Telegram user id, not a ``people`` id: the line is known before the database
+    is read), else the chat.
     """
 
     __tablename__ = "inbox"

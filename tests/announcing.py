@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import services_of
-from bot.services import officers
+from tests.people import grant
 from tests.transcript import choose_language, label
 
 LANGUAGE = {"id": "Bahasa Indonesia", "jv": "Basa Jawa", "en": "English"}
@@ -35,11 +35,7 @@ async def villager(
 
 async def officer(app, person, user_id: int, area: str, *, locale="id"):
     """An officer of ``area`` who has onboarded (language and consent)."""
-    services = services_of(app)
-    async with services.sessions() as session, session.begin():
-        await officers.grant(
-            session, services.routing(), user_id, area, granted_by=None, now=services.clock.now()
-        )
+    await grant(services_of(app), user_id, area)
     p = person(user_id, language_code=locale)
     await p.say("/start")
     await choose_language(p, LANGUAGE[locale])

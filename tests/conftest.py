@@ -43,7 +43,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # Tests read the compiled catalogs; compile them so a stale .mo can never hide a change.
     # Once: under xdist the controller compiles before it starts the workers (its own
     # sessionstart runs last); a worker rewriting a .mo another one reads would tear it.
-    if _WORKER:
+    # TESTS_KEEP_CATALOGS: several pytest runs side by side (one compiled beforehand).
+    if _WORKER or os.environ.get("TESTS_KEEP_CATALOGS"):
         return
     subprocess.run(
         [

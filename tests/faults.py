@@ -18,7 +18,8 @@ from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.context import services_of
 from bot.scheduler import run_due
 from bot.services import reminders
-from storage.models import Checklist, Delivery, User
+from storage.models import Checklist, Delivery
+from tests.people import make_users
 from tests.test_delivery import OFFICER, announce
 
 FIRST_ID = 3_000_000
@@ -50,28 +51,25 @@ async def crowd(app: Any, emulator: BotAPIEmulator, size: int) -> list[int]:
     async with services.sessions() as session, session.begin():
         for start in range(0, size, BATCH):
             part = ids[start : start + BATCH]
-            await session.execute(
-                insert(User),
-                [
-                    {
-                        "telegram_id": i,
-                        "locale": ("id", "jv", "en")[i % 3],
-                        "consent": "given",
-                        "role": "prospective",
-                        "village_id": "jogosimo",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for i in part
-                ],
-            )
-            travellers = [i for i in part if i % 4 == 0]
+            persons: dict[int, int] = {}
+            for locale in ("id", "jv", "en"):
+                speakers = [i for i in part if ("id", "jv", "en")[i % 3] == locale]
+                persons |= await make_users(
+                    session,
+                    speakers,
+                    now,
+                    locale=locale,
+                    consent="given",
+                    role="prospective",
+                    village_id="jogosimo",
+                )
+            travellers = [persons[i] for i in part if i % 4 == 0]
             if travellers:
                 await session.execute(
                     insert(Checklist),
                     [
                         {
-                            "telegram_id": i,
+                            "person_id": i,
                             "scheme": "p3mi",
                             "country": "hong-kong",
                             "sector": "domestic",

@@ -17,25 +17,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import (
-    Announcement,
-    Checklist,
-    ChecklistMark,
-    Delivery,
-    HelpEvent,
-    HelpMessage,
-    HelpRequest,
-    JobCheck,
-    Officer,
-    QuizAnswer,
-    QuizRound,
-    User,
-)
 from tests.announcing import announce, officer, villager
 from tests.helping import ask_for_help, resolve
+from tests.people import telegram_ids
 from tests.test_checklist import set_up
 from tests.test_job_check import answers_for, run_check
 from tests.transcript import label
@@ -75,7 +62,14 @@ async def populate(app: Any, emulator: Any, person: Any, sweep: Any) -> None:
     await prospective.say("/persiapan")
     await prospective.press("cl:t:passport")
     await prospective.say("/kuis")
-    await prospective.tap(prospective.last_with_buttons().button_labels()[0])
+    question = prospective.last_with_buttons()
+    answers = [question.find_button(label) for label in question.button_labels()]
+    await prospective.press(
+        next(
+            b.callback_data for b in answers if b and (b.callback_data or "").startswith("qz:a:")
+        ),
+        question.message_id,
+    )
     await run_check(prospective, "en", answers_for("high"))
 
     await ask_for_help(family, files=("photo",))
@@ -98,40 +92,83 @@ async def populate(app: Any, emulator: Any, person: Any, sweep: Any) -> None:
     await sweep()
 
 
-async def inventory(db: AsyncSession) -> dict[str, Counter[tuple[Any, ...]]]:
+def _tables(key: str) -> dict[str, Any]:
+    """The tables as plain Core tables, with their person column named ``key``
+    (``person_id`` at head, ``telegram_id`` before migration 0011): one inventory reads
+    both schemas."""
+    t = sa.table
+    c = sa.column
+    return {
+        "users": t("users", c(key), c("locale"), c("consent"), c("role")),
+        "officers": t("officers", c(key), c("area_id")),
+        "checklists": t("checklists", c(key), c("scheme"), c("country")),
+        "checklist_marks": t("checklist_marks", c(key), c("item_id")),
+        "quiz_rounds": t("quiz_rounds", c("id"), c(key)),
+        "quiz_answers": t("quiz_answers", c("round_id"), c("question_id")),
+        "job_checks": t("job_checks", c(key), c("level")),
+        "help_requests": t(
+            "help_requests", c("id"), c("requester_id"), c("assigned_officer_id"), c("status")
+        ),
+        "help_messages": t("help_messages", c("author_id"), c("text"), c("file_kind")),
+        "help_events": t("help_events", c("actor_id"), c("action")),
+        "announcements": t("announcements", c("officer_id"), c("status")),
+        "deliveries": t("deliveries", c("chat_id"), c("kind"), c("status")),
+    }
+
+
+async def inventory(db: AsyncSession, *, before_people: bool = False) -> dict[str, Counter]:
     """What each table holds about whom: the Telegram id of the person a row belongs to
     (or who acted) with the row's own content, counted; of the other rows' ids only the
-    cases', which people quote (``DM-2026-000001``)."""
+    cases', which people quote (``DM-2026-000001``).
+
+    At head a person column holds a person id, read here through the person's Telegram
+    identity; ``before_people``: the schema before migration 0011, where it held the
+    Telegram id itself. Both read the same, so a test compares them directly."""
     db.expire_all()
+    tables = _tables("telegram_id" if before_people else "person_id")
+    key = "telegram_id" if before_people else "person_id"
+    telegram = {} if before_people else await telegram_ids(db)
 
-    async def rows(statement: Any) -> Counter[tuple[Any, ...]]:
-        return Counter(tuple(row) for row in (await db.execute(statement)).all())
+    def who(value: Any) -> Any:
+        """A person column's value as a Telegram id (0, None and aliases stay)."""
+        if before_people or not isinstance(value, int) or value <= 0:
+            return value
+        return telegram.get(value, ("no identity", value))
 
+    async def rows(statement: Any, people: tuple[int, ...] = (0,)) -> Counter[tuple[Any, ...]]:
+        found = (await db.execute(statement)).all()
+        return Counter(
+            tuple(who(v) if i in people else v for i, v in enumerate(row)) for row in found
+        )
+
+    def columns(name: str, *names: str) -> list[Any]:
+        return [tables[name].c[n] for n in names]
+
+    rounds, answers = tables["quiz_rounds"], tables["quiz_answers"]
     return {
-        "users": await rows(select(User.telegram_id, User.locale, User.consent, User.role)),
-        "officers": await rows(select(Officer.telegram_id, Officer.area_id)),
-        "checklists": await rows(
-            select(Checklist.telegram_id, Checklist.scheme, Checklist.country)
-        ),
-        "checklist_marks": await rows(select(ChecklistMark.telegram_id, ChecklistMark.item_id)),
+        "users": await rows(sa.select(*columns("users", key, "locale", "consent", "role"))),
+        "officers": await rows(sa.select(*columns("officers", key, "area_id"))),
+        "checklists": await rows(sa.select(*columns("checklists", key, "scheme", "country"))),
+        "checklist_marks": await rows(sa.select(*columns("checklist_marks", key, "item_id"))),
         "quiz_rounds": await rows(
-            select(QuizRound.telegram_id > 0, func.count(QuizAnswer.question_id))
-            .outerjoin(QuizAnswer, QuizAnswer.round_id == QuizRound.id)
-            .group_by(QuizRound.id)
+            sa.select(rounds.c[key] > 0, sa.func.count(answers.c.question_id))
+            .select_from(rounds.outerjoin(answers, answers.c.round_id == rounds.c.id))
+            .group_by(rounds.c.id),
+            people=(),
         ),
-        "job_checks": await rows(select(JobCheck.telegram_id, JobCheck.level)),
+        "job_checks": await rows(sa.select(*columns("job_checks", key, "level"))),
         "help_requests": await rows(
-            select(
-                HelpRequest.id,  # people know their case by it (DM-2026-000001)
-                HelpRequest.requester_id,
-                HelpRequest.assigned_officer_id,
-                HelpRequest.status,
-            )
+            sa.select(
+                *columns("help_requests", "id", "requester_id", "assigned_officer_id", "status")
+            ),
+            people=(1, 2),
         ),
         "help_messages": await rows(
-            select(HelpMessage.author_id, HelpMessage.text, HelpMessage.file_kind)
+            sa.select(*columns("help_messages", "author_id", "text", "file_kind"))
         ),
-        "help_events": await rows(select(HelpEvent.actor_id, HelpEvent.action)),
-        "announcements": await rows(select(Announcement.officer_id, Announcement.status)),
-        "deliveries": await rows(select(Delivery.chat_id, Delivery.kind, Delivery.status)),
+        "help_events": await rows(sa.select(*columns("help_events", "actor_id", "action"))),
+        "announcements": await rows(sa.select(*columns("announcements", "officer_id", "status"))),
+        "deliveries": await rows(
+            sa.select(*columns("deliveries", "chat_id", "kind", "status")), people=()
+        ),
     }

@@ -185,11 +185,11 @@ def case_histories_hold(cases: list[HelpRequest], events: list[HelpEvent]) -> It
 async def broken_invariants(session: Any, checklist: Checklist) -> list[str]:
     """What must hold in the database whatever people sent."""
     problems: list[str] = []
-    users = set((await session.scalars(select(User.telegram_id))).all())
+    users = set((await session.scalars(select(User.person_id))).all())
     items = set(checklist.items)
     for mark in (await session.scalars(select(ChecklistMark))).all():
-        if mark.telegram_id not in users or mark.item_id not in items:
-            problems.append(f"orphan checklist mark {mark.telegram_id}/{mark.item_id}")
+        if mark.person_id not in users or mark.item_id not in items:
+            problems.append(f"orphan checklist mark {mark.person_id}/{mark.item_id}")
     cases = list((await session.scalars(select(HelpRequest))).all())
     events = list((await session.scalars(select(HelpEvent))).all())
     problems.extend(case_histories_hold(cases, events))

@@ -12,6 +12,8 @@ from bot.services import help_requests as cases
 from storage.models import User
 from tests.announcing import villager
 from tests.helping import ask_for_help, cases_of
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.transcript import label, sees
 
 THANKS = {
@@ -49,10 +51,11 @@ async def _closed_case(person, db, clock, user_id, locale, *, confirmed=True):
     """A request resolved by an officer (and confirmed by the requester: closed)."""
     p = await villager(person, user_id, locale=locale)
     await ask_for_help(p, locale=locale)
-    [case] = await cases_of(db, user_id)
-    cases.set_status(db, case, 900, "resolved", clock.now())
+    requester = await person_id(db, user_id)
+    [case] = await cases_of(db, requester)
+    cases.set_status(db, case, await person_id(db, 900), "resolved", clock.now())
     if confirmed:
-        cases.confirm_resolved(db, case, user_id, clock.now())
+        cases.confirm_resolved(db, case, requester, clock.now())
     reference, case_id = case.reference, case.id
     await db.commit()
     return p, reference, case_id
@@ -77,7 +80,9 @@ async def test_thanks_after_the_case_is_closed_get_an_answer_in_kind(
     assert reply.text == THANKS[locale].format(ref=reference)
     assert reply.buttons == buttons(locale)
     assert await _messages(db, case_id) == before  # nothing added to the closed case
-    assert [c.status for c in await cases_of(db, 1401)] == ["closed" if confirmed else "resolved"]
+    assert [c.status for c in await cases_of(db, await person_id(db, 1401))] == [
+        "closed" if confirmed else "resolved"
+    ]
 
 
 @pytest.mark.parametrize("locale", ["id", "jv"])
@@ -102,7 +107,7 @@ async def test_a_new_problem_after_the_case_is_closed_starts_a_new_request(
     sees(reply, locale, "Who needs help?")
     assert await _messages(db, case_id) == before
     db.expire_all()
-    user = await db.get(User, 1403)
+    user = await row_of(db, User, 1403)
     assert (user.dialog, user.step, user.dialog_data) == (
         "help",
         "for_whom",

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from storage.models import Announcement, User
 from tests.announcing import announce, body, officer, villager
+from tests.people import row_of, telegram_person
 from tests.transcript import label, sees
 
 
@@ -43,7 +44,7 @@ async def test_forged_announcement_buttons(app, person, db, data):
     assert "Milik petugas" not in reply.text
     items = (await db.scalars(select(Announcement))).all()
     assert [(a.id, a.status) for a in items] == [(1, "scheduled")]
-    assert (await db.get(User, 802)).dialog is None
+    assert (await row_of(db, User, 802)).dialog is None
 
 
 async def test_officer_cannot_toggle_a_village_outside_the_area(app, person, db):
@@ -57,7 +58,7 @@ async def test_officer_cannot_toggle_a_village_outside_the_area(app, person, db)
     await bu.tap(label("id", "button", "Choose who"))
     reply = await bu.press("an:t:candirenggo")
     sees(reply, "id", "That button is no longer valid. Here is where we are:")
-    stored = await db.get(User, 881)
+    stored = await row_of(db, User, 881)
     assert "candirenggo" not in str(stored.dialog_data)
 
 
@@ -113,7 +114,12 @@ async def test_demoted_officer_cannot_send_the_draft(app, person, db):
     await announce(bu, "Sebelum dicabut")
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        await officers.revoke(session, services.routing(), 885, now=services.clock.now())
+        await officers.revoke(
+            session,
+            await services.routing(session),
+            await telegram_person(session, 885),
+            now=services.clock.now(),
+        )
     reply = await bu.tap(label("id", "button", "Send"))
     sees(reply, "id", "Only officers can send announcements.")
     assert (await db.scalars(select(Announcement))).all() == []
@@ -128,7 +134,7 @@ async def test_stop_and_resume_announcements(app, person, emulator, sweep, db, l
         locale,
         "You will no longer receive announcements. Send /mulai to receive them again.",
     )
-    assert (await db.get(User, 807)).announcements_off is True
+    assert (await row_of(db, User, 807)).announcements_off is True
     bu = await officer(app, person, 886, "jogosimo")
     await villager(person, 808)
     await announce(bu, "Pertama")
@@ -182,7 +188,7 @@ async def test_bad_input_in_the_announcement_dialog(app, person, db, step, kind)
     await villager(person, 810)
     bu = await officer(app, person, 887, "jogosimo")
     question = await _to_step(bu, step)
-    before = (await db.get(User, 887)).step
+    before = (await row_of(db, User, 887)).step
     reply = await bu.send(kind)
     hint = (
         "Please send text, or a photo with a caption."
@@ -194,5 +200,5 @@ async def test_bad_input_in_the_announcement_dialog(app, person, db, step, kind)
     sees(reply, "id", hint)
     sees(reply, "id", question)
     db.expire_all()
-    assert (await db.get(User, 887)).step == before
+    assert (await row_of(db, User, 887)).step == before
     assert (await db.scalars(select(Announcement))).all() == []

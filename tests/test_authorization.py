@@ -34,17 +34,22 @@ from itertools import product
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, text
 
 from bot.channels.telegram.dispatch import router_of
 from bot.context import services_of
 from bot.services import profiles
 from bot.simulator import Person, Reply
 from handlers.keyboards import LANGUAGE_NAMES
+from storage.db import is_postgresql
 from storage.models import Announcement, Base, HelpEvent, HelpRequest, Officer, User
+from storage.models import Person as PersonRow
 from tests.announcing import announce, officer, villager
+from tests.conftest import START
 from tests.forging import Forged, Unforgeable, code_words, forge, literal_prefix
 from tests.helping import ask_for_help, cases_of
+from tests.people import person as known
+from tests.people import person_of, row_of
 from tests.transcript import first_line, label, tr
 
 VILLAGER, OTHER_AREA, REMOVED, MOVED = "villager", "other area", "removed", "moved"
@@ -58,6 +63,7 @@ FAMILY_J, MIGRANT_J, FAMILY_C = 6100801, 6100802, 6100803  # requesters (Jogosim
 VILLAGER_ID = 6100804  # the attacking villager (Jogosimo), who asked for nothing
 STAYING, CANDIRENGGO, REMOVED_ID, MOVED_ID = 6200880, 6200881, 6200882, 6200883  # officers
 OFFICERS = (STAYING, CANDIRENGGO, REMOVED_ID, MOVED_ID)
+PEOPLE_AFTER = 6300000  # the person ids the bot gives them come after it
 ADMIN = 900  # settings.admin_ids in tests/conftest.py
 LOCALE = {VILLAGER: "jv", OTHER_AREA: "id", REMOVED: "jv", MOVED: "id"}
 ACTOR_ID = {VILLAGER: VILLAGER_ID, OTHER_AREA: CANDIRENGGO, REMOVED: REMOVED_ID, MOVED: MOVED_ID}
@@ -263,12 +269,24 @@ async def migrant_asks(p: Person, category: str, employer: str, description: str
     )
 
 
+async def long_person_ids(db) -> None:
+    """The people's ids are long and distinctive too: a short one (7) is also a number a
+    handler knows (``st:7``, a week of statistics), and buttons carry person ids."""
+    if is_postgresql(db):
+        await db.execute(text("SELECT setval('people_id_seq', :last)"), {"last": PEOPLE_AFTER})
+    else:  # AUTOINCREMENT: SQLite never hands out an id below one it once gave
+        await db.execute(insert(PersonRow).values(id=PEOPLE_AFTER, created_at=START))
+        await db.execute(delete(PersonRow).where(PersonRow.id == PEOPLE_AFTER))
+    await db.commit()
+
+
 async def build_world(app, person, emulator, clock, db, *, typing: bool = False) -> World:
     """Requests in Jogosimo and Candirenggo, an announcement, and the four actors.
 
     With ``typing``, the removed and the moved officer are left typing on a case (a note,
     a message to the requester) when the admin changes their role.
     """
+    await long_person_ids(db)
     w = await villager(person, FAMILY_J)
     await ask_for_help(
         w,
@@ -328,28 +346,35 @@ async def build_world(app, person, emulator, clock, db, *, typing: bool = False)
 
     # The world is as described, whatever the removal and the move hand back.
     db.expire_all()
-    assert [(o.telegram_id, o.area_id) for o in await db.scalars(select(Officer))] == sorted(
-        [(STAYING, "jogosimo"), (CANDIRENGGO, "candirenggo"), (MOVED_ID, "candirenggo")]
+    ids = {who: await known(db, who) for who in (FAMILY_J, MIGRANT_J, FAMILY_C, VILLAGER_ID)}
+    ids |= {who: await known(db, who) for who in OFFICERS}
+    assert [(o.person_id, o.area_id) for o in await db.scalars(select(Officer))] == sorted(
+        [
+            (ids[STAYING], "jogosimo"),
+            (ids[CANDIRENGGO], "candirenggo"),
+            (ids[MOVED_ID], "candirenggo"),
+        ]
     )
     cases = {case.id: case for case in await db.scalars(select(HelpRequest))}
     assert [(i, cases[i].village_id, cases[i].requester_id) for i in sorted(cases)] == [
-        (1, "jogosimo", FAMILY_J),
-        (2, "jogosimo", MIGRANT_J),
-        (3, "candirenggo", FAMILY_C),
-        (4, "jogosimo", MIGRANT_J),
+        (1, "jogosimo", ids[FAMILY_J]),
+        (2, "jogosimo", ids[MIGRANT_J]),
+        (3, "candirenggo", ids[FAMILY_C]),
+        (4, "jogosimo", ids[MIGRANT_J]),
     ]
-    assert cases[1].assigned_officer_id in (MOVED_ID, None)  # None: handed back to the queue
-    assert (cases[2].status, cases[2].assigned_officer_id) == ("resolved", MOVED_ID)
-    assert cases[4].assigned_officer_id in (REMOVED_ID, None)
+    # None: handed back to the queue
+    assert cases[1].assigned_officer_id in (ids[MOVED_ID], None)
+    assert (cases[2].status, cases[2].assigned_officer_id) == ("resolved", ids[MOVED_ID])
+    assert cases[4].assigned_officer_id in (ids[REMOVED_ID], None)
     assert (cases[3].status, cases[3].assigned_officer_id) == ("new", None)
     link_asked = await db.scalars(
         select(HelpEvent).where(HelpEvent.request_id == 2, HelpEvent.action == "link_asked")
     )
     assert [e.detail for e in link_asked] == [{"other": 1}]
     [announcement] = await db.scalars(select(Announcement))
-    assert (announcement.id, announcement.officer_id) == (1, STAYING)
+    assert (announcement.id, announcement.officer_id) == (1, ids[STAYING])
     assert announcement.status == "scheduled"
-    assert [case.id for case in await cases_of(db, VILLAGER_ID)] == []
+    assert [case.id for case in await cases_of(db, ids[VILLAGER_ID])] == []
     # Any write of a time during the attack now shows in the snapshot.
     clock.advance(timedelta(minutes=5))
 
@@ -358,9 +383,14 @@ async def build_world(app, person, emulator, clock, db, *, typing: bool = False)
     for actor in ACTORS:
         area_cases = jogosimo_cases if actor in HAVE_AN_AREA else everything
         # The cases, announcement 1 (the Jogosimo officer's), every officer (as the target
-        # of a reassignment or a removal) and the actor themselves ("assign it to me").
-        # A pattern's digits take them all: to a regex, ids are one number space.
-        world.foreign[actor] = sorted({*area_cases, 1, *OFFICERS, ACTOR_ID[actor]})
+        # of a reassignment or a removal) and the actor themselves ("assign it to me"):
+        # by their person ids (what buttons carry) and their Telegram ids (what commands
+        # take). A pattern's digits take them all: to a regex, ids are one number space.
+        people = {*OFFICERS, ACTOR_ID[actor]}
+        persons = {ids[who] for who in people}
+        # An officer of Candirenggo may act on case 3: no person id may stand for it.
+        assert not (area_cases == jogosimo_cases and 3 in persons), persons
+        world.foreign[actor] = sorted({*area_cases, 1, *people, *persons})
         world.secrets[actor] = (
             *JOGOSIMO_SECRETS,
             *(str(i) for i in OFFICERS if i != ACTOR_ID[actor]),
@@ -390,6 +420,7 @@ async def snapshot(app, actor_id: int) -> dict[str, list[dict[str, Any]]]:
     """
     tables: dict[str, list[dict[str, Any]]] = {}
     async with services_of(app).sessions() as session:
+        actor = await person_of(session, actor_id)
         for table in Base.metadata.sorted_tables:
             if table.name == "inbox":
                 continue
@@ -397,7 +428,7 @@ async def snapshot(app, actor_id: int) -> dict[str, list[dict[str, Any]]]:
             rows = [dict(row._mapping) for row in await session.execute(statement)]
             if table.name == "users":
                 for row in rows:
-                    if row["telegram_id"] == actor_id:
+                    if row["person_id"] == actor:
                         for column in ("dialog", "step", "dialog_data"):
                             row.pop(column)
             tables[table.name] = rows
@@ -571,7 +602,7 @@ async def test_an_officer_still_works_in_their_own_area(world, actor, db):
     reply = await officer_of_candirenggo.press("cs:claim:3")
     assert tr(LOCALE[actor], "✅ You handle this case now. The requester is told.") in reply.text
     db.expire_all()
-    assert (await db.get(HelpRequest, 3)).assigned_officer_id == ACTOR_ID[actor]
+    assert (await db.get(HelpRequest, 3)).assigned_officer_id == await known(db, ACTOR_ID[actor])
 
 
 # --- a dialog left open by the role change ---------------------------------------------------
@@ -596,7 +627,7 @@ async def test_what_they_were_typing_on_a_case_is_refused(app, person, emulator,
     await run.database_unchanged("the typed text")
     assert run.problems == [], "\n".join(run.problems)
     db.expire_all()
-    assert (await db.get(User, ACTOR_ID[actor])).dialog is None
+    assert (await row_of(db, User, ACTOR_ID[actor])).dialog is None
 
 
 # Found by this suite when it was written: the dialog asked again after a refused button

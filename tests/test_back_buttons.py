@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.content.job_offer import load_job_offer
 from storage.models import Announcement, Checklist, ChecklistMark, Delivery, JobCheck
 from tests.announcing import LANGUAGE, officer, villager
+from tests.people import person as known
 from tests.test_checklist import SCHEME, set_up
 from tests.transcript import label, sees
 
@@ -176,7 +177,9 @@ async def test_checklist_setup_back_at_every_step(person, db, locale):
     sees(reply, locale, "What is the name of the agency (P3MI)?")
     reply = await p.say("PT Maju Jaya")
     sees(reply, locale, "Your checklist is ready.")
-    plan = (await db.scalars(select(Checklist).where(Checklist.telegram_id == 4201))).one()
+    plan = (
+        await db.scalars(select(Checklist).where(Checklist.person_id == await known(db, 4201)))
+    ).one()
     assert (plan.scheme, plan.country, plan.country_other, plan.sector) == (
         "p3mi",
         "hong-kong",
@@ -203,7 +206,9 @@ async def test_checklist_back_after_unknown_date_and_agency(person, db, locale):
     reply = await p.say("April 2027")  # going forward with another answer
     sees(reply, locale, "What is the name of the agency (P3MI)?")
     await p.say("PT Sejahtera")
-    plan = (await db.scalars(select(Checklist).where(Checklist.telegram_id == 4202))).one()
+    plan = (
+        await db.scalars(select(Checklist).where(Checklist.person_id == await known(db, 4202)))
+    ).one()
     assert (plan.departure_on, plan.departure_approx) == (date(2027, 4, 1), True)
     # The agency typed before is offered to keep when the answers are changed.
     await p.tap(label(locale, "button", "⚙️ Change answers"))
@@ -301,7 +306,9 @@ async def test_change_only_the_departure_date(person, db, locale):
     # Straight back to the checklist: no scheme, country or work asked again.
     assert reply.text.startswith(CHANGED[locale])
     assert "✅ " + label(locale, "", "Medical and psychology check") in reply.buttons
-    plan = (await db.scalars(select(Checklist).where(Checklist.telegram_id == 4301))).one()
+    plan = (
+        await db.scalars(select(Checklist).where(Checklist.person_id == await known(db, 4301)))
+    ).one()
     assert (plan.scheme, plan.country, plan.country_other, plan.sector, plan.agency) == (
         "p3mi",
         "hong-kong",
@@ -311,7 +318,9 @@ async def test_change_only_the_departure_date(person, db, locale):
     )
     assert (plan.departure_on, plan.departure_approx) == (date(2027, 4, 15), False)
     marks = (
-        await db.scalars(select(ChecklistMark).where(ChecklistMark.telegram_id == 4301))
+        await db.scalars(
+            select(ChecklistMark).where(ChecklistMark.person_id == await known(db, 4301))
+        )
     ).all()
     assert [(m.item_id, m.ticked_at is not None) for m in marks] == [("medical-check", True)]
     assert await reminder_times(db, 4301) == {
@@ -338,7 +347,9 @@ async def test_change_only_the_country(person, db, locale):
     reply = await p.tap(label(locale, "", "Taiwan"))
     assert reply.text.startswith(CHANGED[locale])
     assert "✅ " + label(locale, "", "Passport") in reply.buttons
-    plan = (await db.scalars(select(Checklist).where(Checklist.telegram_id == 4302))).one()
+    plan = (
+        await db.scalars(select(Checklist).where(Checklist.person_id == await known(db, 4302)))
+    ).one()
     assert (plan.scheme, plan.country, plan.sector, plan.departure_on) == (
         "g2g",
         "taiwan",
@@ -475,7 +486,9 @@ async def test_typing_at_the_list_of_answers(person, db, locale):
         reply = await action
         assert reply.text == label(locale, "", notice) + "\n\n" + menu.text
         assert reply.buttons == menu.buttons
-    plan = (await db.scalars(select(Checklist).where(Checklist.telegram_id == 4303))).one()
+    plan = (
+        await db.scalars(select(Checklist).where(Checklist.person_id == await known(db, 4303)))
+    ).one()
     assert (plan.scheme, plan.country, plan.departure_on) == (
         "g2g",
         "hong-kong",

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from storage.models import User
+from tests.people import row_of, telegram_ids
 from tests.test_onboarding import onboard
 from tests.transcript import choose_language, label, sees, tr
 
@@ -200,7 +201,7 @@ async def test_button_from_an_earlier_step(person, db):
     reply = await p.press("ob:lang:jv", language_message)
     sees(reply, "id", "That button is no longer valid. Here is where we are:")
     sees(reply, "id", VILLAGE_Q)
-    assert (await db.get(User, 305)).locale == "id"
+    assert (await row_of(db, User, 305)).locale == "id"
 
 
 async def test_double_tap_is_harmless(person, db):
@@ -211,7 +212,7 @@ async def test_double_tap_is_harmless(person, db):
     reply = await p.press("ob:consent:yes", message)
     assert reply.toast == tr("id", "This button has expired.")
     sees(reply, "id", "That button is no longer valid. Here is where we are:")
-    stored = await db.get(User, 306)
+    stored = await row_of(db, User, 306)
     assert stored.consent == "given"
 
 
@@ -229,7 +230,7 @@ async def test_group_chat_answers_only_start(person, emulator, db):
         assert reply.messages == []
     reply = await group.send("sticker")
     assert reply.messages == []
-    assert await db.get(User, 307) is None  # nothing stored from a group
+    assert await row_of(db, User, 307) is None  # nothing stored from a group
 
 
 async def test_forged_button_in_a_group_is_ignored(person, db):
@@ -237,7 +238,7 @@ async def test_forged_button_in_a_group_is_ignored(person, db):
     await group.say("/start")
     reply = await group.press("menu:main")
     assert reply.messages == []
-    assert await db.get(User, 310) is None
+    assert await row_of(db, User, 310) is None
 
 
 async def test_group_start_in_javanese(person):
@@ -256,10 +257,10 @@ async def test_user_who_blocked_the_bot(person, emulator, db, clock):
     p = person(309)
     await onboard(p)
     await p.block()
-    assert (await db.get(User, 309)).unreachable_at == clock.now()
+    assert (await row_of(db, User, 309)).unreachable_at == clock.now()
     await p.unblock()
     db.expire_all()
-    assert (await db.get(User, 309)).unreachable_at is None
+    assert (await row_of(db, User, 309)).unreachable_at is None
 
 
 async def test_send_forbidden_marks_unreachable_and_keeps_data(person, emulator, db, clock):
@@ -268,7 +269,7 @@ async def test_send_forbidden_marks_unreachable_and_keeps_data(person, emulator,
     emulator.block(310)  # blocked, but Telegram never told us (no my_chat_member)
     reply = await p.say("/menu")
     assert reply.messages == []
-    stored = await db.get(User, 310)
+    stored = await row_of(db, User, 310)
     assert stored.unreachable_at == clock.now()
     assert stored.consent == "given"
     assert stored.village_id == "jogosimo"
@@ -283,10 +284,11 @@ async def _snapshot(db) -> list[tuple]:
     db.expire_all()
     from sqlalchemy import select
 
-    rows = (await db.scalars(select(User).order_by(User.telegram_id))).all()
+    rows = (await db.scalars(select(User).order_by(User.person_id))).all()
+    telegram = await telegram_ids(db)
     return [
         (
-            u.telegram_id,
+            telegram[u.person_id],
             u.locale,
             u.consent,
             u.role,

@@ -19,6 +19,7 @@ from bot.content.help import load_help
 from storage.models import Delivery, HelpRequest, User
 from tests.announcing import villager
 from tests.helping import ask_for_help, resolve
+from tests.people import person as known
 from tests.test_officer_cases import (
     ADMIN,
     BU,
@@ -47,7 +48,8 @@ async def _request(person, db, village: str, *, category: str = "lost_contact") 
     registered = "jogosimo" if village == GONE else village
     warga = await villager(person, REQUESTER, locale="en", village=registered)
     if village == GONE:  # a village taken off the list after the person registered
-        await db.execute(update(User).where(User.telegram_id == REQUESTER).values(village_id=GONE))
+        requester = await known(db, REQUESTER)
+        await db.execute(update(User).where(User.person_id == requester).values(village_id=GONE))
         await db.commit()
     await ask_for_help(warga, locale="en", category=category, description=DESCRIPTION)
 

@@ -21,6 +21,7 @@ from bot.services.when import WhenError, parse_when
 from storage.models import Announcement, Delivery, User
 from tests.announcing import announce, body, officer, villager
 from tests.conftest import START
+from tests.people import row_of
 from tests.test_checklist import set_up
 from tests.test_reminders import departure_reminders, sweep_at
 from tests.transcript import label
@@ -109,7 +110,7 @@ async def _person_in(person, user_id: int, button: str):
 async def test_every_reminder_is_due_at_nine_local(person, clock, sweep, db, name, zone):
     button = name if name in ("WIB", "WITA", "WIT") else label("id", "", name)
     await _person_in(person, 3001, button)
-    user = await db.get(User, 3001)
+    user = await row_of(db, User, 3001)
     assert user is not None
     assert user.timezone == zone
     expected = {key: nine_local(day, zone) for key, day in DAYS.items()}
@@ -181,7 +182,7 @@ def _local(text: str, zone: str) -> datetime:
     ],
 )
 def test_quiet_until_at_the_edges(start, end, at, until):
-    user = User(telegram_id=1, timezone="Asia/Jayapura", quiet_start=start, quiet_end=end)
+    user = User(person_id=1, timezone="Asia/Jayapura", quiet_start=start, quiet_end=end)
     now = _local(at, "Asia/Jayapura").astimezone(UTC)
     wake = quiet_until(user, now, "Asia/Jakarta")
     assert wake == (None if until is None else _local(until, "Asia/Jayapura"))
@@ -190,8 +191,8 @@ def test_quiet_until_at_the_edges(start, end, at, until):
 def test_quiet_hours_use_the_persons_zone_not_the_default():
     # 21:30 in Jakarta is 23:30 in Jayapura: quiet in both, waking at 06:00 of each zone.
     now = datetime(2027, 2, 23, 14, 30, tzinfo=UTC)
-    wit = User(telegram_id=1, timezone="Asia/Jayapura", quiet_start=21 * 60, quiet_end=6 * 60)
-    default = User(telegram_id=2, timezone=None, quiet_start=21 * 60, quiet_end=6 * 60)
+    wit = User(person_id=1, timezone="Asia/Jayapura", quiet_start=21 * 60, quiet_end=6 * 60)
+    default = User(person_id=2, timezone=None, quiet_start=21 * 60, quiet_end=6 * 60)
     assert quiet_until(wit, now, "Asia/Jakarta") == datetime(2027, 2, 23, 21, 0, tzinfo=UTC)
     assert quiet_until(default, now, "Asia/Jakarta") == datetime(2027, 2, 23, 23, 0, tzinfo=UTC)
     # 20:30 in Jakarta is 22:30 in Jayapura: quiet there only.

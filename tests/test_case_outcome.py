@@ -11,6 +11,8 @@ from sqlalchemy import select
 from storage.models import Delivery, HelpEvent, HelpRequest, User
 from tests.announcing import officer, villager
 from tests.helping import HELP, ask_for_help, outcome_label
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.transcript import label, sees, tr
 
 REQUESTER, BU, BU2 = 1801, 1880, 1882
@@ -172,7 +174,7 @@ async def test_a_typed_outcome_is_escaped_on_both_sides(app, person, emulator, s
         "outcome_text": TYPED,
     }
     db.expire_all()
-    assert (await db.get(User, BU)).dialog is None  # the typing step is over
+    assert (await row_of(db, User, BU)).dialog is None  # the typing step is over
 
     await sweep()
     told = _last_to(emulator, REQUESTER)
@@ -265,14 +267,14 @@ async def test_typing_an_outcome_for_a_case_reassigned_meanwhile_resolves_nothin
     colleague = await officer(app, person, BU2, "jogosimo", locale="id")
     await bu.tap(label("jv", "button", "✅ Resolved"))
     await bu.tap(label("jv", "button", "✏️ Something else: I type it"))
-    await colleague.press(f"cs:ra:1:{BU2}")
+    await colleague.press(f"cs:ra:1:{await person_id(db, BU2)}")
     before = await _events(db)
     reply = await bu.say("Sudah selesai")
     sees(reply, "jv", "That case cannot take this any more.")
     assert await _events(db) == before
     case = await _case(db)
-    assert (case.status, case.assigned_officer_id) == ("claimed", BU2)
-    assert (await db.get(User, BU)).dialog is None
+    assert (case.status, case.assigned_officer_id) == ("claimed", await person_id(db, BU2))
+    assert (await row_of(db, User, BU)).dialog is None
 
 
 @pytest.mark.parametrize("locale", ["id", "jv"])

@@ -20,6 +20,8 @@ from storage.models import HelpRequest
 from tests.announcing import officer, villager
 from tests.conftest import START
 from tests.helping import category_label
+from tests.people import person as known
+from tests.people import telegram_person
 from tests.transcript import label, tr
 
 LOCALES = ("id", "jv")
@@ -143,13 +145,14 @@ async def test_every_section_counts_all_its_cases(app, person, emulator, db, loc
     bu = await officer(app, person, BU, "jogosimo", locale=locale)
     neighbour = await officer(app, person, ELSEWHERE, "tanggulangin", locale=locale)
     long_ago = START - timedelta(days=4)
+    bu_id = await known(db, BU)
     for i in range(11):  # mine: the first 3 overdue
         case = await make_case(db, requester=5000 + i, at=long_ago if i < 3 else START)
-        cases.claim(db, case, BU, long_ago if i < 3 else START)
+        cases.claim(db, case, bu_id, long_ago if i < 3 else START)
     for i in range(9):  # mine, waiting for the family
         case = await make_case(db, requester=5100 + i)
-        cases.claim(db, case, BU, START)
-        cases.set_status(db, case, BU, "waiting", START)
+        cases.claim(db, case, bu_id, START)
+        cases.set_status(db, case, bu_id, "waiting", START)
     for i in range(2):  # another officer's: not in any of BU's sections
         case = await make_case(db, requester=5200 + i, urgent=True)
         cases.claim(db, case, 882, START)
@@ -298,7 +301,12 @@ async def test_files_come_after_the_text_and_pages_are_refused_outside_the_area(
     # An officer removed since cannot read on with the buttons they still have.
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        await officers.revoke(session, services.routing(), BU, now=services.clock.now())
+        await officers.revoke(
+            session,
+            await services.routing(session),
+            await telegram_person(session, BU),
+            now=services.clock.now(),
+        )
     before = last_id(emulator, BU)
     for page in ("cs:f:1:1", "cs:f:1:2", "cs:h:1:1", "cs:f:1"):
         expired(await bu.press(page, presses[0][-1].message_id), "jv")
@@ -320,9 +328,10 @@ async def test_history_comes_in_pages_of_whole_entries(app, person, emulator, db
     bu = await officer(app, person, BU, "jogosimo", locale=locale)
     case = await make_case(db, requester=5000)
     notes = [note(i) for i in range(60)]
+    bu_id = await known(db, BU)
     for i, text in enumerate(notes):
         at = START + timedelta(minutes=i)
-        cases.add_message(db, case, author="note", author_id=BU, text=text, now=at)
+        cases.add_message(db, case, author="note", author_id=bu_id, text=text, now=at)
     cases.add_message(
         db,
         case,

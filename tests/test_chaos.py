@@ -24,7 +24,15 @@ from bot.app import build_application
 from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.clock import ManualClock
 from bot.simulator import Simulator
-from storage.models import Checklist, ChecklistMark, Delivery, HelpRequest, InboxUpdate, User
+from storage.models import (
+    Checklist,
+    ChecklistMark,
+    Delivery,
+    HelpRequest,
+    Identity,
+    InboxUpdate,
+    User,
+)
 from tests.announcing import body
 from tests.test_delivery import announce_from_outside
 from tests.test_kill import BotProcess, bot_process, look, served  # noqa: F401 (fixtures)
@@ -162,22 +170,33 @@ async def test_twenty_kills_lose_nothing(
     assert dict(statuses) == {"done": len(PEOPLE) * len(actions)}
 
     # Everyone's state is whole: registered, the checklist with its tick, one request.
+    # Rows are keyed by person id; each is read back as the Telegram id behind it.
+    telegram = {
+        person_id: int(address)
+        for person_id, address in await look(
+            select(Identity.person_id, Identity.address).where(Identity.channel == "telegram")
+        )
+    }
     users = await look(
-        select(User.telegram_id, User.role, User.village_id, User.consent).where(
-            User.telegram_id.in_(PEOPLE)
+        select(User.person_id, User.role, User.village_id, User.consent).where(
+            User.person_id.in_([p for p, t in telegram.items() if t in PEOPLE])
         )
     )
-    assert sorted(tuple(u) for u in users) == [
+    assert sorted((telegram[u[0]], *u[1:]) for u in users) == [
         (p, "prospective", "jogosimo", "given") for p in PEOPLE
     ]
-    checklists = await look(select(Checklist.telegram_id, Checklist.departure_on))
-    assert sorted(tuple(c) for c in checklists) == [(p, date(2027, 3, 15)) for p in PEOPLE]
+    checklists = await look(select(Checklist.person_id, Checklist.departure_on))
+    assert sorted((telegram[c[0]], *c[1:]) for c in checklists) == [
+        (p, date(2027, 3, 15)) for p in PEOPLE
+    ]
     ticks = await look(
-        select(ChecklistMark.telegram_id, func.count()).group_by(ChecklistMark.telegram_id)
+        select(ChecklistMark.person_id, func.count()).group_by(ChecklistMark.person_id)
     )
-    assert sorted(tuple(t) for t in ticks) == [(p, 1) for p in PEOPLE]
+    assert sorted((telegram[t[0]], *t[1:]) for t in ticks) == [(p, 1) for p in PEOPLE]
     requests = await look(select(HelpRequest.requester_id, HelpRequest.category))
-    assert sorted(tuple(r) for r in requests) == [(p, "lost_contact") for p in PEOPLE]
+    assert sorted((telegram[r[0]], *r[1:]) for r in requests) == [
+        (p, "lost_contact") for p in PEOPLE
+    ]
 
     # The announcement: one delivery each, all sent; a message in flight at a kill may
     # have arrived twice, never more often than there were kills.

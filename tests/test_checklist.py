@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from storage.models import Checklist, ChecklistMark, Delivery
 from tests.announcing import villager
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.transcript import label, sees
 
 SCHEME = {
@@ -68,7 +70,7 @@ async def test_set_up_and_tick(person, emulator, db, locale):
     assert label(locale, "", "Progress: {done} / {total}", done=0, total=20) in reply.text
     assert "░" * 10 in reply.text
     checklist_message = reply.messages[-1].message_id
-    plan = await db.get(Checklist, 901)
+    plan = await row_of(db, Checklist, 901)
     assert (plan.scheme, plan.country, plan.sector, plan.departure_on, plan.agency) == (
         "p3mi",
         "hong-kong",
@@ -176,7 +178,7 @@ async def test_month_only_and_javanese_month(person, db):
         sector="Factory work",
         departure="Sèptèmber 2027",
     )
-    plan = await db.get(Checklist, 902)
+    plan = await row_of(db, Checklist, 902)
     assert (plan.departure_on, plan.departure_approx, plan.agency) == (
         date(2027, 9, 1),
         True,
@@ -248,7 +250,9 @@ async def test_expiry_date(person, db):
     reply = await p.say("01-06-2027")
     sees(reply, "id", "Saved. I will remind you {days} days before it runs out.", days="90 / 30")
     assert "1 Juni 2027" in reply.text
-    assert (await db.get(ChecklistMark, (907, "passport"))).expires_on == date(2027, 6, 1)
+    assert (
+        await db.get(ChecklistMark, (await person_id(db, 907), "passport"))
+    ).expires_on == date(2027, 6, 1)
     payloads = [r[0] for r in (await db.execute(select(Delivery.payload))).all()]
     assert {"expiry": "passport", "days": 90} in payloads
     assert {"expiry": "passport", "days": 30} in payloads
@@ -303,7 +307,7 @@ async def test_bad_input_during_set_up(person, db):
     sees(reply, "id", "I could not read that date. Please type it like 15-03-2027.")
     reply = await p.send("location")
     sees(reply, "id", "When do you plan to leave?")
-    assert (await db.get(Checklist, 911)) is None  # nothing stored until the set-up is done
+    assert (await row_of(db, Checklist, 911)) is None  # nothing stored until the set-up is done
 
 
 async def test_erase_removes_the_checklist(person, db):
@@ -313,7 +317,7 @@ async def test_erase_removes_the_checklist(person, db):
     await p.tap(label("id", "button", "✅ Mark as done"))
     await p.say("/hapusdata")
     await p.tap(label("id", "button", "Yes, erase everything"))
-    assert await db.get(Checklist, 912) is None
+    assert await row_of(db, Checklist, 912) is None
     assert (await db.scalars(select(ChecklistMark))).all() == []
     rows = (await db.execute(select(Delivery.chat_id, Delivery.status))).all()
     assert all(chat is None and status == "skipped" for chat, status in rows)

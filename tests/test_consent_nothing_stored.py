@@ -1,8 +1,10 @@
 """Consent (issue 14): someone who declined data processing uses every public feature and
 nothing stored names them. Every table of ``storage.models`` is read back, row by row:
-their id is in none of its person-linking columns (any big-integer column but the row's own
-key counters) nor inside any text or JSON value, and ``users`` keeps only the id, the
-language and the refusal, as the consent text and the README say."""
+neither their person id nor their Telegram id is in any of its person-linking columns (any
+big-integer column but the row's own key counters, and any link to ``people``), nor their
+Telegram id inside any text or JSON value; ``users`` keeps only the id, the language and the
+refusal, and ``identities`` only their Telegram id, as the consent text and the README
+say."""
 
 from __future__ import annotations
 
@@ -13,8 +15,19 @@ import pytest
 from sqlalchemy import BigInteger, select
 
 from bot.context import services_of
-from storage.models import Base, InboxLine, InboxUpdate, JobCheck, QuizAnswer, QuizRound, User
+from storage.models import (
+    Base,
+    Identity,
+    InboxLine,
+    InboxUpdate,
+    JobCheck,
+    QuizAnswer,
+    QuizRound,
+    User,
+)
 from tests.announcing import announce, officer, villager
+from tests.people import person as known
+from tests.people import row_of
 from tests.test_declined import play_round
 from tests.test_inbox import polling, until
 from tests.test_job_check import answers_for, run_check
@@ -37,11 +50,12 @@ ROW_KEYS = {
 
 
 def linking_columns(table) -> list[str]:
-    """The columns of ``table`` that may hold a person's Telegram id."""
+    """The columns of ``table`` that may hold a person's id or Telegram id."""
     return [
         column.name
         for column in table.columns
-        if isinstance(column.type, BigInteger) and column.name not in ROW_KEYS
+        if (isinstance(column.type, BigInteger) and column.name not in ROW_KEYS)
+        or any(key.column.table.name == "people" for key in column.foreign_keys)
     ]
 
 
@@ -81,12 +95,13 @@ async def test_a_decliner_leaves_no_row_that_names_them(app, person, db, emulato
     await sweep()
 
     db.expire_all()
+    declined = await known(db, DECLINER)
     # The public features did store their anonymous rows (so the scan below reads rows).
     [quiz_round] = (await db.scalars(select(QuizRound))).all()
-    assert (quiz_round.telegram_id, quiz_round.village_id, quiz_round.score) == (None, None, 10)
+    assert (quiz_round.person_id, quiz_round.village_id, quiz_round.score) == (None, None, 10)
     assert len((await db.scalars(select(QuizAnswer))).all()) == 10
     [check] = (await db.scalars(select(JobCheck))).all()
-    assert (check.telegram_id, check.village_id, check.answers) == (None, None, {})
+    assert (check.person_id, check.village_id, check.answers) == (None, None, {})
 
     tables = [t for t in Base.metadata.sorted_tables if t.name != "alembic_version"]
     assert len(tables) >= 13
@@ -96,14 +111,18 @@ async def test_a_decliner_leaves_no_row_that_names_them(app, person, db, emulato
         rows = (await db.execute(select(table))).mappings().all()
         scanned[table.name] = len(rows)
         for row in rows:
-            if table.name == "users" and row["telegram_id"] == DECLINER:
+            if table.name in ("users", "identities") and row["person_id"] == declined:
                 continue  # checked field by field below
             for name in columns:
-                assert row[name] != DECLINER, (table.name, name, dict(row))
+                assert row[name] not in (DECLINER, declined), (table.name, name, dict(row))
             text = json.dumps({k: str(v) for k, v in row.items()})
             assert not re.search(rf"(?<!\d){DECLINER}(?!\d)", text), (table.name, dict(row))
     # The scan did read the rows the features wrote, and the officer's own.
     assert scanned == {
+        # The decliner, the one who agreed, the officer, and the admin of the settings (a
+        # person since the officer was granted: the admins hear of officer changes).
+        "people": 4,
+        "identities": 4,
         "users": 3,  # the decliner, the one who agreed, the officer
         "officers": 1,
         "quiz_rounds": 1,
@@ -119,12 +138,15 @@ async def test_a_decliner_leaves_no_row_that_names_them(app, person, db, emulato
         "inbox": 0,  # updates fed straight to the application (the inbox: test below)
         "inbox_lines": 0,  # a line names a person only while their updates are handled
     }
-    assert linking_columns(Base.metadata.tables["quiz_rounds"]) == ["telegram_id"]
+    assert linking_columns(Base.metadata.tables["quiz_rounds"]) == ["person_id"]
+    assert linking_columns(Base.metadata.tables["users"]) == ["person_id"]
+    assert linking_columns(Base.metadata.tables["identities"]) == ["person_id"]
     assert "chat_id" in linking_columns(Base.metadata.tables["deliveries"])
+    assert "person_id" in linking_columns(Base.metadata.tables["deliveries"])
     assert "requester_id" in linking_columns(Base.metadata.tables["help_requests"])
     assert "person_id" in linking_columns(Base.metadata.tables["inbox"])
 
-    user = await db.get(User, DECLINER)
+    user = await row_of(db, User, DECLINER)
     await db.refresh(user)
     kept = {
         column.name: getattr(user, column.key)
@@ -134,7 +156,7 @@ async def test_a_decliner_leaves_no_row_that_names_them(app, person, db, emulato
     # What the consent text promises: the id, the language, the refusal (and when, and
     # the defaults every row has: the quiet hours and the bookkeeping times).
     assert set(kept) == {
-        "telegram_id",
+        "person_id",
         "locale",
         "consent",
         "consent_at",
@@ -143,7 +165,14 @@ async def test_a_decliner_leaves_no_row_that_names_them(app, person, db, emulato
         "created_at",
         "updated_at",
     }, kept
-    assert (user.telegram_id, user.locale, user.consent) == (DECLINER, locale, "declined")
+    assert (user.person_id, user.locale, user.consent) == (declined, locale, "declined")
+    # Their one identity: the Telegram id the bot answers.
+    identities = (
+        await db.execute(
+            select(Identity.channel, Identity.address).where(Identity.person_id == declined)
+        )
+    ).all()
+    assert identities == [("telegram", str(DECLINER))]
     assert (user.quiet_start, user.quiet_end) == (21 * 60, 6 * 60)
     # /dataku tells them so.
     reply = await p.say("/dataku")
@@ -174,7 +203,7 @@ async def test_a_decliners_words_through_the_inbox_are_not_kept(app, person, db,
     await services_of(app).inbox.flush()
     db.expire_all()
     assert (await db.scalars(select(InboxLine))).all() == []
-    user = await db.get(User, DECLINER)
+    user = await row_of(db, User, DECLINER)
     await db.refresh(user)
     assert (user.role, user.village_id, user.dialog_data, user.help_draft) == (
         None,

@@ -12,6 +12,8 @@ from bot.services.dates import DateError, Day, parse_day
 from bot.services.when import WhenError, parse_when
 from storage.models import Announcement, Checklist, ChecklistMark
 from tests.announcing import announce, officer, villager
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.test_checklist import set_up
 from tests.transcript import I18N, label, sees
 
@@ -175,7 +177,7 @@ async def test_departure_next_month(person, db, locale, words):
         "You gave the month only: the reminders count from {date}, its first day.",
         date=long_date(locale, date(2027, 1, 1)),
     )
-    plan = await db.get(Checklist, 931)
+    plan = await row_of(db, Checklist, 931)
     assert (plan.departure_on, plan.departure_approx) == (date(2027, 1, 1), True)
 
 
@@ -189,7 +191,7 @@ async def test_departure_next_week_names_the_day(person, db, locale, words):
         "Departure date taken as {date}.",
         date=long_date(locale, date(2026, 12, 8), "full"),
     )
-    plan = await db.get(Checklist, 932)
+    plan = await row_of(db, Checklist, 932)
     assert (plan.departure_on, plan.departure_approx) == (date(2026, 12, 8), False)
 
 
@@ -207,7 +209,9 @@ async def test_expiry_given_as_a_month_runs_to_its_last_day(person, db, locale):
         "You gave the month only: I count it as valid until {date}, its last day.",
         date=long_date(locale, date(2027, 3, 31)),
     )
-    assert (await db.get(ChecklistMark, (933, "passport"))).expires_on == date(2027, 3, 31)
+    assert (
+        await db.get(ChecklistMark, (await person_id(db, 933), "passport"))
+    ).expires_on == date(2027, 3, 31)
 
 
 @pytest.mark.parametrize(

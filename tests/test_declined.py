@@ -10,6 +10,8 @@ from sqlalchemy import select
 from bot.content.quiz import load_quiz
 from storage.models import JobCheck, QuizAnswer, QuizRound, User
 from tests.announcing import villager
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.test_job_check import answers_for, run_check
 from tests.transcript import label, sees
 
@@ -20,14 +22,14 @@ async def play_round(p, db, locale: str, round_id: int | None = None) -> None:
     """Answer every question of the person's round right."""
     for position in range(QUIZ.round_size):
         db.expire_all()
-        user = await db.get(User, p.user_id)
+        user = await row_of(db, User, p.user_id)
         found = round_id or (user.dialog_data or {}).get("quiz_round")
         quiz_round = await db.get(QuizRound, found) if found else None
         if quiz_round is None:  # someone who agreed: their newest round
             quiz_round = (
                 await db.scalars(
                     select(QuizRound)
-                    .where(QuizRound.telegram_id == p.user_id)
+                    .where(QuizRound.person_id == await person_id(db, p.user_id))
                     .order_by(QuizRound.id.desc())
                 )
             ).first()
@@ -52,7 +54,7 @@ async def test_declined_person_plays_the_quiz_and_checks_an_offer(person, db, lo
     sees(reply, locale, "<b>Your score: {score} / {total}</b>", score=10, total=10)
     db.expire_all()
     stored = (await db.scalars(select(QuizRound))).one()
-    assert (stored.telegram_id, stored.village_id, stored.score) == (None, None, 10)
+    assert (stored.person_id, stored.village_id, stored.score) == (None, None, 10)
     answers = (await db.scalars(select(QuizAnswer))).all()
     assert len(answers) == 10
     assert all(a.round_id == stored.id for a in answers)
@@ -66,7 +68,7 @@ async def test_declined_person_plays_the_quiz_and_checks_an_offer(person, db, lo
     sees(reply, locale, "⛔ Stop: this offer shows signs of trafficking")
     assert label(locale, "button", "🆘 Ask the officers for help") not in reply.buttons
     check = (await db.scalars(select(JobCheck))).one()
-    assert (check.telegram_id, check.village_id, check.answers, check.level) == (
+    assert (check.person_id, check.village_id, check.answers, check.level) == (
         None,
         None,
         {},
@@ -78,7 +80,7 @@ async def test_declined_person_plays_the_quiz_and_checks_an_offer(person, db, lo
     assert label(locale, "", "Quiz rounds and their answers: {n}", n=1) not in reply.text
     assert label(locale, "", "Job-offer checks and their answers: {n}", n=1) not in reply.text
     sees(reply, locale, "Nothing else is stored. To erase all of it, send /hapusdata.")
-    user = await db.get(User, 2101)
+    user = await row_of(db, User, 2101)
     await db.refresh(user)
     assert user.dialog_data is None  # the check's end dropped the round's id too
 
@@ -120,6 +122,6 @@ async def test_a_round_is_continued_and_a_new_one_follows(person, db):
     await p.tap(label("id", "button", "Play again"))
     db.expire_all()
     rounds = (await db.scalars(select(QuizRound).order_by(QuizRound.id))).all()
-    assert [r.telegram_id for r in rounds] == [None, None]
-    user = await db.get(User, 2301)
+    assert [r.person_id for r in rounds] == [None, None]
+    user = await row_of(db, User, 2301)
     assert user.dialog_data == {"quiz_round": rounds[1].id}

@@ -18,8 +18,10 @@ from bot.services import announcements
 from bot.services.announcements import Audience, Draft
 from storage.models import Announcement, Delivery, User
 from storage.repositories import deliveries
+from storage.repositories import people as people_repo
 from tests.announcing import body
 from tests.conftest import POSTGRES_URL
+from tests.people import make_users, row_of, telegram_person
 
 OFFICER = 990
 
@@ -29,19 +31,17 @@ async def people(app, emulator, ids, **fields) -> None:
     services = services_of(app)
     now = services.clock.now()
     async with services.sessions() as session, session.begin():
-        for telegram_id in ids:
-            session.add(
-                User(
-                    telegram_id=telegram_id,
-                    locale=fields.get("locale", "id"),
-                    consent=fields.get("consent", "given"),
-                    role="family",
-                    village_id="jogosimo",
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            emulator.open_chat(telegram_id)
+        await make_users(
+            session,
+            list(ids),
+            now,
+            locale=fields.get("locale", "id"),
+            consent=fields.get("consent", "given"),
+            role="family",
+            village_id="jogosimo",
+        )
+    for telegram_id in ids:
+        emulator.open_chat(telegram_id)
     emulator.open_chat(OFFICER)
 
 
@@ -57,7 +57,7 @@ async def announce_in(session, texts: dict[str, str], *, at, now) -> int:
     draft = Draft(texts=texts, photo=None, audience=Audience(), scheduled_at=at)
     item = await announcements.create(
         session,
-        officer_id=OFFICER,
+        officer_id=await people_repo.telegram(session, OFFICER, now=now),
         area_id="jogosimo",
         scope=frozenset({"jogosimo"}),
         draft=draft,
@@ -137,7 +137,7 @@ async def test_faults_end_in_a_final_state_and_nothing_twice(app, emulator, cloc
         assert count == (1 if by_chat[chat][0] == "sent" else 0), chat
     # Blocked users are marked unreachable and were asked exactly once.
     for chat in blocked:
-        assert (await db.get(User, chat)).unreachable_at == first_sweep_at  # on the first try
+        assert (await row_of(db, User, chat)).unreachable_at == first_sweep_at  # on the first try
         tries = [
             c for c in emulator.calls if c.method == "sendMessage" and c.params["chat_id"] == chat
         ]
@@ -307,8 +307,8 @@ async def test_who_is_never_addressed(app, person, emulator, clock, db):
     await people(app, emulator, [10_604])
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        (await session.get(User, 10_603)).announcements_off = True
-        (await session.get(User, 10_604)).unreachable_at = clock.now()
+        (await row_of(session, User, 10_603)).announcements_off = True
+        (await row_of(session, User, 10_604)).unreachable_at = clock.now()
     await announce(app, "Untuk yang setuju")
     await drain(app, clock)
     assert [
@@ -321,10 +321,15 @@ async def test_opting_out_after_it_was_planned(app, emulator, clock, db):
     await announce(app, "Nanti", at=clock.now() + timedelta(hours=1))
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        (await session.get(User, 10_702)).announcements_off = True
+        (await row_of(session, User, 10_702)).announcements_off = True
         from bot.services import erasure
 
-        await erasure.erase(session, services.routing(), 10_701, now=clock.now())
+        await erasure.erase(
+            session,
+            await services.routing(session),
+            await telegram_person(session, 10_701),
+            now=clock.now(),
+        )
     clock.advance(timedelta(hours=1))
     await drain(app, clock)
     assert messages_to(emulator, 10_701, "Nanti") == 0
@@ -342,7 +347,7 @@ async def test_language_at_send_time(app, emulator, clock, db):
     )
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        (await session.get(User, 10_801)).locale = "jv"
+        (await row_of(session, User, 10_801)).locale = "jv"
     clock.advance(timedelta(minutes=5))
     await drain(app, clock)
     assert body(emulator.bot_messages(10_801)[-1].text) == "Sugeng"
@@ -356,9 +361,7 @@ async def test_officer_sees_progress_and_report(app, emulator, clock, db):
     services = services_of(app)
     now = clock.now()
     async with services.sessions() as session, session.begin():
-        session.add(
-            User(telegram_id=OFFICER, locale="id", consent="given", created_at=now, updated_at=now)
-        )
+        await make_users(session, [OFFICER], now, locale="id", consent="given")
     emulator.block(11_302)
     emulator.block(11_305)
     emulator.inject("bad_request", chat_id=11_307, description="Bad Request: chat not found")

@@ -26,6 +26,7 @@ from storage.models import Announcement, Checklist, Delivery, HelpRequest, User
 from storage.repositories import deliveries
 from tests.announcing import body, officer, villager
 from tests.helping import ask_for_help
+from tests.people import person, row_of, telegram_person
 from tests.test_delivery import OFFICER, announce, messages_to, people, slow_app, statuses
 from tests.transcript import label
 
@@ -135,7 +136,7 @@ async def test_a_person_who_blocked_the_bot_is_asked_once(app, emulator, clock, 
     await run_due(app)
     assert len(sends(emulator)) == 1
     assert (await row(db))[:3] == ("blocked", 0, "Forbidden: bot was blocked by the user")
-    assert (await db.get(User, CHAT)).unreachable_at == clock.now() - timedelta(minutes=15)
+    assert (await row_of(db, User, CHAT)).unreachable_at == clock.now() - timedelta(minutes=15)
 
 
 async def test_a_time_out_comes_back_with_its_reason(app, emulator, clock, db):
@@ -225,7 +226,7 @@ async def test_a_photo_announcement_goes_out_as_a_photo(app, emulator, clock, db
     async with services.sessions() as session, session.begin():
         await announcements.create(
             session,
-            officer_id=OFFICER,
+            officer_id=await telegram_person(session, OFFICER),
             area_id="jogosimo",
             scope=frozenset({"jogosimo"}),
             draft=announcements.Draft(
@@ -529,7 +530,7 @@ async def test_a_requester_who_blocked_the_bot_is_marked_on_the_case(
     await run_due(app)  # the "an officer took your case" notice: blocked
     case = (await db.scalars(select(HelpRequest))).one()
     assert case.requester_unreachable is True
-    assert (await db.get(User, REQUESTER)).unreachable_at == clock.now()
+    assert (await row_of(db, User, REQUESTER)).unreachable_at == clock.now()
     engine_of(app).pacer.forget_chats()
     await run_due(app)
     assert "The requester blocked the bot." in emulator.bot_messages(BU)[-1].text
@@ -569,12 +570,20 @@ async def test_a_reminder_in_quiet_hours_waits_for_their_end(app, emulator, cloc
     await people(app, emulator, [CHAT])
     now = clock.now()
     async with services_of(app).sessions() as session, session.begin():
-        user = await session.get(User, CHAT)
+        user = await row_of(session, User, CHAT)
         user.quiet_start, user.quiet_end = 8 * 60, 10 * 60 + 30
-        session.add(Checklist(telegram_id=CHAT, created_at=now, updated_at=now))
+        session.add(Checklist(person_id=user.person_id, created_at=now, updated_at=now))
         await deliveries.enqueue_many(
             session,
-            [{"kind": "reminder", "chat_id": CHAT, "due_at": now, "attempts": 2, "error": "x"}],
+            [
+                {
+                    "kind": "reminder",
+                    "person_id": user.person_id,
+                    "due_at": now,
+                    "attempts": 2,
+                    "error": "x",
+                }
+            ],
         )
     assert await run_due(app) == 1
     assert await row(db) == ("pending", 2, None, now + timedelta(hours=1, minutes=30), None)
@@ -639,7 +648,9 @@ async def test_someone_who_withdrew_consent_is_skipped_with_the_reason(app, emul
     """Consent withdrawn after the announcement was planned: nothing is sent to them."""
     await people(app, emulator, [CHAT, OTHER])
     await announce(app, "Halo")
-    await db.execute(update(User).where(User.telegram_id == CHAT).values(consent="declined"))
+    await db.execute(
+        update(User).where(User.person_id == await person(db, CHAT)).values(consent="declined")
+    )
     await db.commit()
     await run_due(app)
     assert (await row(db))[:3] == ("skipped", 0, "no consent")
@@ -836,6 +847,7 @@ async def test_a_failed_mark_drops_its_connection_and_the_next_opens_anew(
     closed and forgotten (even when closing fails too, the mark's own error is the one
     raised), and the next mark opens a fresh connection that works."""
     await people(app, emulator, [CHAT])
+    chat_person = await person(db, CHAT)
     marks = engine_of(app).marks
     used: list[AsyncConnection] = []
     real_close = AsyncConnection.close
@@ -849,7 +861,9 @@ async def test_a_failed_mark_drops_its_connection_and_the_next_opens_anew(
 
     async def fails(connection) -> None:
         used.append(connection)
-        await connection.execute(update(User).where(User.telegram_id == CHAT).values(locale="en"))
+        await connection.execute(
+            update(User).where(User.person_id == chat_person).values(locale="en")
+        )
         raise ValueError("the statement failed")
 
     with pytest.raises(ValueError, match="the statement failed"):
@@ -859,14 +873,16 @@ async def test_a_failed_mark_drops_its_connection_and_the_next_opens_anew(
 
     async def works(connection) -> None:
         used.append(connection)
-        await connection.execute(update(User).where(User.telegram_id == CHAT).values(locale="jv"))
+        await connection.execute(
+            update(User).where(User.person_id == chat_person).values(locale="jv")
+        )
 
     await marks.run(works)
     assert used[1] is not used[0]
     assert not used[1].closed
     assert marks._connection is used[1]
     db.expire_all()
-    assert await db.scalar(select(User.locale).where(User.telegram_id == CHAT)) == "jv"
+    assert await db.scalar(select(User.locale).where(User.person_id == chat_person)) == "jv"
 
 
 @pytest.mark.parametrize("rows", [10, 11, 25], ids=["one-batch", "two", "three"])

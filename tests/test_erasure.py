@@ -27,15 +27,19 @@ from storage.models import (
     HelpEvent,
     HelpMessage,
     HelpRequest,
+    Identity,
     InboxUpdate,
     JobCheck,
     Officer,
+    Person,
     QuizAnswer,
     QuizRound,
     User,
 )
 from tests.announcing import announce, officer, villager
 from tests.helping import FAMILY, ask_for_help
+from tests.people import person as known
+from tests.people import person_of, row_of
 from tests.test_checklist import set_up
 from tests.test_job_check import answers_for, run_check
 from tests.test_quiz import answer
@@ -102,7 +106,8 @@ async def everything_about_p(app, person, sweep, db, locale):
     # … and earlier, as an admin, P granted the district officer's role; an update of P's
     # went through the inbox (the HTTP process keeps them; the in-process tests do not).
     async with services_of(app).sessions() as session, session.begin():
-        (await session.get(Officer, KAB)).granted_by = P  # type: ignore[union-attr]
+        granted = await row_of(session, Officer, KAB)
+        granted.granted_by = await known(session, P)  # type: ignore[union-attr]
         now = services_of(app).clock.now()
         session.add(
             InboxUpdate(update_id=1, person_id=P, status="done", received_at=now, finished_at=now)
@@ -121,20 +126,59 @@ async def notices_to_officers(db) -> list[tuple[int, int]]:
     return sorted(rows.all())
 
 
-def rows_holding(value: int, table_rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """Every row of every table with a column equal to ``value`` or JSON that holds it."""
+# The columns that hold a person id (the inbox's ``person_id`` is the sender's Telegram id),
+# and the keys of the JSON details that do (a case history's officers, an admin notice's).
+PERSON_COLUMNS = frozenset(
+    {
+        "person_id",
+        "requester_id",
+        "assigned_officer_id",
+        "author_id",
+        "actor_id",
+        "officer_id",
+        "granted_by",
+    }
+)
+TELEGRAM_COLUMNS = {"inbox": {"person_id"}, "inbox_lines": {"person_id"}}
+PERSON_KEYS = frozenset({"before", "after", "officer"})
+
+
+def names_person(cell, person_id: int) -> bool:
+    """JSON that names the person under a key that holds a person id."""
+    if isinstance(cell, dict):
+        return any(
+            (key in PERSON_KEYS and value == person_id) or names_person(value, person_id)
+            for key, value in cell.items()
+        )
+    if isinstance(cell, list):
+        return any(names_person(value, person_id) for value in cell)
+    return False
+
+
+def rows_holding(
+    telegram_id: int, person_id: int, table_rows: dict[str, list[dict]]
+) -> dict[str, list[dict]]:
+    """Every row of every table that holds the person: their person id in a column that
+    holds one (``people.id`` too) or in JSON under a key that does; their Telegram id in
+    any other column (as a number or, an identity's address, as text) or anywhere in JSON.
+    Person ids are small numbers, so they are looked for only where a person id goes."""
     # The id as a whole number in JSON, not digits inside another number (a Unix time
     # such as 1764570012 holds "700" by chance, which made this count flaky).
-    whole = re.compile(rf"(?<![\d.]){value}(?![\d.])")
+    whole = re.compile(rf"(?<![\d.]){telegram_id}(?![\d.])")
+
+    def holds(table: str, column: str, cell) -> bool:
+        if isinstance(cell, dict | list):
+            return bool(whole.search(json.dumps(cell))) or names_person(cell, person_id)
+        if (table, column) == ("people", "id") or (
+            column in PERSON_COLUMNS and column not in TELEGRAM_COLUMNS.get(table, ())
+        ):
+            return cell == person_id
+        return cell in (telegram_id, str(telegram_id))
+
     found = {}
     for table, rows in table_rows.items():
         hits = [
-            row
-            for row in rows
-            if any(
-                cell == value or (isinstance(cell, dict | list) and whole.search(json.dumps(cell)))
-                for cell in row.values()
-            )
+            row for row in rows if any(holds(table, column, cell) for column, cell in row.items())
         ]
         if hits:
             found[table] = hits
@@ -155,10 +199,11 @@ async def test_erasure_leaves_nothing_about_the_person(
     app, person, emulator, sweep, db, clock, locale
 ):
     p, _bu, _kab, admin = await everything_about_p(app, person, sweep, db, locale)
+    pp, bu = await known(db, P), await known(db, BU)
 
     # What is there before, so that the checks below cannot pass on an empty table.
-    assert (await db.get(Checklist, P)) is not None
-    assert (await db.get(ChecklistMark, (P, "passport"))).expires_on == date(2027, 6, 1)
+    assert (await row_of(db, Checklist, P)) is not None
+    assert (await db.get(ChecklistMark, (pp, "passport"))).expires_on == date(2027, 6, 1)
     reminders = (
         await db.scalars(
             select(Delivery.status).where(Delivery.kind == "reminder", Delivery.chat_id == P)
@@ -167,17 +212,17 @@ async def test_erasure_leaves_nothing_about_the_person(
     # The departure reminders of the content file, the passport's 90 and 30 days, a nudge.
     assert len(reminders) == 8
     assert set(reminders) == {"pending"}
-    quiz = (await db.scalars(select(QuizRound).where(QuizRound.telegram_id == P))).one()
+    quiz = (await db.scalars(select(QuizRound).where(QuizRound.person_id == pp))).one()
     assert quiz.score == 5
-    job = (await db.scalars(select(JobCheck).where(JobCheck.telegram_id == P))).one()
+    job = (await db.scalars(select(JobCheck).where(JobCheck.person_id == pp))).one()
     quiz_id, job_id = quiz.id, job.id
     case = await db.get(HelpRequest, 1)
-    assert (case.requester_id, case.level, case.assigned_officer_id) == (P, "district", BU)
+    assert (case.requester_id, case.level, case.assigned_officer_id) == (pp, "district", bu)
     assert [m.file_kind for m in (await db.scalars(select(HelpMessage))).all()] == [None, "photo"]
     escalation = (await db.scalars(select(HelpEvent).where(HelpEvent.action == "escalated"))).one()
     assert escalation.detail == {"reason": REASON}
     announcements = (await db.scalars(select(Announcement).order_by(Announcement.id))).all()
-    assert [(a.officer_id, a.status) for a in announcements] == [(P, "done"), (P, "scheduled")]
+    assert [(a.officer_id, a.status) for a in announcements] == [(pp, "done"), (pp, "scheduled")]
     notices = await notices_to_officers(db)
     # BU: new request, the news, the photo; KAB: the escalation.
     assert [chat for chat, _message in notices] == [BU, BU, BU, KAB]
@@ -187,9 +232,11 @@ async def test_erasure_leaves_nothing_about_the_person(
     )
     await admin.press("st:30")
     statistics_before = (await admin.press("st:30")).text
-    held = rows_holding(P, await all_rows(db))
+    held = rows_holding(P, pp, await all_rows(db))
     # Rows in every table that can hold P (officers: P's role and the one P granted).
     assert {table: len(rows) for table, rows in held.items()} == {
+        "people": 1,
+        "identities": 1,
         "users": 1,
         "officers": 2,
         "checklists": 1,
@@ -213,19 +260,20 @@ async def test_erasure_leaves_nothing_about_the_person(
 
     # Each table, by its real key.
     db.expire_all()
-    assert await db.get(User, P) is None
-    assert await db.get(Officer, P) is None
-    assert (await db.get(Officer, KAB)).granted_by == 0  # "a former officer"
-    assert await db.get(Checklist, P) is None
-    assert await db.get(ChecklistMark, (P, "passport")) is None
+    assert await row_of(db, User, P) is None
+    assert await row_of(db, Officer, P) is None
+    assert (await row_of(db, Officer, KAB)).granted_by == 0  # "a former officer"
+    assert await row_of(db, Checklist, P) is None
+    assert await db.get(ChecklistMark, (pp, "passport")) is None
     assert (
         await db.scalars(select(Delivery.status).where(Delivery.kind == "reminder"))
     ).all() == ["skipped"] * len(reminders)
     assert (await db.scalars(select(Delivery).where(Delivery.chat_id == P))).all() == []
+    assert (await db.scalars(select(Delivery).where(Delivery.person_id == pp))).all() == []
     kept_round = await db.get(QuizRound, quiz_id)
     kept_job = await db.get(JobCheck, job_id)
-    assert kept_round.telegram_id < 0
-    assert kept_job.telegram_id == kept_round.telegram_id  # one person, counted once
+    assert kept_round.person_id < 0
+    assert kept_job.person_id == kept_round.person_id  # one person, counted once
     assert (kept_round.score, kept_job.level, kept_job.answers) == (5, "high", {})
     assert len((await db.scalars(select(QuizAnswer))).all()) == 10
     case = await db.get(HelpRequest, 1)
@@ -238,7 +286,7 @@ async def test_erasure_leaves_nothing_about_the_person(
     assert (case.category, case.level, case.village_id) == ("lost_contact", "district", "jogosimo")
     assert (await db.scalars(select(HelpMessage))).all() == []
     events = (await db.scalars(select(HelpEvent).order_by(HelpEvent.id))).all()
-    assert P not in {event.actor_id for event in events}
+    assert pp not in {event.actor_id for event in events}
     assert [e.detail for e in events if e.action == "escalated"] == [{"reason": ""}]
     announcements = (await db.scalars(select(Announcement).order_by(Announcement.id))).all()
     assert [(a.officer_id, a.status) for a in announcements] == [
@@ -246,9 +294,13 @@ async def test_erasure_leaves_nothing_about_the_person(
         (None, "cancelled"),
     ]
     assert (await db.scalars(select(InboxUpdate).where(InboxUpdate.person_id == P))).all() == []
+    # The person and their way to reach them.
+    assert await db.get(Person, pp) is None
+    assert await person_of(db, P) is None
+    assert (await db.scalars(select(Identity).where(Identity.person_id == pp))).all() == []
     # And nothing anywhere: no column holds P's id, no text or JSON their words.
     tables = await all_rows(db)
-    assert rows_holding(P, tables) == {}
+    assert rows_holding(P, pp, tables) == {}
     dump = json.dumps(tables, default=str)
     for private in PRIVATE:
         assert private not in dump, private

@@ -7,6 +7,7 @@ from __future__ import annotations
 from storage.models import HelpRequest
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help
+from tests.people import person as known
 from tests.test_erasure_rows import (  # noqa: F401 (settings: the fixture with the admins)
     ADMIN,
     ADMIN2,
@@ -27,7 +28,7 @@ async def test_an_admin_who_erases_hands_back_their_open_case(app, person, db):
     await admin.press("cs:claim:1")
     db.expire_all()
     claimed = await db.get(HelpRequest, 1)
-    assert (claimed.status, claimed.assigned_officer_id) == ("claimed", ADMIN)
+    assert (claimed.status, claimed.assigned_officer_id) == ("claimed", await known(db, ADMIN))
     before = len(await rows(db, "case_notice"))
 
     await erase(admin)

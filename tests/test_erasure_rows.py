@@ -12,10 +12,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storage.models import Delivery, HelpEvent, HelpMessage, HelpRequest, JobCheck, QuizRound
+from storage.models import (
+    Delivery,
+    HelpEvent,
+    HelpMessage,
+    HelpRequest,
+    Identity,
+    JobCheck,
+    Person,
+    QuizRound,
+)
 from tests.announcing import officer, villager
 from tests.conftest import START
 from tests.helping import ask_for_help, resolve
+from tests.people import person as known
+from tests.people import person_of
 from tests.test_job_check import answers_for, run_check
 from tests.transcript import label, tr
 
@@ -248,7 +259,8 @@ async def test_an_officers_id_becomes_a_former_officer(app, person, db, sweep):
     await bu.press("cs:claim:1")
     await bu.press("cs:w:1")
     await bu.say("Selamat pagi, Bu.")
-    await bu.press(f"cs:ra:1:{BU2}")
+    bu2_id = await known(db, BU2)
+    await bu.press(f"cs:ra:1:{bu2_id}")
     await bu2.press("cs:w:1")
     await bu2.say("Saya yang menangani sekarang.")
     # Case 2: BU solves it. Case 3: BU holds it when an admin removes BU.
@@ -258,10 +270,15 @@ async def test_an_officers_id_becomes_a_former_officer(app, person, db, sweep):
     await bu.press("cs:claim:3")
     await admin.say(f"/petugas hapus {BU2}")
     await admin.say(f"/petugas hapus {BU}")
+    bu_id = await known(db, BU)
 
     await erase(bu)
 
     db.expire_all()
+    # The officer is no longer a person the bot knows, nor reachable.
+    assert await db.get(Person, bu_id) is None
+    assert await person_of(db, BU) is None
+    assert (await db.scalars(select(Identity).where(Identity.person_id == bu_id))).all() == []
     held = await db.execute(
         select(HelpRequest.id, HelpRequest.status, HelpRequest.assigned_officer_id).order_by(
             HelpRequest.id
@@ -275,15 +292,15 @@ async def test_an_officers_id_becomes_a_former_officer(app, person, db, sweep):
     )
     assert written.all() == [
         (1, FORMER_OFFICER, "Selamat pagi, Bu."),
-        (1, BU2, "Saya yang menangani sekarang."),
+        (1, bu2_id, "Saya yang menangani sekarang."),
     ]
     claimed = {"before": "new", "after": "claimed"}
     assert [row for row in await history(db) if row[1] != "created"] == [
         (1, "status", FORMER_OFFICER, claimed),
         (1, "status", FORMER_OFFICER, {"before": "claimed", "after": "in_progress"}),
         (1, "message", FORMER_OFFICER, {"author": "officer", "file": None}),
-        (1, "reassigned", FORMER_OFFICER, {"before": FORMER_OFFICER, "after": BU2}),
-        (1, "message", BU2, {"author": "officer", "file": None}),
+        (1, "reassigned", FORMER_OFFICER, {"before": FORMER_OFFICER, "after": bu2_id}),
+        (1, "message", bu2_id, {"author": "officer", "file": None}),
         (2, "status", FORMER_OFFICER, claimed),
         (
             2,
@@ -298,7 +315,7 @@ async def test_an_officers_id_becomes_a_former_officer(app, person, db, sweep):
     # The other admin was told of both removals; the one about BU now says "erased".
     handover = {"event": "handover", "announcements": []}
     assert await rows(db, "admin_notice") == [
-        (ADMIN2, "pending", {**handover, "why": "removed", "officer": BU2, "cases": [1]}),
+        (ADMIN2, "pending", {**handover, "why": "removed", "officer": bu2_id, "cases": [1]}),
         (ADMIN2, "pending", {**handover, "why": "erased", "officer": None, "cases": [3]}),
     ]
 
@@ -315,16 +332,17 @@ async def test_statistics_rows_keep_a_fresh_negative_id(app, person, db):
     await erase(people[0])
     await erase(people[2])
     db.expire_all()
-    rounds = (await db.execute(select(QuizRound.telegram_id).order_by(QuizRound.id))).all()
+    rounds = (await db.execute(select(QuizRound.person_id).order_by(QuizRound.id))).all()
     checks = (
-        await db.execute(select(JobCheck.telegram_id, JobCheck.answers).order_by(JobCheck.id))
+        await db.execute(select(JobCheck.person_id, JobCheck.answers).order_by(JobCheck.id))
     ).all()
+    neighbour = await known(db, NEIGHBOUR)
     first, second = rounds[0][0], rounds[2][0]
     assert first < 0
     assert second < 0
     assert first != second
-    assert rounds == [(first,), (NEIGHBOUR,), (second,)]
-    assert checks == [(first, {}), (NEIGHBOUR, answers), (second, {})]
+    assert rounds == [(first,), (neighbour,), (second,)]
+    assert checks == [(first, {}), (neighbour, answers), (second, {})]
 
 
 async def test_an_officer_who_erases_hands_back_their_open_case(app, person, db):

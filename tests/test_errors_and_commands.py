@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.channels.telegram.commands import COMMANDS
 from storage.models import User
+from tests.people import person, row_of
 from tests.test_onboarding import onboard
 from tests.transcript import choose_language, full_message, label, sees, tr
 
@@ -28,11 +29,12 @@ async def test_commands_registered_per_language(app, emulator):
 
 async def fail_updates_of(db, telegram_id: int) -> None:
     """A database fault for one person: every change to their row is refused."""
+    person_id = await person(db, telegram_id)
     if db.get_bind().dialect.name == "postgresql":
         await db.execute(
             text(
                 "CREATE OR REPLACE FUNCTION refuse_user() RETURNS trigger AS $$ BEGIN "
-                f"IF NEW.telegram_id = {telegram_id} THEN RAISE EXCEPTION 'injected fault'; "
+                f"IF NEW.person_id = {person_id} THEN RAISE EXCEPTION 'injected fault'; "
                 "END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
             )
         )
@@ -46,8 +48,8 @@ async def fail_updates_of(db, telegram_id: int) -> None:
     else:
         await db.execute(
             text(
-                f"CREATE TRIGGER refuse_user BEFORE UPDATE ON users WHEN NEW.telegram_id = "
-                f"{telegram_id} BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+                f"CREATE TRIGGER refuse_user BEFORE UPDATE ON users WHEN NEW.person_id = "
+                f"{person_id} BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
             )
         )
     await db.commit()
@@ -77,7 +79,7 @@ async def test_failure_inside_the_unit_of_work_is_reported_and_rolled_back(
     assert "error handling callback_query" in caplog.text
     assert "701" in caplog.text
     db.expire_all()
-    stored = await db.get(User, 701)
+    stored = await row_of(db, User, 701)
     assert stored.step == "role"  # the failed step was not half-saved
     # Nothing of the rolled-back answer was sent: only the apology is new.
     assert [m.text for m in reply.messages] == [
@@ -96,7 +98,7 @@ async def test_telegram_failure_after_commit_is_retried(person, emulator, db):
     emulator.inject("server_error", chat_id=702, count=2, methods=["editMessageText"])
     reply = await p.tap(label("jv", "role", "Working abroad now"))
     sees(reply, "jv", "Which village do you live in?")
-    assert (await db.get(User, 702)).step == "village"
+    assert (await row_of(db, User, 702)).step == "village"
     outcomes = [c.outcome for c in emulator.calls if c.method == "editMessageText"]
     assert outcomes[-3:] == ["Bad Gateway", "Bad Gateway", "ok"]
 

@@ -7,6 +7,7 @@ import pytest
 
 from tests.announcing import villager
 from tests.helping import cases_of, category_label
+from tests.people import person as person_id
 from tests.transcript import label, sees, tr
 
 LOCALES = ("id", "jv")
@@ -174,7 +175,7 @@ async def test_back_from_every_step_of_the_family_path_keeps_the_answers(person,
     assert tr(locale, "What happened: {text}", text=DESCRIPTION) in reply.text.splitlines()
     assert tr(locale, "For: a family member") in reply.text.splitlines()
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 1301)
+    [case] = await cases_of(db, await person_id(db, 1301))
     assert case.for_whom == "family"
     assert case.description == DESCRIPTION
     assert case.subject == {
@@ -195,7 +196,9 @@ async def user_row(db, telegram_id: int):
     from storage.models import User
 
     db.expire_all()
-    return (await db.scalars(select(User).where(User.telegram_id == telegram_id))).one()
+    return (
+        await db.scalars(select(User).where(User.person_id == await person_id(db, telegram_id)))
+    ).one()
 
 
 CONTACTS_SHOWN = "<b>🚨 If someone is in danger now, call for help first:</b>"
@@ -252,7 +255,7 @@ async def test_back_on_the_self_path_through_the_contacts_screen(person, db, loc
     await p.say("Gaji tidak dibayar empat bulan.")
     await p.tap(label(locale, "button", "Continue ▶️"))
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 1302)
+    [case] = await cases_of(db, await person_id(db, 1302))
     assert (case.category, case.for_whom) == ("unpaid", "self")
     assert case.subject == {
         "country": "Malaysia",
@@ -346,7 +349,7 @@ async def test_back_in_editing_mode_returns_to_the_review(person, db, locale):
     assert tr(locale, "City or area") + ": Penang" in lines
     assert tr(locale, "Name") + ": Siti Aminah" in lines
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 1304)
+    [case] = await cases_of(db, await person_id(db, 1304))
     assert case.subject["city"] == "Penang"
     assert case.subject["contact"] == "0812 3456 7890"
     assert case.description == DESCRIPTION
@@ -376,7 +379,7 @@ async def test_a_stale_back_has_expired(person, db, locale):
     assert reply.toast == tr(locale, "This button has expired.")
     user = await user_row(db, 1305)
     assert user.dialog is None
-    assert await cases_of(db, 1305) == []
+    assert await cases_of(db, await person_id(db, 1305)) == []
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from storage.models import Delivery
 from tests.announcing import officer, villager
 from tests.helping import FAMILY, HELP, ask_for_help, cases_of, category_label
+from tests.people import person as person_id
 from tests.transcript import I18N, label, sees, tr
 
 LOCALES = ("id", "jv")
@@ -47,7 +48,7 @@ async def test_documents_held_shows_the_emergency_contacts_first(person, db, loc
     reply = await p.tap(label(locale, "button", "Continue ▶️"))
     assert tr(locale, "🚨 URGENT") not in reply.text
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 1201)
+    [case] = await cases_of(db, await person_id(db, 1201))
     # Contacts first, but not urgent by itself (help.yaml says why).
     assert (case.category, case.urgent) == ("documents_held", False)
 
@@ -101,7 +102,7 @@ async def test_idle_reminder_is_due_hours_after_the_claim_when_urgent(
     await sweep()
     claimed_at = clock.now()
     await bu.press("cs:claim:1")
-    [case] = await cases_of(db, 1202)
+    [case] = await cases_of(db, await person_id(db, 1202))
     assert (case.urgent, case.status, case.last_action_at) == (urgent, "claimed", claimed_at)
     assert await idle_checks(db) == [(claimed_at + idle_after, "pending")]
 
@@ -130,7 +131,7 @@ async def test_an_urgent_idle_reminder_counts_from_the_last_action(
     acted_at = clock.now()
     clock.advance(timedelta(hours=1))  # four hours after the claim, one after the action
     await sweep()
-    [case] = await cases_of(db, 1203)
+    [case] = await cases_of(db, await person_id(db, 1203))
     assert case.last_action_at == acted_at
     assert await idle_checks(db) == [(acted_at + timedelta(hours=4), "pending")]
 
@@ -193,7 +194,7 @@ async def test_lost_contact_past_the_threshold_is_urgent(person, db, locale, ran
     assert (tr(locale, "🚨 URGENT") in review.text) is urgent
     assert range_label(locale, range_id) in review.text
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 1204)
+    [case] = await cases_of(db, await person_id(db, 1204))
     assert (case.category, case.urgent) == ("lost_contact", urgent)
     assert case.subject["last_contact"] == range_label(locale, range_id)
 
@@ -222,7 +223,7 @@ async def test_a_long_lost_contact_in_another_category_is_not_urgent(person, db)
     p = await villager(person, 1206)
     await lost_contact_request(p, "id", "long", category="unpaid")
     await p.tap(label("id", "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 1206)
+    [case] = await cases_of(db, await person_id(db, 1206))
     assert (case.category, case.urgent) == ("unpaid", False)
 
 
@@ -230,6 +231,6 @@ async def test_typed_last_contact_is_kept_and_decides_nothing(person, db):
     """Free text stays possible; typed words decide no urgency (they cannot be read)."""
     p = await villager(person, 1207)
     await ask_for_help(p, details={"last_contact": "sudah 2 bulan, terakhir lewat WhatsApp"})
-    [case] = await cases_of(db, 1207)
+    [case] = await cases_of(db, await person_id(db, 1207))
     assert case.subject["last_contact"] == "sudah 2 bulan, terakhir lewat WhatsApp"
     assert case.urgent is False

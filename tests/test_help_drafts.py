@@ -14,6 +14,8 @@ from bot.services import profiles
 from storage.models import User
 from tests.announcing import villager
 from tests.helping import ask_for_help, cases_of, category_label
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.transcript import label, tr
 
 LOCALES = ("id", "jv")
@@ -69,7 +71,7 @@ DATA_LINE = {
 
 async def user_row(db, telegram_id: int) -> User | None:
     db.expire_all()
-    return await db.get(User, telegram_id)
+    return await row_of(db, User, telegram_id)
 
 
 async def at_review(person, user_id: int, locale: str):
@@ -119,7 +121,7 @@ async def test_batal_asks_and_keep_keeps_a_draft_that_tolong_continues(person, d
     assert reply.text.startswith(KEPT[locale] + "\n\n")
     assert reply.buttons[0] == FINISH[locale]
     answers = await assert_draft(db, 701, clock)
-    assert await cases_of(db, 701) == []
+    assert await cases_of(db, await person_id(db, 701)) == []
 
     reply = await p.say("/tolong")
     assert reply.text == offer_text(locale)
@@ -135,7 +137,7 @@ async def test_batal_asks_and_keep_keeps_a_draft_that_tolong_continues(person, d
     )
     assert user.dialog_data == {**answers, "editing": False}
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 701)
+    [case] = await cases_of(db, await person_id(db, 701))
     assert (case.description, case.subject) == (DESCRIPTION, {"country": "Malaysia"})
     assert (await user_row(db, 701)).help_draft is None
 
@@ -207,7 +209,7 @@ async def test_discard_deletes_everything_and_sends_nothing(person, db, locale):
     assert FINISH[locale] not in reply.buttons
     user = await user_row(db, 705)
     assert (user.dialog, user.help_draft, user.help_draft_at) == (None, None, None)
-    assert await cases_of(db, 705) == []
+    assert await cases_of(db, await person_id(db, 705)) == []
     reply = await p.say("/tolong")  # no offer: a new request
     assert (await user_row(db, 705)).step == "category"
 
@@ -218,10 +220,10 @@ async def test_send_now_goes_to_the_review_never_sends_blindly(person, db, local
     await p.say("/batal")
     reply = await p.tap(LEAVE_BUTTONS[locale][0])
     assert reply.text == tr(locale, "Please check it, then send it.") + "\n\n" + review
-    assert await cases_of(db, 706) == []
+    assert await cases_of(db, await person_id(db, 706)) == []
     assert (await user_row(db, 706)).step == "review"
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    assert len(await cases_of(db, 706)) == 1
+    assert len(await cases_of(db, await person_id(db, 706))) == 1
     user = await user_row(db, 706)
     assert (user.dialog, user.help_draft) == (None, None)
 
@@ -280,9 +282,11 @@ async def test_dataku_shows_the_draft_and_hapusdata_erases_it(person, db, clock,
     reply = await p.say("/dataku")
     line = DATA_LINE[locale].format(summary="; ".join(summary(locale)))
     assert line in reply.text.splitlines()
+    erased = await person_id(db, 710)
     await p.say("/hapusdata")
     await p.tap(label(locale, "button", "Yes, erase everything"))
     assert await user_row(db, 710) is None
+    assert await db.get(User, erased) is None
 
 
 async def test_declining_consent_erases_the_draft(person, db, clock):

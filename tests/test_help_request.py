@@ -13,6 +13,8 @@ from bot.simulator import Person
 from storage.models import Delivery, HelpEvent, HelpMessage, HelpRequest, User
 from tests.announcing import officer, villager
 from tests.helping import FAMILY, HELP, ask_for_help, cases_of, category_label
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.transcript import full_message, label, sees, tr
 
 LOCALES = ("id", "jv")
@@ -59,12 +61,12 @@ async def test_family_request_transcript(person, db, locale):
     assert "Siti Aminah" in reply.text
     assert "0812 3456 7890" in reply.text
     assert "Sudah tiga minggu tidak ada kabar." in reply.text
-    assert await cases_of(db, 701) == []  # nothing is sent before Send
+    assert await cases_of(db, await person_id(db, 701)) == []  # nothing is sent before Send
     reply = await p.tap(label(locale, "button", "✅ Send to the officers"))
     sees(reply, locale, "✅ <b>Your request is saved.</b>")
     sees(reply, locale, "Reference number: <b>{reference}</b>", reference="DM-2026-000001")
     sees(reply, locale, "• /status shows your requests")
-    [case] = await cases_of(db, 701)
+    [case] = await cases_of(db, await person_id(db, 701))
     assert (case.category, case.for_whom, case.urgent, case.status) == (
         "lost_contact",
         "family",
@@ -81,7 +83,7 @@ async def test_family_request_transcript(person, db, locale):
         "contact": "0812 3456 7890",
     }
     assert case.reference == "DM-2026-000001"
-    stored = await db.get(User, 701)
+    stored = await row_of(db, User, 701)
     assert stored.dialog is None
 
 
@@ -107,7 +109,7 @@ async def test_urgent_request_shows_the_emergency_contacts_first(person, db, loc
     await p.tap(label(locale, "button", "Continue ▶️"))
     reply = await p.tap(label(locale, "button", "✅ Send to the officers"))
     sees(reply, locale, "• If someone is in danger, do not wait: call the police on 110.")
-    [case] = await cases_of(db, 702)
+    [case] = await cases_of(db, await person_id(db, 702))
     assert case.urgent
     assert case.category == "violence"
     assert case.subject == {"country": "Malaysia"}
@@ -131,7 +133,7 @@ async def test_danger_now_button_marks_any_category_urgent(person, db):
     await p.say("Saya dikunci di rumah majikan.")
     await p.tap(label("id", "button", "Continue ▶️"))
     await p.tap(label("id", "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 703)
+    [case] = await cases_of(db, await person_id(db, 703))
     assert case.category == "wants_home"
     assert case.urgent
 
@@ -141,7 +143,7 @@ async def test_without_consent_only_the_contacts(person, db):
     reply = await p.say("/tolong")
     sees(reply, "id", "To send a request to the officers you need to agree")
     assert "0800-1000" in reply.text
-    assert await cases_of(db, 704) == []
+    assert await cases_of(db, await person_id(db, 704)) == []
     await p.tap(label("id", "button", "« Menu"))
     reply = await p.tap(label("id", "menu", "🚨 Emergency contacts"))
     assert police_line("id") in reply.text.splitlines()
@@ -185,7 +187,7 @@ async def test_description_is_kept_whole_with_photos_and_voice(person, db):
     reply = await p.tap(label("id", "button", "Continue ▶️"))
     sees(reply, "id", "({count} characters in all: everything is sent)", count=len(long_text))
     await p.tap(label("id", "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 706)
+    [case] = await cases_of(db, await person_id(db, 706))
     assert case.description == long_text
     assert [a["kind"] for a in case.attachments] == ["photo", "voice"]
 
@@ -211,7 +213,7 @@ async def test_edit_category_and_details_before_sending(person, db):
     assert "Kowloon" in reply.text
     assert "Siti Aminah" not in reply.text
     await p.tap(label("id", "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 707)
+    [case] = await cases_of(db, await person_id(db, 707))
     assert case.category == "documents_held"
     assert case.for_whom == "self"
     assert case.subject == {"country": "Hong Kong", "city": "Kowloon"}
@@ -223,17 +225,17 @@ async def test_cancel_sends_nothing(person, db):
     await p.tap(label("id", "button", "✖️ Cancel the request"))  # asked: something is written
     reply = await p.tap(label("id", "button", "🗑 Discard"))
     sees(reply, "id", "The request was cancelled; nothing was sent.")
-    assert await cases_of(db, 708) == []
+    assert await cases_of(db, await person_id(db, 708)) == []
     # the old Send button no longer works
     reply = await p.press("hr:send")
-    assert await cases_of(db, 708) == []
+    assert await cases_of(db, await person_id(db, 708)) == []
 
 
 async def test_send_twice_makes_one_case(person, db):
     p = await villager(person, 709)
     await ask_for_help(p)
     await p.press("hr:send")
-    assert len(await cases_of(db, 709)) == 1
+    assert len(await cases_of(db, await person_id(db, 709))) == 1
 
 
 async def test_the_case_is_stored_even_when_the_reply_fails(person, db, emulator, sweep):
@@ -244,7 +246,7 @@ async def test_the_case_is_stored_even_when_the_reply_fails(person, db, emulator
     # Telegram fails the answer and every retry (and the new message tried instead).
     emulator.inject("server_error", chat_id=710, methods={"editMessageText"}, count=4)
     await p.tap(label("id", "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 710)
+    [case] = await cases_of(db, await person_id(db, 710))
     assert case.status == "new"
     db.expire_all()
     notices = await db.scalar(
@@ -279,7 +281,7 @@ async def test_status_and_adding_information(app, person, db, sweep, emulator, l
     )
     await p.send("photo")
     await sweep()
-    [case] = await cases_of(db, 711)
+    [case] = await cases_of(db, await person_id(db, 711))
     messages = (
         await db.scalars(select(HelpMessage).where(HelpMessage.request_id == case.id))
     ).all()
@@ -295,7 +297,7 @@ async def test_status_and_adding_information(app, person, db, sweep, emulator, l
 async def test_a_requester_sees_only_their_own_requests(person, db):
     owner = await villager(person, 712)
     await ask_for_help(owner)
-    [case] = await cases_of(db, 712)
+    [case] = await cases_of(db, await person_id(db, 712))
     other = await villager(person, 713)
     for data in (f"hr:v:{case.id}", f"hr:add:{case.id}", f"hr:ok:{case.id}", f"hr:re:{case.id}"):
         reply = await other.press(data)
@@ -336,13 +338,13 @@ async def test_bad_input_at_every_step_keeps_the_answers(person, db, kind):
         sees(reply, "id", "I do not know the command {command}.", command="/xyz")
         await act()
     await p.tap(label("id", "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 714)
+    [case] = await cases_of(db, await person_id(db, 714))
     assert case.subject == {"name": "Siti Aminah", "relationship": "spouse", "country": "Malaysia"}
 
 
 async def _user(db, telegram_id: int) -> User:
     db.expire_all()
-    user = await db.get(User, telegram_id)
+    user = await row_of(db, User, telegram_id)
     assert user is not None
     return user
 
@@ -385,7 +387,7 @@ async def test_restart_between_any_two_steps_loses_nothing(
     for act in steps[stop_after:]:
         await act(p)
     await app.shutdown()
-    [case] = await cases_of(db, 715)
+    [case] = await cases_of(db, await person_id(db, 715))
     assert case.urgent
     assert case.category == "trafficking"
     assert case.subject == {
@@ -409,6 +411,7 @@ async def test_erasure_keeps_an_anonymous_case(app, person, db, sweep):
     await sweep()
     reply = await p.say("/dataku")
     assert "DM-2026-000001" in reply.text
+    requester = await person_id(db, 716)
     await p.say("/hapusdata")
     await p.tap(label("id", "button", "Yes, erase everything"))
     db.expire_all()
@@ -422,7 +425,7 @@ async def test_erasure_keeps_an_anonymous_case(app, person, db, sweep):
     )
     assert await db.scalar(select(func.count()).select_from(HelpMessage)) == 0
     actors = set((await db.scalars(select(HelpEvent.actor_id))).all())
-    assert 716 not in actors
+    assert requester not in actors
     # the officer's page no longer shows anything personal
     reply = await officer_p.press(f"cs:v:{case.id}")
     assert "Siti" not in reply.text
@@ -505,7 +508,7 @@ async def test_a_reply_typed_without_the_button_reaches_the_case(
         reply, locale, "✅ Added to {reference}. The officer is told.", reference="DM-2026-000001"
     )
     await sweep()
-    [case] = await cases_of(db, 718)
+    [case] = await cases_of(db, await person_id(db, 718))
     messages = (
         await db.scalars(select(HelpMessage).where(HelpMessage.request_id == case.id))
     ).all()
@@ -529,7 +532,7 @@ async def test_with_several_open_requests_the_person_chooses(person, db):
     await p.say("Dia baik-baik saja.")  # more text while choosing is kept with it
     reply = await p.tap(f"DM-2026-000001 · {category_label('id', 'lost_contact')}")
     sees(reply, "id", "✅ Added to {reference}. The officer is told.", reference="DM-2026-000001")
-    first, _second = await cases_of(db, 719)
+    first, _second = await cases_of(db, await person_id(db, 719))
     texts = (
         await db.scalars(select(HelpMessage.text).where(HelpMessage.request_id == first.id))
     ).all()

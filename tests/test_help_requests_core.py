@@ -16,6 +16,7 @@ from bot.services import help_requests as cases
 from bot.services.help_requests import CaseError, Draft
 from storage.db import create_engine, create_sessionmaker
 from storage.models import HelpEvent, HelpMessage, HelpRequest, User
+from tests.people import telegram_person
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 FAMILY = Draft(
@@ -179,20 +180,21 @@ async def test_queue_is_scoped(session):
 
 
 async def test_erasure_keeps_an_anonymous_case(session):
-    case = await new_case(session)
+    requester = await telegram_person(session, 501)
+    case = await new_case(session, requester=requester)
     cases.claim(session, case, 900, NOW)
     cases.add_message(
         session,
         case,
         author="requester",
-        author_id=501,
+        author_id=requester,
         text="Halo",
         now=NOW,
         file_kind="voice",
         file_id="AwAD",
     )
     session.add(
-        User(telegram_id=501, locale="id", consent="given", created_at=NOW, updated_at=NOW)
+        User(person_id=requester, locale="id", consent="given", created_at=NOW, updated_at=NOW)
     )
     await session.commit()
     from bot.content import load_villages
@@ -201,7 +203,7 @@ async def test_erasure_keeps_an_anonymous_case(session):
 
     case_id = case.id
     routing = officers.Routing(load_villages(), frozenset(), {}, load_help().deadlines)
-    await erasure.erase(session, routing, 501, now=NOW)
+    await erasure.erase(session, routing, requester, now=NOW)
     await session.commit()
     session.expire_all()
     kept = await session.get(HelpRequest, case_id)
@@ -219,7 +221,7 @@ async def test_erasure_keeps_an_anonymous_case(session):
     )
     assert (await session.scalars(select(HelpMessage))).all() == []
     actors = (await session.scalars(select(HelpEvent.actor_id))).all()
-    assert 501 not in actors
+    assert requester not in actors
 
 
 def test_export_with_and_without_personal_data(database_url, monkeypatch, capsys):

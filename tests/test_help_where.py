@@ -8,6 +8,7 @@ import pytest
 
 from tests.announcing import officer, villager
 from tests.helping import cases_of, category_label
+from tests.people import person as person_id
 from tests.transcript import label, sees, tr
 
 OTHER = {"id": "jv", "jv": "id"}
@@ -70,7 +71,7 @@ async def test_before_departure_asks_where_the_person_is(app, person, sweep, db,
     ]
     assert not any(line.startswith(tr(locale, "Country")) for line in lines)
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 1401)
+    [case] = await cases_of(db, await person_id(db, 1401))
     assert case.subject == {"where": where, "city": "Kebumen"}
 
     # The officer reads it in the officer's own language.
@@ -127,7 +128,7 @@ async def test_a_family_member_still_in_indonesia(app, person, sweep, db, locale
     assert tr(locale, "For: a family member") in review.text.splitlines()
     assert WORDS["penampungan"][locale] in review.text.splitlines()
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 1402)
+    [case] = await cases_of(db, await person_id(db, 1402))
     assert case.subject == {
         "name": "Siti Aminah",
         "relationship": "sibling",
@@ -169,7 +170,9 @@ async def data_of(db, telegram_id: int):
 
     db.expire_all()
     return (
-        (await db.scalars(select(User).where(User.telegram_id == telegram_id))).one().dialog_data
+        (await db.scalars(select(User).where(User.person_id == await person_id(db, telegram_id))))
+        .one()
+        .dialog_data
     )
 
 

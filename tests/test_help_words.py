@@ -7,6 +7,7 @@ import pytest
 
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help, cases_of, category_label
+from tests.people import person as person_id
 from tests.transcript import label, sees, tr
 
 QUESTION = {"id": "Siti Aminah adalah … saya", "jv": "Siti Aminah punika … kula"}
@@ -77,7 +78,7 @@ async def open_case(app, person, sweep, db, officer_locale, requester_locale, re
     warga = await villager(person, 801, locale=requester_locale)
     await ask_for_help(warga, locale=requester_locale, details={"relationship": relationship})
     await sweep()
-    [case] = await cases_of(db, 801)
+    [case] = await cases_of(db, await person_id(db, 801))
     assert case.subject["relationship"] == relationship
     return await bu.tap(label(officer_locale, "button", "📂 Open the case"))
 

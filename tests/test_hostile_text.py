@@ -17,6 +17,8 @@ from bot.telegram_html import telegram_length
 from storage.models import HelpMessage
 from tests.announcing import announce, body, officer, villager
 from tests.helping import ask_for_help, cases_of, category_label
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.test_checklist import SCHEME
 from tests.transcript import first_line, label, tr
 
@@ -114,7 +116,7 @@ async def test_help_request_answers_arrive_exactly_on_both_sides(
     description = f"{description}\n\n{addition}"
     assert has_lines(review.text, tr(locale, "What happened: {text}", text=description))
     reply = await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, REQUESTER)
+    [case] = await cases_of(db, await person_id(db, REQUESTER))
     assert case.subject["name"] == payload
     assert case.subject["contact"] == values["contact"]
     assert case.description == description
@@ -164,7 +166,7 @@ async def test_a_contact_that_is_not_a_number_is_asked_again(person, db, emulato
         await p.say(value)
     reply = await p.say(typed)
     assert lines(reply.text)[0] == first_line(locale, NOT_A_NUMBER)
-    user = await db.get(User, REQUESTER)
+    user = await row_of(db, User, REQUESTER)
     await db.refresh(user)
     assert user.step == "contact"
     assert "contact" not in (user.dialog_data or {}).get("subject", {})
@@ -193,7 +195,7 @@ async def test_case_messages_arrive_exactly_on_both_sides(
     await officer(app, person, KAB, "kebumen")
     p = await villager(person, REQUESTER, locale=locale)
     await ask_for_help(p, locale=locale)
-    [case] = await cases_of(db, REQUESTER)
+    [case] = await cases_of(db, await person_id(db, REQUESTER))
     await sweep()
 
     # The requester adds a message from /status: the officer reads it exactly.
@@ -331,7 +333,7 @@ async def test_four_thousand_characters_get_the_stated_limits(app, person, db, e
         "id", "({count} characters in all: everything is sent)", count=4000
     )
     await p.tap(label("id", "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, REQUESTER)
+    [case] = await cases_of(db, await person_id(db, REQUESTER))
     assert case.description == LONG
     case_id = case.id
     await sweep()
@@ -464,7 +466,7 @@ async def test_typed_village_name_arrives_exactly(person, emulator, db, sweep, p
     reply = await p.say(name)
     assert tr(locale, "Village: {village}", village=name) in lines(reply.text), reply.text
     await ask_for_help(p, locale=locale)
-    [case] = await cases_of(db, REQUESTER)
+    [case] = await cases_of(db, await person_id(db, REQUESTER))
     await sweep()
     reply = await p.say("/dataku")
     assert any(line.endswith(f": {name}") for line in lines(reply.text)), reply.text

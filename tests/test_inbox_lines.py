@@ -23,6 +23,8 @@ from bot.inbox import Inbox
 from bot.replies import Replies
 from storage.models import InboxLine, InboxUpdate, User
 from storage.repositories import inbox as rows
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.test_webhook import sample
 from tests.transcript import first_line, label, tr
 
@@ -142,14 +144,17 @@ async def test_one_persons_updates_spread_over_three_processes_are_handled_in_or
     status = await settled(processes, db, sent)
     assert sorted(status.values()) == ["done"] * 40
     assert sum(handled_by(app) for app in processes) == 40
+    persons = {await person_id(db, p): p for p in people}
     registered = (
         await db.execute(
-            select(User.telegram_id, User.role, User.village_id, User.consent).where(
-                User.telegram_id.in_(people)
+            select(User.person_id, User.role, User.village_id, User.consent).where(
+                User.person_id.in_(persons)
             )
         )
     ).all()
-    assert sorted(registered) == [(p, "family", "jogosimo", "given") for p in people]
+    assert sorted((persons[found], *rest) for found, *rest in registered) == [
+        (p, "family", "jogosimo", "given") for p in people
+    ]
     assert [inbox_of(app).held for app in processes] == [frozenset()] * 3
 
 
@@ -175,7 +180,7 @@ async def test_a_process_without_the_line_only_stores_and_the_holder_handles_it(
     # The welcome, then (after the tap) the next question, in Javanese.
     texts = [m.text.splitlines()[0] for m in emulator.bot_messages(7201)]
     assert texts == [WELCOME, first_line("jv", "Which of these describes you?")]
-    assert (await db.get(User, 7201)).locale == "jv"
+    assert (await row_of(db, User, 7201)).locale == "jv"
 
 
 # --- a process that stops ------------------------------------------------------------
@@ -276,7 +281,9 @@ async def test_a_process_that_lost_its_line_does_not_handle_the_update_again(
     assert (handled_by(a), handled_by(b)) == (0, 1)
     page = services_of(a).metrics.render().decode()
     assert sample(page, "desmigratif_updates_total", kind="message", outcome="taken") == 1
-    count = await db.scalar(select(func.count()).select_from(User).where(User.telegram_id == 7401))
+    count = await db.scalar(
+        select(func.count()).select_from(User).where(User.person_id == await person_id(db, 7401))
+    )
     assert count == 1
 
 
@@ -292,6 +299,7 @@ async def test_erasing_ones_data_through_the_inbox_is_not_mistaken_for_a_lost_li
         for payload in steps:
             await receive(a, payload)
         await settled([a], db, 5)
+        erased = await person_id(db, 7501)
         await receive(a, emulator.message_update(7501, "/hapusdata"))
         for _ in range(200):
             screen = emulator.last_with_buttons(7501)
@@ -307,13 +315,14 @@ async def test_erasing_ones_data_through_the_inbox_is_not_mistaken_for_a_lost_li
         assert button.callback_data is not None
         await receive(a, emulator.callback_update(7501, screen.message_id, button.callback_data))
         for _ in range(200):
-            if await db.get(User, 7501) is None:
+            if await db.get(User, erased) is None:
                 break
             db.expire_all()
             await asyncio.sleep(0.01)
         await inbox_of(a).flush()
         await a.stop()
-    assert await db.get(User, 7501) is None
+    db.expire_all()
+    assert await db.get(User, erased) is None
     last = emulator.bot_messages(7501)[-1].text
     assert last == tr("id", "All your data has been erased. Send /start to begin again.")
     assert await statuses(db) == {}  # nothing they sent is kept, not even a key

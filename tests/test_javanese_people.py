@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from storage.models import Delivery, HelpRequest, JobCheck, QuizRound, User
 from tests.announcing import LANGUAGE, ROLE, villager
 from tests.helping import ask_for_help
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.test_checklist import SCHEME, set_up
 from tests.test_declined import play_round
 from tests.test_job_check import answers_for, run_check
@@ -58,7 +60,7 @@ def assert_menu(buttons: list[str], expected: list[str]) -> None:
 
 async def dialog_of(db, user_id: int) -> tuple[str | None, str | None, dict | None]:
     db.expire_all()
-    user = await db.get(User, user_id)
+    user = await row_of(db, User, user_id)
     return user.dialog, user.step, user.dialog_data
 
 
@@ -106,7 +108,7 @@ async def test_a_village_link_marks_the_village_for_a_newcomer(person, db, local
         + MENU[locale]
     )
     assert_menu(reply.buttons, MENU_BUTTONS[locale])
-    user = await db.get(User, 3001)
+    user = await row_of(db, User, 3001)
     assert (user.locale, user.role, user.village_id, user.consent) == (
         locale,
         "prospective",
@@ -139,12 +141,12 @@ async def test_a_village_link_for_someone_registered_asks_first(person, db, loca
     reply = await p.say("/start v_candirenggo")
     assert reply.text == question
     assert reply.buttons == buttons
-    assert (await db.get(User, 3002)).village_id == "jogosimo"  # nothing changed by the link
+    assert (await row_of(db, User, 3002)).village_id == "jogosimo"  # nothing changed by the link
     reply = await p.tap(buttons[answer])
     assert reply.text == (changed if answer == 0 else kept) + "\n\n" + MENU[locale]
     assert_menu(reply.buttons, MENU_BUTTONS[locale])
     db.expire_all()
-    user = await db.get(User, 3002)
+    user = await row_of(db, User, 3002)
     assert user.village_id == ("candirenggo" if answer == 0 else "jogosimo")
     assert user.dialog is None
 
@@ -153,7 +155,7 @@ async def test_the_link_of_ones_own_village_is_a_welcome_back_in_javanese(person
     p = await villager(person, 3003, locale="jv")
     reply = await p.say("/start v_jogosimo")
     assert reply.text == "Sugeng rawuh malih!\n\n" + MENU["jv"]
-    assert (await db.get(User, 3003)).village_id == "jogosimo"
+    assert (await row_of(db, User, 3003)).village_id == "jogosimo"
 
 
 QUIZ_INTRO = {
@@ -175,8 +177,8 @@ async def test_the_quiz_link_opens_a_round_in_the_persons_language(person, db, l
     )
     assert len(reply.messages[1].buttons) == 4
     quiz_round = (await db.scalars(select(QuizRound))).one()
-    assert (quiz_round.telegram_id, quiz_round.village_id, quiz_round.finished_at) == (
-        3004,
+    assert (quiz_round.person_id, quiz_round.village_id, quiz_round.finished_at) == (
+        await person_id(db, 3004),
         "jogosimo",
         None,
     )
@@ -254,7 +256,7 @@ async def test_dataku_in_javanese_names_every_section_in_words(person, db):
         assert internal not in reply.text, internal
     # What it lists is what is stored.
     assert await db.scalar(select(func.count()).select_from(QuizRound)) == 2
-    assert (await db.scalars(select(JobCheck))).one().telegram_id == 3010
+    assert (await db.scalars(select(JobCheck))).one().person_id == await person_id(db, 3010)
     assert (await db.scalars(select(HelpRequest))).one().reference == "DM-2026-000001"
 
 
@@ -319,13 +321,13 @@ DIALOGS = {
 async def test_batal_leaves_the_dialog_and_changes_nothing(person, db, locale, where):
     p = await villager(person, 3020, locale=locale, role="prospective")
     await DIALOGS[where](p, locale)
-    user = await db.get(User, 3020)
+    user = await row_of(db, User, 3020)
     assert user.dialog is not None
     reply = await p.say("/batal")
     assert reply.text == CANCELLED[locale] + "\n\n" + MENU[locale]
     assert_menu(reply.buttons, MENU_BUTTONS[locale])
     assert await dialog_of(db, 3020) == (None, None, None)
-    user = await db.get(User, 3020)
+    user = await row_of(db, User, 3020)
     assert (user.village_id, user.other_village) == ("jogosimo", None)
     assert await db.scalar(select(func.count()).select_from(JobCheck)) == 0
     reply = await p.say("/batal")  # a second time: nothing left to cancel
@@ -379,13 +381,13 @@ async def test_reminder_settings_in_javanese_list_and_switch(person, db):
     assert reply.messages[-1].edited
     assert reply.text == "Sampun dipunsimpen.\n\n" + SETTINGS_HEAD.format(state="boten aktif")
     assert reply.buttons == SETTINGS_OFF
-    assert (await db.get(User, 3030)).reminders_off is True
+    assert (await row_of(db, User, 3030)).reminders_off is True
 
     reply = await p.tap("🔔 Aktifaken pangeling-eling")
     assert reply.text == "Sampun dipunsimpen.\n\n" + SETTINGS_HEAD.format(state="aktif") + PLANNED
     assert reply.buttons == SETTINGS_ON
     db.expire_all()
-    assert (await db.get(User, 3030)).reminders_off is False
+    assert (await row_of(db, User, 3030)).reminders_off is False
 
     reply = await p.tap("« Menu")
     assert reply.text == MENU["jv"]
@@ -453,7 +455,7 @@ async def test_emergency_contacts_for_someone_who_declined(person, db):
         + CONTACTS
     )
     assert reply.buttons == ["« Menu"]
-    user = await db.get(User, 3040)
+    user = await row_of(db, User, 3040)
     assert (user.consent, user.role, user.village_id, user.dialog) == (
         "declined",
         None,
@@ -489,7 +491,7 @@ async def test_time_zone_and_quiet_hours_in_javanese_move_the_reminders(person, 
     reply = await p.tap("Tanpa jam sepen")
     assert "\nJam sepen: boten wonten\n" in reply.text
     db.expire_all()
-    user = await db.get(User, 3032)
+    user = await row_of(db, User, 3032)
     assert (user.timezone, user.quiet_start, user.quiet_end) == ("Asia/Hong_Kong", 0, 0)
     # 09:00 in Hong Kong is 01:00 UTC: the 30-day reminder of 13 February is planned then.
     due = await db.scalar(

@@ -122,7 +122,7 @@ async def seed_statistics(app, db, clock):
     now = clock.now()
     rows = [
         QuizRound(
-            telegram_id=1,
+            person_id=1,
             village_id="jogosimo",
             question_ids=["a"] * 10,
             started_at=now,
@@ -130,7 +130,7 @@ async def seed_statistics(app, db, clock):
             score=4,
         ),
         QuizRound(
-            telegram_id=2,
+            person_id=2,
             village_id="jogosimo",
             question_ids=["a"] * 10,
             started_at=now,
@@ -138,7 +138,7 @@ async def seed_statistics(app, db, clock):
             score=8,
         ),
         QuizRound(
-            telegram_id=3,
+            person_id=3,
             village_id="candirenggo",
             question_ids=["a"] * 10,
             started_at=now,
@@ -146,7 +146,7 @@ async def seed_statistics(app, db, clock):
             score=10,
         ),
         QuizRound(
-            telegram_id=4,
+            person_id=4,
             village_id="jogosimo",
             question_ids=["a"] * 10,
             started_at=now - timedelta(days=60),
@@ -154,7 +154,7 @@ async def seed_statistics(app, db, clock):
             score=0,
         ),
         JobCheck(
-            telegram_id=1,
+            person_id=1,
             village_id="jogosimo",
             level="stop",
             flags=[],
@@ -162,16 +162,14 @@ async def seed_statistics(app, db, clock):
             created_at=now,
         ),
         JobCheck(
-            telegram_id=3,
+            person_id=3,
             village_id="candirenggo",
             level="high",
             flags=[],
             answers={},
             created_at=now,
         ),
-        JobCheck(
-            telegram_id=5, village_id=None, level="stop", flags=[], answers={}, created_at=now
-        ),
+        JobCheck(person_id=5, village_id=None, level="stop", flags=[], answers={}, created_at=now),
     ]
     db.add_all(rows)
     await db.commit()

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from storage.models import Checklist, ChecklistMark, JobCheck, User
 from tests.announcing import villager
+from tests.people import row_of
 from tests.test_checklist import SCHEME, set_up
 from tests.transcript import label, tr
 
@@ -119,7 +120,7 @@ def expected_hint(locale: str, given: str, typed_hint: str | None) -> str:
 
 async def stored(db, user_id: int) -> tuple:
     db.expire_all()
-    user = await db.get(User, user_id)
+    user = await row_of(db, User, user_id)
     counts = [
         await db.scalar(select(func.count()).select_from(model))
         for model in (Checklist, ChecklistMark, JobCheck)

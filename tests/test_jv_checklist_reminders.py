@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from storage.models import ChecklistMark, Delivery
 from tests.announcing import villager
+from tests.people import person as person_id
 from tests.test_checklist import set_up
 from tests.transcript import label, sees
 
@@ -67,7 +68,7 @@ async def test_an_item_page_in_javanese_with_its_why_and_glossary_notes(person, 
         "📅 Isi tanggal masa laku",
         "« Daftar persiapan",
     ]
-    mark = await db.get(ChecklistMark, (4001, "passport"))
+    mark = await db.get(ChecklistMark, (await person_id(db, 4001), "passport"))
     assert mark.ticked_at is not None
     assert mark.expires_on is None
     reply = await p.tap("« Daftar persiapan")
@@ -114,7 +115,9 @@ async def test_expiry_dates_typed_in_javanese(person, db, typed, expires, shown,
     assert reply.text == notice + "\n\n" + PASSPORT_PAGE.format(expiry=f"\n\nLaku dumugi: {shown}")
     assert reply.buttons == PAGE_BUTTONS
     db.expire_all()
-    assert (await db.get(ChecklistMark, (4003, "passport"))).expires_on == expires
+    assert (
+        await db.get(ChecklistMark, (await person_id(db, 4003), "passport"))
+    ).expires_on == expires
     planned = (
         await db.scalars(
             select(Delivery.due_at)
@@ -136,7 +139,9 @@ async def test_tomorrow_typed_in_javanese_is_understood(person, db, typed):
     await p.tap("📅 Isi tanggal masa laku")
     reply = await p.say(typed)
     assert "Laku dumugi: 2 Desember 2026" in reply.text
-    assert (await db.get(ChecklistMark, (4004, "passport"))).expires_on == date(2026, 12, 2)
+    assert (
+        await db.get(ChecklistMark, (await person_id(db, 4004), "passport"))
+    ).expires_on == date(2026, 12, 2)
 
 
 async def test_an_expiry_too_close_for_reminders_does_not_promise_them(person, db):
@@ -169,7 +174,7 @@ async def test_an_expiry_date_that_cannot_be_right_is_asked_again(person, db, ty
     await p.tap("📅 Isi tanggal masa laku")
     reply = await p.say(typed)
     assert reply.text == problem + "\n\n" + ASK_EXPIRY
-    assert (await db.get(ChecklistMark, (4006, "passport"))) is None
+    assert (await db.get(ChecklistMark, (await person_id(db, 4006), "passport"))) is None
 
 
 # --- reminders as received ------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help
+from tests.people import person as known
 from tests.test_officer_cases import (
     Inbox,
     data_of,
@@ -62,9 +63,10 @@ async def test_reassign_in_javanese(app, person, emulator, sweep, db):
     await bu.tap(label("jv", "button", "🙋 Claim"))
     reply = await bu.tap("👥 Pasrahaken petugas sanes")
     assert reply.text == f"{REF} badhe dipunpasrahaken dhateng petugas pundi?"
+    ids = {user_id: await known(db, user_id) for user_id in (BU, BU2, ELSEWHERE, KAB)}
     assert data_of(bu.last_with_buttons()) == {
-        f"{BU2} · Desa Jogosimo": f"cs:ra:1:{BU2}",
-        f"{KAB} · Kabupaten Kebumen": f"cs:ra:1:{KAB}",
+        f"{BU2} · Desa Jogosimo": f"cs:ra:1:{ids[BU2]}",
+        f"{KAB} · Kabupaten Kebumen": f"cs:ra:1:{ids[KAB]}",
         "« Wangsul dhateng kasus": "cs:v:1",
     }
     colleague = Inbox(emulator, BU2)
@@ -82,14 +84,14 @@ async def test_reassign_in_javanese(app, person, emulator, sweep, db):
     assert "Ingkang nangani: panjenengan" in reply.text
     assert "✉️ Pesen kangge ingkang nyuwun" in reply.buttons
     case = await stored_case(db)
-    assert (case.status, case.assigned_officer_id) == ("claimed", BU2)
+    assert (case.status, case.assigned_officer_id) == ("claimed", ids[BU2])
     assert [e for e in await events_of(db) if e[0] == "reassigned"] == [
-        ("reassigned", BU, {"before": BU, "after": BU2})
+        ("reassigned", ids[BU], {"before": ids[BU], "after": ids[BU2]})
     ]
 
     # An officer of another village cannot take it with a forged button.
     before = (snapshot(await stored_case(db)), await events_of(db))
-    reply = await elsewhere.press(f"cs:ra:1:{ELSEWHERE}")
+    reply = await elsewhere.press(f"cs:ra:1:{ids[ELSEWHERE]}")
     assert reply.toast == EXPIRED
     sees(reply, "jv", "That button is no longer valid. Here is where we are:")
     assert (snapshot(await stored_case(db)), await events_of(db)) == before
@@ -123,7 +125,7 @@ async def test_escalate_in_javanese(app, person, emulator, sweep, db):
     assert "⬆️ Aturaken dhateng kabupaten" not in reply.buttons
     case = await stored_case(db)
     assert (case.level, case.status) == ("district", "new")
-    assert (await events_of(db))[-1] == ("escalated", BU, {"reason": reason})
+    assert (await events_of(db))[-1] == ("escalated", await known(db, BU), {"reason": reason})
 
     to_requester, to_district, to_colleague = await deliver(sweep, requester, district, colleague)
     [notice] = to_district
@@ -147,7 +149,7 @@ async def test_escalate_in_javanese(app, person, emulator, sweep, db):
         "✅ Sapunika panjenengan ingkang nangani kasus menika. Ingkang nyuwun pitulungan "
         "sampun dipunkabari."
     )
-    assert (await stored_case(db)).assigned_officer_id == KAB
+    assert (await stored_case(db)).assigned_officer_id == await known(db, KAB)
 
 
 # --- linking a family's request with the migrant's own ----------------------------------

@@ -15,6 +15,8 @@ from bot.simulator import Person
 from storage.models import HelpRequest, JobCheck, QuizAnswer, QuizRound, User
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help, cases_of
+from tests.people import person as known
+from tests.people import row_of
 from tests.sweeping import sweeper
 from tests.test_officer_cases import Inbox, data_of, deliver
 from tests.transcript import label, sees, tr
@@ -63,7 +65,7 @@ async def test_the_officer_menu_and_where_its_buttons_lead(app, person, db, loca
     reply = await bu.tap(MENU_BUTTONS[locale][1])
     sees(reply, locale, "<b>New announcement</b>")
     db.expire_all()
-    user = await db.get(User, 1501)
+    user = await row_of(db, User, 1501)
     assert (user.dialog, user.step) == ("announce", "text")
     await bu.say("/batal")
     await officer_menu(bu, locale)
@@ -122,9 +124,9 @@ async def seed(app, db, clock) -> list[str]:
     now = clock.now()
     old = now - timedelta(days=60)
 
-    def finished(telegram_id, village, score, when=now):
+    def finished(person_id, village, score, when=now):
         return QuizRound(
-            telegram_id=telegram_id,
+            person_id=person_id,
             village_id=village,
             question_ids=["a"] * 10,
             started_at=when,
@@ -139,7 +141,7 @@ async def seed(app, db, clock) -> list[str]:
         finished(4, "jogosimo", 1, old),  # only in the 90 days
         finished(3, "candirenggo", 10),  # another village
         QuizRound(  # started, never finished: not counted
-            telegram_id=5, village_id="jogosimo", question_ids=["a"] * 10, started_at=now
+            person_id=5, village_id="jogosimo", question_ids=["a"] * 10, started_at=now
         ),
     ]
     db.add_all(rounds)
@@ -159,7 +161,7 @@ async def seed(app, db, clock) -> list[str]:
 
     def check(village, level, when=now):
         return JobCheck(
-            telegram_id=1, village_id=village, level=level, flags=[], answers={}, created_at=when
+            person_id=1, village_id=village, level=level, flags=[], answers={}, created_at=when
         )
 
     db.add_all(
@@ -301,7 +303,7 @@ async def test_the_officers_group_is_told_in_the_groups_language(
         inboxes = [Inbox(emulator, chat) for chat in (JOGOSIMO_GROUP, KEBUMEN_GROUP, 1510)]
         await ask_for_help(warga, locale="id", category="violence")
         [new], nothing, [private] = await deliver(sweep, *inboxes)
-        [case] = await cases_of(db, 1512)
+        [case] = await cases_of(db, await known(db, 1512))
         case_id = case.id
         assert case.reference == "DM-2026-000001"
         assert new.text == GROUP_NOTICE[group_locale]

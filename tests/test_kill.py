@@ -26,8 +26,9 @@ from sqlalchemy import func, select
 from bot.channels.telegram.emulator import BotAPIEmulator
 from bot.channels.telegram.emulator_http import serve_emulator
 from storage.db import create_engine, create_sessionmaker
-from storage.models import Announcement, Delivery, InboxUpdate, User
+from storage.models import Announcement, Delivery, Identity, InboxUpdate, User
 from tests.announcing import body
+from tests.people import make_users
 from tests.test_delivery import OFFICER, announce_in
 from tests.transcript import first_line
 
@@ -146,18 +147,16 @@ async def test_killed_mid_announcement_everyone_gets_it_once_but_the_in_flight(
     engine = create_engine(database_url)
     now = datetime.now(UTC)
     async with create_sessionmaker(engine)() as session, session.begin():
+        await make_users(
+            session,
+            [*recipients, OFFICER],
+            now,
+            locale="id",
+            consent="given",
+            role="family",
+            village_id="jogosimo",
+        )
         for telegram_id in [*recipients, OFFICER]:
-            session.add(
-                User(
-                    telegram_id=telegram_id,
-                    locale="id",
-                    consent="given",
-                    role="family",
-                    village_id="jogosimo",
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
             emulator.open_chat(telegram_id)
         announcement_id = await announce_in(session, {"id": ANNOUNCEMENT}, at=now, now=now)
     await engine.dispose()
@@ -242,10 +241,11 @@ async def test_killed_with_updates_waiting_each_is_handled_once_in_order(
     await bot_process.stop()
 
     users = await look(
-        select(User.telegram_id, User.locale, User.role, User.village_id, User.consent).where(
-            User.telegram_id.in_(people)
-        )
+        select(Identity.address, User.locale, User.role, User.village_id, User.consent)
+        .join(Identity, Identity.person_id == User.person_id)
+        .where(Identity.channel == "telegram", Identity.address.in_([str(p) for p in people]))
     )
+    users = [(int(address), *rest) for address, *rest in users]
     # Every step applied, in each person's order: a tap handled before its step, or a
     # second time, would have found the person at another step and changed nothing.
     assert sorted(users) == [(p, "id", "family", "jogosimo", "given") for p in people]

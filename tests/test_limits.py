@@ -20,6 +20,8 @@ from handlers import help_mine, help_request, officer_cases
 from storage.models import HelpMessage, InboxUpdate, User
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help, cases_of, category_label
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.test_inbox import polling, until
 from tests.transcript import I18N, full_message, label, sees, tr
 
@@ -57,7 +59,7 @@ async def emergency_contacts(p: Person, locale: str) -> str:
 
 async def user_row(db, telegram_id: int) -> User:
     db.expire_all()
-    user = await db.get(User, telegram_id)
+    user = await row_of(db, User, telegram_id)
     assert user is not None
     return user
 
@@ -97,7 +99,7 @@ async def test_the_third_request_is_accepted_and_the_fourth_refused(person, db, 
             "Reference number: <b>{reference}</b>",
             reference=f"DM-2026-{number:06d}",
         )
-    assert [case.status for case in await cases_of(db, 601)] == ["new"] * 3
+    assert [case.status for case in await cases_of(db, await person_id(db, 601))] == ["new"] * 3
 
     async def from_the_menu():
         await p.say("/menu")
@@ -113,7 +115,7 @@ async def test_the_third_request_is_accepted_and_the_fourth_refused(person, db, 
             label(locale, "button", "« Menu"),
         ]
         assert (await user_row(db, 601)).dialog is None  # no dialog was started
-    assert len(await cases_of(db, 601)) == 3
+    assert len(await cases_of(db, await person_id(db, 601))) == 3
 
     reply = await p.tap(label(locale, "button", "📨 My requests"))
     sees(reply, locale, "<b>📨 Your requests</b>")
@@ -130,14 +132,14 @@ async def test_closing_a_request_makes_room_again(app, person, db):
     for _number in range(3):
         await ask_for_help(p)
     assert (await p.say("/tolong")).text == too_many("id")
-    first = (await cases_of(db, 602))[0].id
+    first = (await cases_of(db, await person_id(db, 602)))[0].id
     await close_one(bu, first)
-    assert (await cases_of(db, 602))[0].status == "resolved"
+    assert (await cases_of(db, await person_id(db, 602)))[0].status == "resolved"
     reply = await p.say("/tolong")
     sees(reply, "id", "<b>🆘 Ask for help</b>\nWhat happened?")
     reply = await ask_for_help(p)
     sees(reply, "id", "Reference number: <b>{reference}</b>", reference="DM-2026-000004")
-    assert [case.status for case in await cases_of(db, 602)] == [
+    assert [case.status for case in await cases_of(db, await person_id(db, 602))] == [
         "resolved",
         "new",
         "new",
@@ -155,7 +157,7 @@ async def test_an_urgent_request_refused_at_send_shows_the_contacts_first_and_ke
     p = await villager(person, 603, locale=locale)
     for _number in range(3):
         await ask_for_help(p, locale=locale)
-    solved = (await cases_of(db, 603))[2].id
+    solved = (await cases_of(db, await person_id(db, 603)))[2].id
     await close_one(bu, solved)
     review = await ask_for_help(
         p, locale=locale, category="violence", description="Majikan memukul.", send=False
@@ -180,12 +182,12 @@ async def test_an_urgent_request_refused_at_send_shows_the_contacts_first_and_ke
     user = await user_row(db, 603)
     assert (user.dialog, user.step, user.dialog_data) == ("help", "review", draft)
     assert draft["category"] == "violence"
-    assert len(await cases_of(db, 603)) == 3
+    assert len(await cases_of(db, await person_id(db, 603))) == 3
 
     await close_one(bu, solved)  # solved again: room for this one
     reply = await p.press("hr:send", review_id)
     sees(reply, locale, "✅ <b>Your request is saved.</b>")
-    fourth = (await cases_of(db, 603))[3]
+    fourth = (await cases_of(db, await person_id(db, 603)))[3]
     assert (fourth.category, fourth.urgent, fourth.description) == (
         "violence",
         True,
@@ -240,7 +242,7 @@ async def test_description_at_the_limit_is_kept_and_one_more_character_refused(p
 
     await p.tap(label(locale, "button", "Continue ▶️"))
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 604)
+    [case] = await cases_of(db, await person_id(db, 604))
     assert case.description == description
     assert len(case.description) == 4000
 
@@ -269,7 +271,7 @@ async def test_the_eleventh_file_is_refused_and_the_thirty_first_on_the_case(
     assert len((await user_row(db, 605)).dialog_data["attachments"]) == 10
     await p.tap(label(locale, "button", "Continue ▶️"))
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 605)
+    [case] = await cases_of(db, await person_id(db, 605))
     assert len(case.attachments) == 10
     case_id = case.id
 
@@ -312,7 +314,7 @@ async def test_the_twenty_first_message_in_an_hour_is_refused_until_the_hour_has
 ):
     p = await villager(person, 606, locale=locale)
     await ask_for_help(p, locale=locale)
-    case_id = (await cases_of(db, 606))[0].id
+    case_id = (await cases_of(db, await person_id(db, 606)))[0].id
     await p.say("/status")
     await p.tap("DM-2026-000001")
     await p.tap(label(locale, "button", "➕ Add information"))
@@ -348,7 +350,7 @@ async def test_the_hourly_limit_counts_all_the_persons_requests(person, db):
     p = await villager(person, 607)
     await ask_for_help(p)
     await ask_for_help(p)
-    first, second = (case.id for case in await cases_of(db, 607))
+    first, second = (case.id for case in await cases_of(db, await person_id(db, 607)))
     for case_id in (first, second):
         await p.press(f"hr:add:{case_id}")
         for number in range(10):
@@ -471,7 +473,7 @@ async def test_a_burst_of_photos_while_describing_a_request_is_never_limited(
     await p.tap(label("id", "button", "Continue ▶️"))
     reply = await p.tap(label("id", "button", "✅ Send to the officers"))
     sees(reply, "id", "✅ <b>Your request is saved.</b>")  # 28 updates in the same instant
-    [case] = await cases_of(db, 612)
+    [case] = await cases_of(db, await person_id(db, 612))
     assert len(case.attachments) == 10
     assert case.description == "\n\n".join(f"Bagian {n}" for n in range(10))
     # Out of the dialog, the limit applies again at once.

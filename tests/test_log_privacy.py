@@ -24,6 +24,7 @@ from bot.services import case_alerts
 from storage.models import Delivery
 from tests.announcing import villager
 from tests.helping import FAMILY, ask_for_help, cases_of
+from tests.people import person as person_id
 from tests.transcript import first_line, label
 
 TOKEN = "123456:SECRET-token-never-logged"
@@ -136,7 +137,7 @@ async def test_a_database_error_at_send_logs_the_ids_not_the_request(
 
     answer = emulator.bot_messages(701)[-1].text
     assert answer.startswith(first_line("id", "Sorry, something went wrong on our side"))
-    assert await cases_of(db, 701) == []
+    assert await cases_of(db, await person_id(db, 701)) == []
     text_logged = logged(everything)
     assert_private(text_logged)
     assert (
@@ -155,7 +156,7 @@ async def test_a_failing_deadline_logs_the_case_and_delivery_not_the_request(
 ):
     p = await villager(person, 702)
     await ask_for_help(p, details={"city": FAMILY["city"]}, description=DESCRIPTION)
-    [case] = await cases_of(db, 702)
+    [case] = await cases_of(db, await person_id(db, 702))
     await sweep()  # the notices of the new request
     deadlines = (
         await db.execute(

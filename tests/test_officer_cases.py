@@ -31,6 +31,8 @@ from tests.helping import (
     outcome_label,
     resolve,
 )
+from tests.people import person as known
+from tests.people import row_of
 from tests.sweeping import sweeper
 from tests.transcript import choose_language, label, sees, tr
 
@@ -184,7 +186,7 @@ async def test_new_request_reaches_the_village_officers_and_their_group(
         people |= await staff(application, person, (ELSEWHERE, "tanggulangin"), (KAB, "kebumen"))
         inboxes = {chat: Inbox(emulator, chat) for chat in (BU, BU2, ELSEWHERE, KAB, GROUP)}
         await request_for_help(person, sweep)
-        [case] = await cases_of(db, REQUESTER)
+        [case] = await cases_of(db, await known(db, REQUESTER))
         reference = case.reference
         assert reference == "DM-2026-000001"
 
@@ -242,7 +244,11 @@ async def test_claim_and_a_second_officer_too_late(app, person, emulator, sweep,
     assert label("en", "button", "🙋 Claim") not in reply.buttons
     assert label("en", "button", "✉️ Write to the requester") in reply.buttons
     case = await stored_case(db)
-    assert (case.status, case.assigned_officer_id, case.claimed_at) == ("claimed", BU, START)
+    assert (case.status, case.assigned_officer_id, case.claimed_at) == (
+        "claimed",
+        await known(db, BU),
+        START,
+    )
     told = await one(sweep, requester)
     assert told.text == status_text("en", case.reference, "🙋 An officer is handling it")
 
@@ -329,19 +335,20 @@ async def test_officer_and_requester_write_through_the_bot(app, person, emulator
     photo = await one(sweep, requester)
     assert (photo.media, photo.text) == ("photo", "Officer of Desa Jogosimo · DM-2026-000001")
 
+    bu_id, requester_id = await known(db, BU), await known(db, REQUESTER)
     assert await messages_of(db) == [
-        ("officer", BU, question),
-        ("requester", REQUESTER, answer),
-        ("note", BU, note),
-        ("officer", BU, None),
+        ("officer", bu_id, question),
+        ("requester", requester_id, answer),
+        ("note", bu_id, note),
+        ("officer", bu_id, None),
     ]
     actions = [(action, actor) for action, actor, _detail in await events_of(db)]
     assert actions[-5:] == [
-        ("status", BU),  # claimed → in progress by writing
-        ("message", BU),
-        ("message", REQUESTER),
-        ("note", BU),
-        ("message", BU),
+        ("status", bu_id),  # claimed → in progress by writing
+        ("message", bu_id),
+        ("message", requester_id),
+        ("note", bu_id),
+        ("message", bu_id),
     ]
 
 
@@ -387,7 +394,12 @@ async def test_states_are_told_to_the_requester_and_logged(app, person, emulator
     reply = await warga.tap(label("jv", "button", "↩️ No, I still need help"))
     sees(reply, "jv", "The request is open again; the officer is told.")
     case = await stored_case(db)
-    assert (case.status, case.resolved_at, case.assigned_officer_id) == ("in_progress", None, BU)
+    bu_id, requester_id = await known(db, BU), await known(db, REQUESTER)
+    assert (case.status, case.resolved_at, case.assigned_officer_id) == (
+        "in_progress",
+        None,
+        bu_id,
+    )
     sees(
         Text((await one(sweep, office)).text),
         "en",
@@ -397,13 +409,13 @@ async def test_states_are_told_to_the_requester_and_logged(app, person, emulator
     assert [
         (action, actor, detail.get("after")) for action, actor, detail in await events_of(db)
     ] == [
-        ("created", REQUESTER, None),
-        ("status", BU, "claimed"),
-        ("status", BU, "in_progress"),
-        ("status", BU, "waiting"),
-        ("status", BU, "in_progress"),
-        ("status", BU, "resolved"),
-        ("reopened", REQUESTER, None),
+        ("created", requester_id, None),
+        ("status", bu_id, "claimed"),
+        ("status", bu_id, "in_progress"),
+        ("status", bu_id, "waiting"),
+        ("status", bu_id, "in_progress"),
+        ("status", bu_id, "resolved"),
+        ("reopened", requester_id, None),
     ]
 
 
@@ -426,16 +438,17 @@ async def test_reassign_within_the_area_only(app, person, emulator, sweep, db):
     reply = await bu.tap(label("en", "button", "👥 Reassign"))
     sees(reply, "en", "Assign {reference} to which officer?", reference="DM-2026-000001")
     offered = data_of(bu.last_with_buttons())
+    ids = {user_id: await known(db, user_id) for user_id in (BU, BU2, ELSEWHERE, KAB)}
     assert offered == {
-        f"{BU2} · Desa Jogosimo": f"cs:ra:1:{BU2}",
-        f"{KAB} · Kabupaten Kebumen": f"cs:ra:1:{KAB}",
+        f"{BU2} · Desa Jogosimo": f"cs:ra:1:{ids[BU2]}",
+        f"{KAB} · Kabupaten Kebumen": f"cs:ra:1:{ids[KAB]}",
         label("en", "button", "« Back to the case"): "cs:v:1",
     }
     reply = await bu.tap(f"{KAB} · Kabupaten Kebumen")
     sees(reply, "en", "Reassigned. The officer is told.")
     assert f"Handled by: {KAB} (Kabupaten Kebumen)" in reply.text
     case = await stored_case(db)
-    assert (case.status, case.assigned_officer_id) == ("claimed", KAB)
+    assert (case.status, case.assigned_officer_id) == ("claimed", ids[KAB])
     notice = await one(sweep, kab)
     sees(Text(notice.text), "en", "👥 <b>This case was assigned to you.</b>")
     assert data_of(notice) == {label("en", "button", "📂 Open the case"): "cs:v:1"}
@@ -445,14 +458,14 @@ async def test_reassign_within_the_area_only(app, person, emulator, sweep, db):
 
     # An officer of another village is never offered, and a forged button is refused.
     before = (snapshot(await stored_case(db)), await events_of(db))
-    reply = await bu.press(f"cs:ra:1:{ELSEWHERE}")
+    reply = await bu.press(f"cs:ra:1:{ids[ELSEWHERE]}")
     assert reply.toast == tr("en", "This button has expired.")
     sees(reply, "en", "That button is no longer valid. Here is where we are:")
-    reply = await people[ELSEWHERE].press(f"cs:ra:1:{ELSEWHERE}")
+    reply = await people[ELSEWHERE].press(f"cs:ra:1:{ids[ELSEWHERE]}")
     assert reply.toast == tr("en", "This button has expired.")
     assert (snapshot(await stored_case(db)), await events_of(db)) == before
     assert [e for e in await events_of(db) if e[0] == "reassigned"] == [
-        ("reassigned", BU, {"before": BU, "after": KAB})
+        ("reassigned", ids[BU], {"before": ids[BU], "after": ids[KAB]})
     ]
     assert await deliver(sweep, Inbox(emulator, ELSEWHERE)) == [[]]
 
@@ -474,7 +487,7 @@ async def test_escalate_with_a_reason(app, person, emulator, sweep, db):
     assert label("en", "button", "⬆️ Escalate to the district") not in reply.buttons
     case = await stored_case(db)
     assert (case.level, case.status) == ("district", "new")
-    assert (await events_of(db))[-1] == ("escalated", BU, {"reason": reason})
+    assert (await events_of(db))[-1] == ("escalated", await known(db, BU), {"reason": reason})
 
     told_requester, told_kab, told_colleague = await deliver(sweep, requester, kab, colleague)
     [notice] = told_kab
@@ -540,7 +553,11 @@ async def test_urgent_case_claimed_in_time_neither_realerts_nor_escalates(
     clock.advance(timedelta(hours=2))
     assert await deliver(sweep, bu, kab) == [[], []]
     case = await stored_case(db)
-    assert (case.level, case.status, case.assigned_officer_id) == ("village", "claimed", BU)
+    assert (case.level, case.status, case.assigned_officer_id) == (
+        "village",
+        "claimed",
+        await known(db, BU),
+    )
 
 
 async def test_normal_case_escalates_after_a_day(app, person, emulator, sweep, clock, db):
@@ -666,7 +683,7 @@ async def test_forged_case_buttons_are_refused_outside_the_area(app, person, emu
         shown = "\n".join(m.text for m in inbox.new())
         for private in ("DM-2026-000001", DESCRIPTION, "Siti Aminah", "0812 3456 7890"):
             assert private not in shown, (someone.user_id, private)
-        assert (await db.get(User, someone.user_id)).dialog is None
+        assert (await row_of(db, User, someone.user_id)).dialog is None
     assert (snapshot(await stored_case(db)), await events_of(db), await messages_of(db)) == before
 
     # Nor once the case is claimed, for every other action on the case page.
@@ -696,7 +713,7 @@ async def test_who_sees_which_cases(app, person, emulator, sweep, db):
     await stranger.say("Desa Lain, Kec. Lain")
     await stranger.tap(label("en", "button", "I agree"))
     await ask_for_help(stranger, locale="en", category="unpaid", for_whom="self")
-    [elsewhere_case] = await cases_of(db, 804)
+    [elsewhere_case] = await cases_of(db, await known(db, 804))
     assert elsewhere_case.village_id is None
     other_reference = elsewhere_case.reference
     [to_admin], to_kab = await deliver(sweep, admin_inbox, kab)
@@ -728,7 +745,7 @@ async def test_who_sees_which_cases(app, person, emulator, sweep, db):
     assert "Requester: Telegram ID 804" in reply.text
     reply = await admin.tap(label("en", "button", "🙋 Claim"))
     sees(reply, "en", "✅ You handle this case now. The requester is told.")
-    assert (await stored_case(db, 2)).assigned_officer_id == ADMIN
+    assert (await stored_case(db, 2)).assigned_officer_id == await known(db, ADMIN)
     # The officer of Kebumen cannot take it by a forged button either.
     reply = await people[KAB].press("cs:v:2")
     assert reply.toast == tr("en", "This button has expired.")
@@ -763,8 +780,8 @@ async def test_requester_who_blocked_the_bot(app, person, emulator, sweep, db, h
     assert "DM-2026-000001" in told.text
     case = await stored_case(db)
     assert case.requester_unreachable is True
-    assert (case.status, case.assigned_officer_id) == ("in_progress", BU)
-    assert (await db.get(User, REQUESTER)).unreachable_at is not None
+    assert (case.status, case.assigned_officer_id) == ("in_progress", await known(db, BU))
+    assert (await row_of(db, User, REQUESTER)).unreachable_at is not None
     assert (await events_of(db))[-1] == ("unreachable", None, {})
     reply = await bu.tap(label("en", "button", "📂 Open the case"))
     sees(reply, "en", "⚠️ The requester blocked the bot: messages cannot reach them now.")
@@ -805,7 +822,7 @@ async def test_history_and_full_text(app, person, emulator, sweep, db):
     words[300] = "PT A&B <agency>"
     paragraphs = [" ".join(words[:220]), " ".join(words[220:440]), " ".join(words[440:])]
     await long_request(warga, paragraphs, photos=2)
-    [case] = await cases_of(db, REQUESTER)
+    [case] = await cases_of(db, await known(db, REQUESTER))
     assert len(case.description) > 3900
     assert case.description == "\n\n".join(paragraphs)
     await sweep()
@@ -926,8 +943,8 @@ async def test_link_with_the_migrants_consent(app, person, emulator, sweep, db):
     sees(reply, "en", "🔗 Linked with request no. {id}", id="DM-2026-000002")
     assert label("en", "button", "🔗 Link migrant's own request") not in reply.buttons
     assert [e for e in await events_of(db, 2) if e[0].startswith("link")] == [
-        ("link_asked", BU, {"other": 1}),
-        ("linked", MIGRANT, {"other": 1}),
+        ("link_asked", await known(db, BU), {"other": 1}),
+        ("linked", await known(db, MIGRANT), {"other": 1}),
     ]
     # A second Yes changes nothing.
     reply = await migrant.press("hr:ln:2:1:y")
@@ -969,8 +986,9 @@ async def test_the_migrant_asks_not_to_be_contacted_here(app, person, emulator, 
         "may be reading their messages: find another safe way to reach them.",
     )
     assert [(await stored_case(db, i)).linked_request_id for i in (1, 2)] == [None, None]
-    assert [e[:2] for e in await events_of(db, 2)][-1] == ("no_contact", MIGRANT)
-    assert [e[:2] for e in await events_of(db, 1)][-1] == ("no_contact", MIGRANT)
+    migrant_id = await known(db, MIGRANT)
+    assert [e[:2] for e in await events_of(db, 2)][-1] == ("no_contact", migrant_id)
+    assert [e[:2] for e in await events_of(db, 1)][-1] == ("no_contact", migrant_id)
 
 
 async def test_link_refuses_what_cannot_be_linked(app, person, emulator, sweep, db):

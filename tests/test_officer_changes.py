@@ -16,6 +16,8 @@ from bot.services import officers
 from storage.models import Announcement, Delivery, HelpEvent, Officer
 from tests.announcing import announce, officer, villager
 from tests.conftest import START
+from tests.people import person as known
+from tests.people import row_of, telegram_person
 from tests.test_officer_cases import (
     BU,
     BU2,
@@ -92,7 +94,7 @@ async def test_a_removed_officers_case_goes_back_to_the_village_queue(
     app, person, emulator, sweep, db, clock, locale
 ):
     bu, _bu2, admin, warga = await claimed_case(app, person, sweep, locale)
-    assert (await stored_case(db)).assigned_officer_id == BU
+    assert (await stored_case(db)).assigned_officer_id == await known(db, BU)
     boxes = {chat: Inbox(emulator, chat) for chat in (BU, BU2, ADMIN)}
 
     reply = await admin.say(f"/petugas hapus {BU}")
@@ -158,7 +160,7 @@ async def test_a_moved_officer_stops_hearing_about_the_old_villages_cases(
     reply = await admin.say(f"/petugas tambah {BU} kebumen")
     sees(reply, locale, "{id} is now an officer for {area}.", id=BU, area="Kabupaten Kebumen")
     assert REFERENCE not in reply.text
-    assert (await stored_case(db)).assigned_officer_id == BU
+    assert (await stored_case(db)).assigned_officer_id == await known(db, BU)
 
     # Moved to another village: the case goes back to Jogosimo's queue.
     reply = await admin.say(f"/petugas tambah {BU} candirenggo")
@@ -196,7 +198,7 @@ async def test_a_notice_is_checked_against_the_role_when_it_is_sent(
     boxes = {chat: Inbox(emulator, chat) for chat in (BU, BU2)}
     await requester_writes(warga, sweep, "id")  # queued for BU, not sent yet
     async with services_of(app).sessions() as session, session.begin():
-        (await session.get(Officer, BU)).area_id = "candirenggo"  # type: ignore[union-attr]
+        (await row_of(session, Officer, BU)).area_id = "candirenggo"  # type: ignore[union-attr]
     await sweep()
     await sweep()
     assert boxes[BU].new() == []
@@ -225,7 +227,12 @@ async def test_a_removed_officers_scheduled_announcement_is_cancelled(
     # Removed from the command line: no admin saw it happen, so all of them are told.
     services = services_of(app)
     async with services.sessions() as session, session.begin():
-        handover = await officers.revoke(session, services.routing(), BU, now=clock.now())
+        handover = await officers.revoke(
+            session,
+            await services.routing(session),
+            await telegram_person(session, BU),
+            now=clock.now(),
+        )
     assert handover == officers.Handover(cases=(), announcements=(1, 2))
     statuses = (await db.scalars(select(Announcement.status).order_by(Announcement.id))).all()
     assert statuses == ["cancelled", "cancelled"]
@@ -262,6 +269,7 @@ async def test_an_officer_who_erases_their_data_hands_back_and_is_forgotten(
     await bu.say("Selamat pagi, kami sedang menghubungi agensinya.")
     await sweep()
     boxes = {chat: Inbox(emulator, chat) for chat in (BU2, ADMIN)}
+    bu_id = await known(db, BU)  # before they are forgotten
 
     await bu.say("/hapusdata")
     reply = await bu.tap(label(locale, "button", "Yes, erase everything"))
@@ -269,11 +277,11 @@ async def test_an_officer_who_erases_their_data_hands_back_and_is_forgotten(
     case = await stored_case(db)
     assert (case.status, case.assigned_officer_id) == ("new", None)
     actors = {actor for _action, actor, _detail in await events_of(db)}
-    assert BU not in actors
+    assert bu_id not in actors
     assert 0 in actors  # their claim and message: done by "a former officer"
     authors = (await db.execute(select(HelpEvent.actor_id, HelpEvent.action))).all()
     assert (0, "status") in authors
-    assert await db.get(Officer, BU) is None
+    assert await row_of(db, Officer, BU) is None
 
     await sweep()
     [alert] = boxes[BU2].new()
@@ -283,7 +291,7 @@ async def test_an_officer_who_erases_their_data_hands_back_and_is_forgotten(
     assert told.text.split("\n")[0] == first.replace("<b>", "").replace("</b>", "")
     assert str(BU) not in told.text
     payloads = (await db.scalars(select(Delivery.payload))).all()
-    assert all((p or {}).get("officer") != BU for p in payloads)
+    assert all((p or {}).get("officer") != bu_id for p in payloads)
 
     # The history shows the former officer, not their id.
     await bu2.press("cs:v:1")
@@ -324,7 +332,7 @@ async def test_the_command_line_hands_back_too(
             {
                 "event": "handover",
                 "why": "removed",
-                "officer": BU,
+                "officer": await known(db, BU),
                 "cases": [1],
                 "announcements": [],
             },

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import User
+from tests.people import row_of, telegram_of, telegram_person
 from tests.transcript import choose_language, full_message, label, sees, tr
 
 ROLE_FAMILY = ("role", "Family of a migrant worker")
@@ -50,7 +51,7 @@ async def test_full_onboarding(person, db, locale, language):
     sees(reply, locale, "Thank you, you are registered.")
     assert label(locale, "menu", "👤 My profile") in reply.buttons
 
-    stored = await db.get(User, 101)
+    stored = await row_of(db, User, 101)
     assert (stored.locale, stored.role, stored.village_id, stored.consent) == (
         locale,
         "family",
@@ -81,7 +82,7 @@ async def test_deep_link_preselects_village(person, db):
     sees(reply, "id", "Which village do you live in? The link you opened names the one marked ✅.")
     await budi.tap("✅ Kalibangkang (Ayah)")
     await budi.tap(label("id", "button", "I agree"))
-    assert (await db.get(User, 104)).village_id == "kalibangkang"
+    assert (await row_of(db, User, 104)).village_id == "kalibangkang"
 
 
 async def test_unknown_deep_link_is_ignored(person):
@@ -104,7 +105,7 @@ async def test_registered_user_opening_another_village_link(person, db):
     )
     reply = await ani.tap(label("id", "button", "Yes, change my village"))
     sees(reply, "id", "Your village has been changed.")
-    assert (await db.get(User, 106)).village_id == "candirenggo"
+    assert (await row_of(db, User, 106)).village_id == "candirenggo"
 
 
 async def test_other_village_typed(person, db):
@@ -132,7 +133,7 @@ async def test_other_village_typed(person, db):
     sees(reply, "jv", "<b>Your personal data</b>")
     assert "Desa Sidomulyo, Ambal" in reply.text
     await rina.tap(label("jv", "button", "I agree"))
-    stored = await db.get(User, 107)
+    stored = await row_of(db, User, 107)
     assert (stored.village_id, stored.other_village) == (None, "Desa Sidomulyo, Ambal")
 
 
@@ -150,7 +151,7 @@ async def test_declining_consent_keeps_nothing_personal(person, db):
     )
     assert label("id", "menu", "👤 My profile") not in reply.buttons
     assert label("id", "menu", "✅ Agree to data processing") in reply.buttons
-    stored = await db.get(User, 108)
+    stored = await row_of(db, User, 108)
     assert stored.consent == "declined"
     assert (stored.role, stored.village_id, stored.other_village, stored.dialog_data) == (
         None,
@@ -170,7 +171,12 @@ async def test_officer_onboarding_skips_role_and_village(app, person, db):
     services = services_of(app)
     async with services.sessions() as session, session.begin():
         await officers.grant(
-            session, services.routing(), 109, "kebumen", granted_by=None, now=services.clock.now()
+            session,
+            await services.routing(session),
+            await telegram_person(session, 109),
+            "kebumen",
+            granted_by=None,
+            now=services.clock.now(),
         )
     officer = person(109)
     await officer.say("/start")
@@ -196,8 +202,8 @@ async def onboard(
 async def test_no_user_row_is_shared(person, db):
     await onboard(person(110))
     await onboard(person(111), village="Candirenggo (Ayah)")
-    rows = (await db.scalars(select(User).order_by(User.telegram_id))).all()
-    assert [(u.telegram_id, u.village_id) for u in rows] == [
+    rows = (await db.scalars(select(User).order_by(User.person_id))).all()
+    assert [(await telegram_of(db, u.person_id), u.village_id) for u in rows] == [
         (110, "jogosimo"),
         (111, "candirenggo"),
     ]
@@ -233,13 +239,13 @@ async def test_consent_is_short_with_the_details_one_tap_away(person, db, locale
     for kept in ("UU 27/2022", "/dataku", "/hapusdata"):
         assert kept in details.text
     assert details.buttons == [label(locale, "button", "« Back")]
-    assert (await db.get(User, 112)).consent is None  # looking decides nothing
+    assert (await row_of(db, User, 112)).consent is None  # looking decides nothing
 
     back = await p.tap(label(locale, "button", "« Back"))
     assert back.text == short.text
     reply = await p.tap(label(locale, "button", "I agree"))
     sees(reply, locale, "Thank you, you are registered.")
-    assert (await db.get(User, 112)).consent == "given"
+    assert (await row_of(db, User, 112)).consent == "given"
 
 
 @pytest.mark.parametrize(

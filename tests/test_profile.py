@@ -7,9 +7,11 @@ from sqlalchemy import func, select
 
 from bot.context import services_of
 from bot.services import officers
-from storage.models import Base, Officer, User
+from storage.models import Base, Officer, Person, User
 from tests.announcing import villager
 from tests.helping import ask_for_help
+from tests.people import person as known
+from tests.people import person_of, row_of, telegram_person
 from tests.test_checklist import set_up
 from tests.test_job_check import answers_for, run_check
 from tests.test_onboarding import onboard
@@ -29,7 +31,7 @@ async def test_change_language(person, db, start, target, locale):
     reply = await choose_language(warga, target)
     sees(reply, locale, "Language changed to English.")
     sees(reply, locale, "<b>Main menu</b>\nWhat would you like to do?")
-    assert (await db.get(User, 201)).locale == locale
+    assert (await row_of(db, User, 201)).locale == locale
 
 
 async def test_change_language_to_english(person):
@@ -76,7 +78,7 @@ async def test_profile_edit_role_and_village(person, db, locale):
     await warga.tap(label(locale, "button", "Another village…"))
     reply = await warga.say("Karangsari, Buluspesantren")
     sees(reply, locale, "Saved.")
-    stored = await db.get(User, 204)
+    stored = await row_of(db, User, 204)
     assert (stored.role, stored.village_id, stored.other_village) == (
         "abroad",
         None,
@@ -112,12 +114,17 @@ def _before_value(message: str) -> str:
     return tr("id", message, value="\0", date="\0", summary="\0").split("\0")[0]
 
 
-# What /dataku shows for each column of users (Indonesian), for someone who has filled them
-# all: the exact line, or how the line starts (a date follows). Adding a column to users fails
-# test_dataku_shows_every_user_column until it is shown (or listed in FOLDED, with the reason).
+# What /dataku shows for each way the bot knows to reach the person (identities, listed
+# before everything else), and for each column of users (Indonesian), for someone who has
+# filled them all: the exact line, or how the line starts (a date follows). Adding a column
+# to users fails test_dataku_shows_every_user_column until it is shown (or listed in
+# FOLDED, with the reason).
+def identity_lines() -> dict[str, str]:
+    return {"telegram": tr("id", "Telegram ID: {value}", value=208)}
+
+
 def exact_lines() -> dict[str, str]:
     return {
-        "telegram_id": tr("id", "Telegram ID: {value}", value=208),
         "locale": tr("id", "Language: {value}", value="Bahasa Indonesia"),
         "role": tr(
             "id", "Who you are: {value}", value=label("id", "role", "Planning to work abroad")
@@ -152,6 +159,7 @@ def line_starts() -> dict[str, str]:
 
 
 FOLDED = {
+    "person_id": "an internal number; the identities' lines say who the person is",
     "consent_at": "the date in the consent line",
     "step": "part of the unfinished dialog's line",
     "help_draft_at": "the date in the unsent request's line",
@@ -164,13 +172,13 @@ FOLDED = {
 
 async def test_dataku_shows_every_user_column(person, db, clock):
     """Every column of users is shown by /dataku (its output, not its source)."""
-    exact, starts = exact_lines(), line_starts()
-    assert (len(exact), len(starts), len(FOLDED)) == (11, 4, 5)
+    identities, exact, starts = identity_lines(), exact_lines(), line_starts()
+    assert (len(identities), len(exact), len(starts), len(FOLDED)) == (1, 10, 4, 6)
     assert {*exact, *starts, *FOLDED} == {column.key for column in User.__table__.columns}
     p = await villager(person, 208, role="prospective")
     await ask_for_help(p, send=False)  # an unfinished dialog with answers in it
     db.expire_all()
-    user = await db.get(User, 208)
+    user = await row_of(db, User, 208)
     user.other_village = "Karangsari"
     user.announcements_off = True
     user.reminders_off = True
@@ -181,6 +189,10 @@ async def test_dataku_shows_every_user_column(person, db, clock):
     await db.commit()
     reply = await p.say("/dataku")
     lines = [line.removeprefix("• ") for line in reply.messages[0].text.split("\n")]
+    # The identities come first, right under the heading.
+    assert lines[1 : 1 + len(identities)] == list(identities.values()), lines
+    for channel, expected in identities.items():
+        assert lines.count(expected) == 1, f"identity {channel}: {expected!r} not in {lines}"
     for column, expected in exact.items():
         assert lines.count(expected) == 1, f"users.{column}: {expected!r} not in {lines}"
     for column, start in starts.items():
@@ -194,7 +206,12 @@ async def test_erase_everything(app, person, db, locale):
     services = services_of(app)
     async with services.sessions() as session, session.begin():
         await officers.grant(
-            session, services.routing(), 207, "jogosimo", granted_by=900, now=services.clock.now()
+            session,
+            await services.routing(session),
+            await telegram_person(session, 207),
+            "jogosimo",
+            granted_by=900,
+            now=services.clock.now(),
         )
     # A row in every table keyed by the person: a checklist with a tick, a quiz round, a job
     # check (tests/test_erasure.py erases a person who used everything, in more detail).
@@ -205,24 +222,34 @@ async def test_erase_everything(app, person, db, locale):
     await warga.say("/kuis")
     await answer(warga, db, locale, right=True)
     await run_check(warga, locale, answers_for("low"))
-    keyed = [t for t in Base.metadata.sorted_tables if t.c.get("telegram_id") is not None]
+    erased = await known(db, 207)
+    # The tables keyed by a person id (the inbox's person_id is a sender's Telegram id),
+    # and the person's own row.
+    keyed = [
+        t
+        for t in Base.metadata.sorted_tables
+        if t.c.get("person_id") is not None and t.name not in ("inbox", "inbox_lines")
+    ]
+    keys = {"people": Person.__table__.c.id} | {t.name: t.c.person_id for t in keyed}
 
     async def rows_per_table() -> dict[str, int]:
         db.expire_all()
         return {
-            table.name: await db.scalar(
-                select(func.count()).select_from(table).where(table.c.telegram_id == 207)
-            )
-            for table in keyed
+            name: await db.scalar(select(func.count()).select_from(key.table).where(key == erased))
+            for name, key in keys.items()
         }
 
     every_table = {
+        "people": 1,
+        "identities": 1,
         "users": 1,
         "officers": 1,
         "checklists": 1,
         "checklist_marks": 1,
         "quiz_rounds": 1,
         "job_checks": 1,
+        # The checklist's reminders: its departure dates, the passport's 90 and 30 days.
+        "deliveries": 8,
     }
     assert await rows_per_table() == every_table
     reply = await warga.say("/hapusdata")
@@ -231,7 +258,8 @@ async def test_erase_everything(app, person, db, locale):
     sees(reply, locale, "All your data has been erased. Send /start to begin again.")
     # Nothing about this person remains in any of those tables.
     assert await rows_per_table() == dict.fromkeys(every_table, 0)
-    assert await db.get(Officer, 207) is None
+    assert await row_of(db, Officer, 207) is None
+    assert await person_of(db, 207) is None
     # Starting again is a fresh onboarding.
     reply = await warga.say("/start")
     sees(reply, locale, "<b>Welcome to the Desmigratif assistant.</b>")  # Telegram's language
@@ -243,7 +271,7 @@ async def test_erase_can_be_refused(person, db):
     await warga.say("/hapusdata")
     reply = await warga.tap(label("id", "button", "No, keep my data"))
     sees(reply, "id", "Nothing was erased.")
-    assert (await db.get(User, 208)).consent == "given"
+    assert (await row_of(db, User, 208)).consent == "given"
 
 
 async def test_erase_button_after_dialog_left_is_stale(person, db):
@@ -254,7 +282,7 @@ async def test_erase_button_after_dialog_left_is_stale(person, db):
     await warga.say("/batal")
     reply = await warga.press("del:yes", erase_message)
     assert reply.toast is not None
-    assert (await db.get(User, 209)) is not None
+    assert (await row_of(db, User, 209)) is not None
 
 
 async def test_cancel(person, db):
@@ -266,7 +294,7 @@ async def test_cancel(person, db):
     await warga.tap(label("id", "button", "Change village"))
     reply = await warga.say("/batal")
     sees(reply, "id", "Stopped. Nothing was changed.")
-    stored = await db.get(User, 210)
+    stored = await row_of(db, User, 210)
     assert stored.dialog is None
     assert stored.village_id == "jogosimo"
 
@@ -276,7 +304,7 @@ async def test_cancel_during_onboarding(person, db):
     await warga.say("/start")
     reply = await warga.say("/batal")
     sees(reply, "id", "Setup stopped. Send /start whenever you want to begin.")
-    assert (await db.get(User, 211)).dialog is None
+    assert (await row_of(db, User, 211)).dialog is None
 
 
 async def test_menu_before_registration_continues_onboarding(person):

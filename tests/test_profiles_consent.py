@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import profiles
-from storage.models import Checklist, Delivery, Officer, User
+from storage.models import Checklist, Delivery, Identity, Officer, Person, User
 from tests.announcing import officer, villager
 from tests.conftest import START
 from tests.helping import ask_for_help
+from tests.people import person as known
+from tests.people import person_of, row_of
 from tests.test_checklist import set_up
 from tests.transcript import choose_language, label, sees
 
@@ -22,7 +24,7 @@ LATER = datetime(2026, 12, 3, 5, 30, tzinfo=UTC)  # 3 Dec 2026, 12:30 WIB
 
 async def _user(db, telegram_id: int) -> User | None:
     db.expire_all()
-    return await db.get(User, telegram_id)
+    return await row_of(db, User, telegram_id)
 
 
 async def _change_role(p) -> None:
@@ -212,7 +214,7 @@ async def test_a_village_name_of_61_letters_is_asked_again(person, db, typed, an
 @pytest.mark.parametrize("role", ["boss", "officer", ""])
 def test_a_role_outside_the_three_is_refused(role):
     """Officers are granted an area by an admin, never self-chosen."""
-    user = User(telegram_id=1, role="family")
+    user = User(person_id=1, role="family")
     with pytest.raises(ValueError, match=f"^unknown role {role!r}$"):
         profiles.give_consent(user, role=role, village_id=None, other_village=None, now=START)
     with pytest.raises(ValueError, match=f"^unknown role {role!r}$"):
@@ -225,26 +227,31 @@ def test_a_role_outside_the_three_is_refused(role):
     [("given", True, True), ("declined", True, False), (None, False, False)],
 )
 def test_registered_and_consent(consent, registered, given):
-    user = User(telegram_id=1, consent=consent)
+    user = User(person_id=1, consent=consent)
     assert (profiles.is_registered(user), profiles.has_consent(user)) == (registered, given)
 
 
 async def test_erasing_leaves_no_row(person, db):
     p = await villager(person, 6006, role="prospective")
     await set_up(p, departure="15-03-2027")
-    assert await db.get(Checklist, 6006) is not None
+    assert await row_of(db, Checklist, 6006) is not None
+    erased = await known(db, 6006)
     await p.say("/hapusdata")
     reply = await p.tap(label("id", "button", "Yes, erase everything"))
     sees(reply, "id", "All your data has been erased. Send /start to begin again.")
     db.expire_all()
-    assert (await db.scalars(select(User.telegram_id))).all() == []
-    assert (await db.scalars(select(Checklist.telegram_id))).all() == []
+    assert (await db.scalars(select(User.person_id))).all() == []
+    assert (await db.scalars(select(Checklist.person_id))).all() == []
+    # The person and their identity are gone (an admin of the settings may be a person now).
+    assert await person_of(db, 6006) is None
+    assert (await db.scalars(select(Identity).where(Identity.person_id == erased))).all() == []
+    assert await db.get(Person, erased) is None
 
 
 def test_declining_drops_what_was_typed_so_far():
     """The answers of an unfinished dialog and an unsent help request are personal too."""
     user = User(
-        telegram_id=1,
+        person_id=1,
         locale="id",
         role="abroad",
         village_id="jogosimo",
@@ -270,13 +277,17 @@ def test_declining_drops_what_was_typed_so_far():
 
 async def test_an_officer_erasing_their_data_loses_the_role(app, person, db):
     bu = await officer(app, person, 6101, "jogosimo")
-    assert (await db.get(Officer, 6101)).area_id == "jogosimo"
+    assert (await row_of(db, Officer, 6101)).area_id == "jogosimo"
+    erased = await known(db, 6101)
     await bu.say("/hapusdata")
     reply = await bu.tap(label("id", "button", "Yes, erase everything"))
     sees(reply, "id", "All your data has been erased. Send /start to begin again.")
     db.expire_all()
-    assert (await db.scalars(select(Officer.telegram_id))).all() == []
-    assert (await db.scalars(select(User.telegram_id))).all() == []
+    assert (await db.scalars(select(Officer.person_id))).all() == []
+    assert (await db.scalars(select(User.person_id))).all() == []
+    assert await person_of(db, 6101) is None
+    assert (await db.scalars(select(Identity).where(Identity.person_id == erased))).all() == []
+    assert await db.get(Person, erased) is None
 
 
 async def test_erasing_takes_back_the_notices_officers_got(

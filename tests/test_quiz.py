@@ -20,6 +20,7 @@ from bot.services.quiz import shuffled_answers
 from bot.simulator import Person
 from storage.models import QuizAnswer, QuizRound
 from tests.announcing import villager
+from tests.people import person as person_id
 from tests.transcript import label, sees
 
 QUIZ = load_quiz()
@@ -29,7 +30,9 @@ async def current(db, user_id) -> tuple[QuizRound, int]:
     db.expire_all()
     quiz_round = (
         await db.scalars(
-            select(QuizRound).where(QuizRound.telegram_id == user_id).order_by(QuizRound.id.desc())
+            select(QuizRound)
+            .where(QuizRound.person_id == await person_id(db, user_id))
+            .order_by(QuizRound.id.desc())
         )
     ).first()
     answered = await db.scalar(
@@ -299,7 +302,13 @@ async def test_questions_missed_before_come_first(person, db, locale):
     p = await villager(person, 1108, locale=locale, role="prospective")
     new = ["karaoke-waitress-job", "bride-for-man-in-china", "fishing-crew-unpaid"]
     now = datetime(2026, 12, 1, tzinfo=UTC)
-    old = QuizRound(telegram_id=1108, question_ids=new, started_at=now, finished_at=now, score=0)
+    old = QuizRound(
+        person_id=await person_id(db, 1108),
+        question_ids=new,
+        started_at=now,
+        finished_at=now,
+        score=0,
+    )
     db.add(old)
     await db.flush()
     for question_id in new:

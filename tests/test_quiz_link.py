@@ -8,12 +8,17 @@ from sqlalchemy import func, select
 
 from storage.models import QuizRound, User
 from tests.announcing import LANGUAGE, ROLE, VILLAGE, villager
+from tests.people import person as person_id
+from tests.people import row_of
 from tests.transcript import choose_language, label, sees, tr
 
 
 async def rounds_of(db, user_id: int | None) -> int:
+    """Rounds kept under the person behind Telegram id ``user_id`` (None: anonymous)."""
     condition = (
-        QuizRound.telegram_id.is_(None) if user_id is None else (QuizRound.telegram_id == user_id)
+        QuizRound.person_id.is_(None)
+        if user_id is None
+        else (QuizRound.person_id == await person_id(db, user_id))
     )
     return await db.scalar(select(func.count()).select_from(QuizRound).where(condition))
 
@@ -43,7 +48,7 @@ async def test_a_newcomer_is_set_up_then_gets_the_quiz(person, db, locale, agree
     sees(reply, locale, "<b>Question {n} / {total}</b>", n=1, total=10)
     assert reply.messages[0].edited  # the consent screen became the answer
     assert not reply.messages[-1].edited  # the question came as a new message
-    user = await db.get(User, 1302)
+    user = await row_of(db, User, 1302)
     assert user.dialog is None
     assert await rounds_of(db, 1302 if agrees else None) == 1
     assert await rounds_of(db, None if agrees else 1302) == 0

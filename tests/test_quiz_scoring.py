@@ -18,6 +18,8 @@ from bot.services.quiz import draw
 from storage.models import JobCheck, QuizAnswer, QuizRound
 from tests.announcing import officer, villager
 from tests.conftest import START
+from tests.people import person as person_id
+from tests.people import telegram_person
 from tests.transcript import label, sees
 
 QUIZ = load_quiz()
@@ -43,9 +45,14 @@ async def add_round(
     question_ids: list[str] | None = None,
 ) -> QuizRound:
     """A round stored as the bot stores one, with ``answers`` (question → right?) given at
-    ``at``; finished then with the number of right answers as its score."""
+    ``at``; finished then with the number of right answers as its score. It is the round
+    of the person behind ``telegram_id`` (made if new); a negative id (an erased person's
+    alias) and None (anonymous) are stored as they are."""
+    owner = telegram_id
+    if telegram_id is not None and telegram_id > 0:
+        owner = await telegram_person(db, telegram_id)
     quiz_round = QuizRound(
-        telegram_id=telegram_id,
+        person_id=owner,
         village_id=village,
         question_ids=question_ids or list(answers),
         started_at=at - timedelta(minutes=5),
@@ -74,7 +81,7 @@ async def newest_round(db, telegram_id: int) -> QuizRound:
     return (
         await db.scalars(
             select(QuizRound)
-            .where(QuizRound.telegram_id == telegram_id)
+            .where(QuizRound.person_id == await person_id(db, telegram_id))
             .order_by(QuizRound.id.desc())
         )
     ).first()
@@ -246,7 +253,7 @@ def missed_lines(text: str) -> list[tuple[str, int]]:
 def add_check(db, village: str | None, level: str, at: datetime) -> None:
     db.add(
         JobCheck(
-            telegram_id=None, village_id=village, level=level, flags=[], answers={}, created_at=at
+            person_id=None, village_id=village, level=level, flags=[], answers={}, created_at=at
         )
     )
 
@@ -394,7 +401,11 @@ async def test_a_round_with_a_removed_question_is_left_for_a_new_one(person, db)
     quiz = load_quiz()
     p = await villager(person, 1310)
     kept = list(quiz.questions)[:9]
-    old = QuizRound(telegram_id=1310, question_ids=[*kept, "removed-question"], started_at=START)
+    old = QuizRound(
+        person_id=await person_id(db, 1310),
+        question_ids=[*kept, "removed-question"],
+        started_at=START,
+    )
     db.add(old)
     await db.commit()
     for qid in kept:  # answered up to the removed one
@@ -412,7 +423,9 @@ async def test_a_round_with_a_removed_question_is_left_for_a_new_one(person, db)
     sees(reply, "id", "<b>Question {n} / {total}</b>", n=1, total=10)
     reply = await p.say("/kuis")
     sees(reply, "id", "<b>Question {n} / {total}</b>", n=1, total=10)
-    rounds = (await db.scalars(select(QuizRound).where(QuizRound.telegram_id == 1310))).all()
+    rounds = (
+        await db.scalars(select(QuizRound).where(QuizRound.person_id == await person_id(db, 1310)))
+    ).all()
     assert len(rounds) == 2  # the old round left as it was, one new round continued
     assert all(qid in quiz.questions for qid in rounds[-1].question_ids)
 
@@ -422,7 +435,7 @@ async def test_a_finished_rounds_review_skips_a_removed_question(person, db):
     p = await villager(person, 1311)
     [first, second] = list(quiz.questions)[:2]
     finished = QuizRound(
-        telegram_id=1311,
+        person_id=await person_id(db, 1311),
         question_ids=[first, "removed-question", second],
         started_at=START,
         finished_at=START,

@@ -14,6 +14,8 @@ from storage.models import ChecklistMark, Delivery, User
 from storage.repositories import deliveries
 from tests.announcing import villager
 from tests.conftest import START
+from tests.people import person as person_id
+from tests.people import row_of, telegram_person
 from tests.test_checklist import set_up
 from tests.test_reminders import departure_reminders, sweep_at
 from tests.transcript import label
@@ -122,7 +124,7 @@ async def test_a_reminder_being_sent_is_not_planned_again(app, person, clock, db
             session, now=START, lease_until=START + timedelta(minutes=1), worker="w", limit=10
         )
         assert [row[5] for row in claimed] == [{"r": "d30"}]
-        user = await session.get(User, 5003)
+        user = await row_of(session, User, 5003)
         planned = await reminders.plan(
             session, user, services.checklist, now=START, default_zone="Asia/Jakarta"
         )
@@ -220,7 +222,11 @@ async def test_plan_many_replans_each_person_as_their_own_plan_would(
     async with services.sessions() as session, session.begin():
         planned = await reminders.plan_many(
             session,
-            [5101, 5102, 5103, 5104, 5105, 5107, 5108],  # 5107 never used the bot
+            [
+                *[await person_id(session, t) for t in (5101, 5102, 5103, 5104, 5105)],
+                await telegram_person(session, 5107),  # a person who never used the bot
+                await person_id(session, 5108),
+            ],
             services.checklist,
             now=LATER,
             default_zone="Asia/Jakarta",
@@ -273,7 +279,11 @@ async def test_plan_many_does_not_queue_again_what_went_this_minute(
     services = services_of(app)
     async with services.sessions() as session, session.begin():
         planned = await reminders.plan_many(
-            session, [5201, 5202], services.checklist, now=START, default_zone="Asia/Jakarta"
+            session,
+            [await person_id(session, 5201), await person_id(session, 5202)],
+            services.checklist,
+            now=START,
+            default_zone="Asia/Jakarta",
         )
     assert planned == 5 + 6
     await sweep()
@@ -328,7 +338,13 @@ async def test_an_expiry_date_of_an_item_no_longer_in_the_checklist_is_not_remin
     bot can no longer name."""
     p = await villager(person, 5401, role="prospective")
     await set_up(p, departure="15-03-2027")
-    db.add(ChecklistMark(telegram_id=5401, item_id="retired_permit", expires_on=date(2027, 6, 15)))
+    db.add(
+        ChecklistMark(
+            person_id=await person_id(db, 5401),
+            item_id="retired_permit",
+            expires_on=date(2027, 6, 15),
+        )
+    )
     await db.commit()
     await _tick(p, "KTP and family card (KK)")  # re-plans
     assert [row[0] for row in await _rows(db, 5401)] == [

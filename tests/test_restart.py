@@ -7,6 +7,7 @@ import pytest
 from bot.app import build_application
 from bot.simulator import Person
 from storage.models import User
+from tests.people import row_of
 from tests.transcript import choose_language, label, sees
 
 
@@ -37,7 +38,7 @@ async def test_restart_at_every_onboarding_step(settings, emulator, clock, db, s
     for act in steps[stop_after:]:
         await act(person)
     await app.shutdown()
-    stored = await db.get(User, 501)
+    stored = await row_of(db, User, 501)
     assert (stored.locale, stored.role, stored.other_village, stored.consent) == (
         "jv",
         "abroad",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helping import ask_for_help, cases_of
+from tests.people import person as person_id
 from tests.test_help_drafts import DESCRIPTION, user_row
 from tests.test_limits import plural, too_long, too_many_files
 from tests.transcript import I18N, label, tr
@@ -74,7 +75,7 @@ async def test_text_a_photo_and_a_voice_note_at_the_review_are_added(person, db,
     ]
 
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 721)
+    [case] = await cases_of(db, await person_id(db, 721))
     assert case.description == description
     assert [a["kind"] for a in case.attachments] == ["photo", "voice"]
 

@@ -6,8 +6,10 @@ import pytest
 
 from bot.__main__ import main as cli
 from bot.context import services_of
-from bot.services import officers
 from storage.models import Officer
+from tests import people
+from tests.people import person as known
+from tests.people import row_of
 from tests.test_onboarding import onboard
 from tests.transcript import label, sees
 
@@ -15,16 +17,7 @@ ADMIN = 900  # settings.admin_ids in conftest
 
 
 async def grant(app, telegram_id: int, area: str) -> None:
-    services = services_of(app)
-    async with services.sessions() as session, session.begin():
-        await officers.grant(
-            session,
-            services.routing(),
-            telegram_id,
-            area,
-            granted_by=None,
-            now=services.clock.now(),
-        )
+    await people.grant(services_of(app), telegram_id, area)
 
 
 async def test_plain_user_sees_no_officer_menu(person):
@@ -40,18 +33,18 @@ async def test_non_admin_cannot_manage_officers(person, db, command):
     await onboard(user)
     reply = await user.say(command)
     sees(reply, "id", "Only admins can manage officers.")
-    assert await db.get(Officer, 401) is None
+    assert await row_of(db, Officer, 401) is None
 
 
-@pytest.mark.parametrize("data", ["menu:officer", "adm:list", "adm:rm:403"])
+@pytest.mark.parametrize("data", ["menu:officer", "adm:list", "adm:rm:{officer}"])
 async def test_forged_officer_buttons_are_refused(app, person, db, data):
     await grant(app, 403, "jogosimo")
     user = person(404)
     await onboard(user)
-    reply = await user.press(data)
+    reply = await user.press(data.format(officer=await known(db, 403)))
     sees(reply, "id", "That button is no longer valid. Here is where we are:")
     assert "403" not in reply.text
-    assert await db.get(Officer, 403) is not None
+    assert await row_of(db, Officer, 403) is not None
 
 
 async def test_officer_menu_shows_area(app, person):
@@ -70,9 +63,9 @@ async def test_officer_cannot_use_admin_buttons(app, person, db):
     await onboard(officer)
     await grant(app, 406, "jogosimo")
     await grant(app, 407, "kebumen")
-    reply = await officer.press("adm:rm:407")
+    reply = await officer.press(f"adm:rm:{await known(db, 407)}")
     sees(reply, "id", "That button is no longer valid. Here is where we are:")
-    assert await db.get(Officer, 407) is not None
+    assert await row_of(db, Officer, 407) is not None
 
 
 @pytest.mark.parametrize("locale", ["id", "jv"])
@@ -89,8 +82,8 @@ async def test_admin_grants_and_removes_from_telegram(person, db, locale):
         id=408,
         area="Jogosimo (Klirong, Kebumen)",
     )
-    officer = await db.get(Officer, 408)
-    assert (officer.area_id, officer.granted_by) == ("jogosimo", ADMIN)
+    officer = await row_of(db, Officer, 408)
+    assert (officer.area_id, officer.granted_by) == ("jogosimo", await known(db, ADMIN))
 
     reply = await admin.say("/petugas tambah 409 atlantis")
     sees(
@@ -107,7 +100,7 @@ async def test_admin_grants_and_removes_from_telegram(person, db, locale):
     reply = await admin.tap(label(locale, "button", "Remove {id}", id=408))
     sees(reply, locale, "{id} is no longer an officer.", id=408)
     db.expire_all()
-    assert await db.get(Officer, 408) is None
+    assert await row_of(db, Officer, 408) is None
 
 
 async def test_admin_menu(person):

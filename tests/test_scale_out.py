@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.telegram.emulator import BotAPIEmulator
-from storage.models import Delivery, InboxLine, InboxUpdate, User
+from storage.models import Delivery, Identity, InboxLine, InboxUpdate, User
 from tests.announcing import body
 from tests.conftest import POSTGRES_URL
 from tests.test_delivery import OFFICER, announce_from_outside
@@ -116,10 +116,11 @@ async def test_three_processes_one_order_and_a_kill(
 
             await bots[0].until(lambda: finished(60), "handle the onboarding", within=60)
             registered = await look(
-                select(User.telegram_id, User.role, User.village_id, User.consent).where(
-                    User.telegram_id.in_(PEOPLE)
-                )
+                select(Identity.address, User.role, User.village_id, User.consent)
+                .join(Identity, Identity.person_id == User.person_id)
+                .where(Identity.address.in_([str(p) for p in PEOPLE]))
             )
+            registered = [(int(a), *rest) for a, *rest in registered]
             assert sorted(tuple(r) for r in registered) == [
                 (p, "family", "jogosimo", "given") for p in PEOPLE
             ]

@@ -25,6 +25,7 @@ from bot.scheduler import run_due
 from storage.models import Delivery, User
 from tests.announcing import body
 from tests.conftest import START
+from tests.people import grant, row_of
 from tests.test_delivery import OFFICER, announce, people
 from tests.test_onboarding import onboard
 from tests.transcript import first_line, full_message, tr
@@ -167,7 +168,7 @@ async def test_sweep_and_a_slow_answer_interleave_on_one_database(slow_app, slow
         sent = await session.scalar(
             select(text("count(*)")).select_from(Delivery).where(Delivery.status == "sent")
         )
-        user = await session.get(User, 803)
+        user = await row_of(session, User, 803)
     assert sent == 40
     assert user is not None
     assert user.step == "language"
@@ -191,13 +192,7 @@ async def test_a_bot_api_call_inside_a_transaction_is_caught(app):
 async def test_urgent_notice_goes_before_a_large_announcement(app, person, emulator, db):
     officer = person(OFFICER)
     await onboard(officer)
-    async with services_of(app).sessions() as session, session.begin():
-        from bot.services import officers
-
-        services = services_of(app)
-        await officers.grant(
-            session, services.routing(), OFFICER, "jogosimo", granted_by=900, now=START
-        )
+    await grant(services_of(app), OFFICER, "jogosimo", granted_by=900, now=START)
     await people(app, emulator, list(range(10_400, 10_700)))
     await announce(app, "Pengumuman besar")
     # A help request arrives after the announcement was planned.
@@ -248,13 +243,7 @@ async def test_urgent_notice_reaches_the_officer_within_seconds_at_25_per_second
 
         officer = Person(app, emulator, OFFICER)
         await onboard(officer)
-        services = services_of(app)
-        async with services.sessions() as session, session.begin():
-            from bot.services import officers
-
-            await officers.grant(
-                session, services.routing(), OFFICER, "jogosimo", granted_by=900, now=START
-            )
+        await grant(services_of(app), OFFICER, "jogosimo", granted_by=900, now=START)
         await people(app, emulator, list(range(11_000, 11_400)))
         await announce(app, "Pengumuman besar")
         requester = Person(app, emulator, 11_900)

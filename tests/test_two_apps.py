@@ -10,6 +10,8 @@ from bot.app import build_application
 from bot.simulator import Person
 from storage.models import User
 from tests.conftest import POSTGRES_URL
+from tests.people import person as known
+from tests.people import row_of
 from tests.transcript import choose_language, label
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
@@ -26,7 +28,7 @@ async def test_alternate_updates(settings, emulator, clock, db):
         await b.tap("Candirenggo (Ayah)")
         reply = await a.tap(label("jv", "button", "I agree"))
         assert label("jv", "menu", "👤 My profile") in reply.buttons
-    stored = await db.get(User, 601)
+    stored = await row_of(db, User, 601)
     assert (stored.locale, stored.role, stored.village_id, stored.consent) == (
         "jv",
         "prospective",
@@ -49,7 +51,7 @@ async def test_concurrent_updates_of_one_user_are_serialised(settings, emulator,
             a.press("ob:role:family", role_message), b.press("ob:role:abroad", role_message)
         )
     db.expire_all()
-    stored = await db.get(User, 602)
+    stored = await row_of(db, User, 602)
     assert stored.step == "village"
     assert stored.dialog_data["role"] in ("family", "abroad")
 
@@ -79,5 +81,5 @@ async def test_two_officers_claiming_at_once_on_two_processes(settings, emulator
     case = await db.scalar(select(HelpRequest))
     claims = (await db.scalars(select(HelpEvent).where(HelpEvent.action == "status"))).all()
     assert case.status == "claimed"
-    assert case.assigned_officer_id in (611, 612)
+    assert case.assigned_officer_id in (await known(db, 611), await known(db, 612))
     assert [event.actor_id for event in claims] == [case.assigned_officer_id]

@@ -15,6 +15,7 @@ from bot.understanding import Matcher, Reading, normalise, read
 from storage.models import User
 from tests.announcing import villager
 from tests.helping import ask_for_help, category_label
+from tests.people import person as person_id
 from tests.transcript import first_line, full_message, label, sees, tr
 
 MESSAGES = yaml.safe_load(
@@ -140,7 +141,9 @@ DANGER_WORDS = {"id": "majikan memukul adik saya sekarang", "jv": "adhiku digebu
 
 async def dialog_of(db, user_id: int) -> tuple[str | None, str | None, dict | None]:
     db.expire_all()
-    user = (await db.scalars(select(User).where(User.telegram_id == user_id))).one()
+    user = (
+        await db.scalars(select(User).where(User.person_id == await person_id(db, user_id)))
+    ).one()
     return user.dialog, user.step, user.dialog_data
 
 

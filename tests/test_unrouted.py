@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from storage.models import HelpEvent, User
 from tests.announcing import officer, villager
 from tests.helping import ask_for_help, cases_of
+from tests.people import person as person_id
 from tests.transcript import first_line, label, sees
 
 NOBODY = "⚠️ <b>No officer can be reached right now.</b> Your request is saved"
@@ -42,7 +43,7 @@ async def test_nobody_to_tell_then_the_first_officer_is_alerted(
     sees(reply, locale, "<b>🚨 If someone is in danger now, call for help first:</b>")
     assert "110" in reply.text
     assert "0800-1000" in reply.text
-    [case] = await cases_of(db, 2501)
+    [case] = await cases_of(db, await person_id(db, 2501))
     case_id = case.id
     assert await events(db, case_id) == ["created", "unrouted"]
 
@@ -77,13 +78,15 @@ async def test_nobody_to_tell_then_the_first_officer_is_alerted(
 async def test_officers_who_blocked_the_bot_are_not_reachable(app, person, db):
     await officer(app, person, 2650, "kebumen")
     await db.execute(
-        update(User).where(User.telegram_id == 2650).values(unreachable_at=User.created_at)
+        update(User)
+        .where(User.person_id == await person_id(db, 2650))
+        .values(unreachable_at=User.created_at)
     )
     await db.commit()
     p = await villager(person, 2601, village="jogosimo")
     reply = await ask_for_help(p)
     sees(reply, "id", NOBODY, reference="DM-2026-000001")
-    [case] = await cases_of(db, 2601)
+    [case] = await cases_of(db, await person_id(db, 2601))
     case_id = case.id
     assert await events(db, case_id) == ["created", "unrouted"]
     # The officer writes again (so is reachable): /kasus marks the case nobody was told of.
@@ -97,7 +100,7 @@ async def test_a_reachable_officer_gets_the_usual_confirmation(app, person, db):
     p = await villager(person, 2701, village="jogosimo")
     reply = await ask_for_help(p)
     sees(reply, "id", "✅ <b>Your request is saved.</b>")
-    [case] = await cases_of(db, 2701)
+    [case] = await cases_of(db, await person_id(db, 2701))
     assert await events(db, case.id) == ["created"]
     kasus = await person(2750).say("/kasus")
     assert "DM-2026-000001" in kasus.text
@@ -114,7 +117,7 @@ async def test_a_lost_confirmation_comes_later_with_the_same_truth(
     await ask_for_help(p, locale=locale, send=False)
     emulator.inject("server_error", chat_id=2801, methods=["editMessageText"])
     await p.tap(label(locale, "button", "✅ Send to the officers"))
-    [case] = await cases_of(db, 2801)
+    [case] = await cases_of(db, await person_id(db, 2801))
     emulator.clear_faults()
     before = len(emulator.bot_messages(2801))
     await sweep()

@@ -20,6 +20,8 @@ from storage.migrations import head_revision
 from storage.models import Delivery, InboxUpdate
 from tests.announcing import villager
 from tests.helping import ask_for_help
+from tests.people import person as known
+from tests.people import row_of
 from tests.transcript import first_line
 
 SECRET = "s3cret_Token-1"
@@ -205,7 +207,7 @@ async def test_one_persons_updates_are_handled_in_order(client, running, emulato
     await handled(running, updates[-1]["update_id"])
     from storage.models import User
 
-    user = await db.get(User, USER)
+    user = await row_of(db, User, USER)
     assert (user.locale, user.role, user.village_id, user.consent) == (
         "id",
         "family",
@@ -324,8 +326,13 @@ async def test_metrics_read_the_shared_figures(app, pages, person, db, clock, sw
     await sweep()  # the officers' notices go out: nothing of theirs is left due
     now = clock.now()
     late = timedelta(seconds=90)
+    recipient = await known(db, USER)
     for due in (now - late, now, now + timedelta(seconds=1)):
-        db.add(Delivery(kind="reminder", chat_id=USER, status="pending", due_at=due))
+        db.add(
+            Delivery(
+                kind="reminder", person_id=recipient, chat_id=USER, status="pending", due_at=due
+            )
+        )
     db.add(InboxUpdate(update_id=1, person_id=USER, status="pending", received_at=now))
     await db.commit()
 

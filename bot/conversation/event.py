@@ -39,13 +39,15 @@ class Pressed:
 class Event:
     """One thing a person did, in one chat.
 
-    ``person`` is the channel's id of the person (Telegram's user id); ``chat`` where to
-    answer. A typed command has ``command`` (lowercase, without ``/`` or ``@bot``) and its
+    ``person`` is the person's address on ``channel`` (Telegram's user id), which the
+    unit of work turns into their ``people`` id; ``chat`` is where to answer. A typed
+    command has ``command`` (lowercase, without ``/`` or ``@bot``) and its
     ``args``; its ``text`` is the whole message as typed.
     """
 
     person: int
     chat: int
+    channel: str = "telegram"
     private: bool = True
     language: str | None = None  # the language the person's app is set to
     text: str | None = None

@@ -34,6 +34,7 @@ class Turn:
     user: User
     db: AsyncSession
     officer: Officer | None
+    identity: tuple[str, str]  # the channel and the address the event came from
     replies: Replies
     reply_as_new: bool
     _: Translator

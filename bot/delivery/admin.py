@@ -17,24 +17,32 @@ from bot.delivery.channel import Channel
 from bot.delivery.outgoing import Outgoing
 from bot.i18n import Translator
 from storage.models import User
+from storage.repositories import people
 
 
 async def _translators(
     services: Services, session: AsyncSession, items: list[Outgoing]
 ) -> dict[int, Translator]:
-    """Each recipient's language now (the default for someone the bot does not know)."""
-    chat_ids = {item.chat_id for item in items}
+    """Each row's recipient's language now, by delivery id (the default for someone the
+    bot does not know)."""
+    person_ids = {item.person_id for item in items if item.person_id is not None}
     rows = await session.execute(
-        select(User.telegram_id, User.locale).where(User.telegram_id.in_(chat_ids))
+        select(User.person_id, User.locale).where(User.person_id.in_(person_ids))
     )
     locales = dict(rows.all())
     default = services.settings.default_locale
-    return {chat: services.i18n.translator(locales.get(chat, default)) for chat in chat_ids}
+    return {
+        item.delivery_id: services.i18n.translator(locales.get(item.person_id or 0, default))
+        for item in items
+    }
 
 
 async def render_admin_notices(services: Services, items: list[Outgoing]) -> None:
     async with services.sessions() as session:
         translators = await _translators(services, session, items)
+        shown = await people.addresses(
+            session, {o for i in items if isinstance(o := (i.payload or {}).get("officer"), int)}
+        )
         references = {
             item.delivery_id: await references_of(
                 session, [int(i) for i in (item.payload or {}).get("cases", [])]
@@ -48,12 +56,12 @@ async def render_admin_notices(services: Services, items: list[Outgoing]) -> Non
             item.skip_reason = "no longer an admin"
             continue
         payload = item.payload or {}
-        _ = translators[item.chat_id]
-        officer = payload.get("officer")
+        _ = translators[item.delivery_id]
+        officer = shown.get(int(payload.get("officer") or 0))
         item.text = handover_text(
             _,
             why=str(payload.get("why")),
-            officer=int(officer) if officer is not None else None,
+            officer=officer[1] if officer is not None else None,
             references=references[item.delivery_id],
             announcements=[int(i) for i in payload.get("announcements", [])],
         )
@@ -77,7 +85,7 @@ async def render_unsend(services: Services, items: list[Outgoing]) -> None:
         if sent_at and now - datetime.fromisoformat(sent_at) < DELETE_WITHIN:
             item.call = functools.partial(_delete, chat_id, message_id)
             continue
-        _ = translators[chat_id]
+        _ = translators[item.delivery_id]
         text = _("🗑 Removed: the person who asked for help erased their data.")
         item.call = functools.partial(
             _blank, chat_id, message_id, text, bool(payload.get("media"))

@@ -14,16 +14,16 @@ from storage.models import Announcement, User
 async def render_announcements(services: Services, items: list[Outgoing]) -> None:
     """Each recipient gets the announcement in their current language, else Indonesian,
     framed by who sent it and how to stop announcements (:mod:`bot.announcement_text`)."""
-    chat_ids = {item.chat_id for item in items}
+    person_ids = {item.person_id for item in items if item.person_id is not None}
     announcement_ids = {item.announcement_id for item in items}
     async with services.sessions() as session:
         people = {
-            row.telegram_id: row
+            row.person_id: row
             for row in (
                 await session.execute(
                     select(
-                        User.telegram_id, User.locale, User.consent, User.announcements_off
-                    ).where(User.telegram_id.in_(chat_ids))
+                        User.person_id, User.locale, User.consent, User.announcements_off
+                    ).where(User.person_id.in_(person_ids))
                 )
             ).all()
         }
@@ -42,7 +42,7 @@ async def render_announcements(services: Services, items: list[Outgoing]) -> Non
             ).all()
         }
     for item in items:
-        person = people.get(item.chat_id)
+        person = people.get(item.person_id or 0)
         announcement = texts.get(item.announcement_id)
         if item.skip_reason is not None:
             continue

@@ -51,21 +51,21 @@ def _button(label: str, data: str) -> Choice:
 async def render_notices(services: Services, items: list[Outgoing]) -> None:
     case_ids = {int((item.payload or {}).get("case", 0)) for item in items}
     message_ids = {int(p["message"]) for item in items if "message" in (p := item.payload or {})}
-    chat_ids = {item.chat_id for item in items}
+    person_ids = {item.person_id for item in items if item.person_id is not None}
     async with services.sessions() as session:
         found = await session.scalars(select(HelpRequest).where(HelpRequest.id.in_(case_ids)))
         by_id = {case.id: case for case in found.all()}
         people = {
-            user.telegram_id: user
+            user.person_id: user
             for user in (
-                await session.scalars(select(User).where(User.telegram_id.in_(chat_ids)))
+                await session.scalars(select(User).where(User.person_id.in_(person_ids)))
             ).all()
         }
         areas = dict(
             (
                 await session.execute(
-                    select(Officer.telegram_id, Officer.area_id).where(
-                        Officer.telegram_id.in_(chat_ids)
+                    select(Officer.person_id, Officer.area_id).where(
+                        Officer.person_id.in_(person_ids)
                     )
                 )
             ).all()
@@ -88,16 +88,16 @@ async def render_notices(services: Services, items: list[Outgoing]) -> None:
         payload = item.payload or {}
         case = by_id.get(int(payload.get("case", 0)))
         to = payload.get("to")
-        user = people.get(item.chat_id)
+        user = people.get(item.person_id or 0)
         if case is None:
             item.skip_reason = "case gone"
-        elif to == "requester" and case.requester_id != item.chat_id:
+        elif to == "requester" and case.requester_id != item.person_id:
             item.skip_reason = "erased"
         elif (
             to == "officer"
             and item.chat_id not in admins
             and case.village_id
-            not in case_alerts.covered_villages(villages, areas.get(item.chat_id))
+            not in case_alerts.covered_villages(villages, areas.get(item.person_id or 0))
         ):
             # Checked when sent, not when queued: an officer removed or moved since then
             # gets nothing about the case; whoever answers for it now gets the notice.
@@ -131,11 +131,11 @@ async def _pass_on(services: Services, items: list[Outgoing]) -> None:
             if case is None:
                 continue
             people = await case_alerts.holders(
-                session, services.villages, case, admin_ids=services.settings.admin_ids
+                session, services.villages, case, admin_ids=await services.admins(session)
             )
             event = str(payload.pop("event", ""))
             payload.pop("to", None)
-            others = [person for person in people if person != item.chat_id]
+            others = [person for person in people if person != item.person_id]
             await case_alerts.notify(session, case, event, officers=others, now=now, **payload)
             item.skip_reason = f"passed on to {len(others)}"
 
@@ -362,7 +362,7 @@ async def on_notice_blocked(services: Services, item: Outgoing) -> None:
             services.villages,
             case,
             "unreachable",
-            admin_ids=services.settings.admin_ids,
+            admin_ids=await services.admins(session),
             now=now,
         )
 
@@ -398,7 +398,7 @@ async def _check(services: Services, session: AsyncSession, item: Outgoing, case
             services.villages,
             case,
             event,
-            admin_ids=services.settings.admin_ids,
+            admin_ids=await services.admins(session),
             groups=services.settings.officer_groups,
             now=now,
             **extra,

@@ -114,11 +114,19 @@ class Engine:
                 channels=(channel,),
             )
         by_kind: dict[str, list[Outgoing]] = {}
-        for delivery_id, chat_id, kind, announcement_id, attempts, payload, _on in claimed:
-            item = Outgoing(delivery_id, chat_id or 0, attempts, announcement_id, kind, payload)
-            if chat_id is None:
+        for row in claimed:
+            item = Outgoing(
+                row.id,
+                row.chat_id or 0,
+                row.attempts,
+                row.announcement_id,
+                row.kind,
+                row.payload,
+                person_id=row.person_id,
+            )
+            if row.chat_id is None:
                 item.skip_reason = "erased"
-            by_kind.setdefault(kind, []).append(item)
+            by_kind.setdefault(row.kind, []).append(item)
         for kind, items in by_kind.items():
             known = self.kinds.get(kind)
             if known is None:
@@ -159,8 +167,10 @@ class Engine:
                 continue
             except Blocked as exc:
                 await self._finish(item, "blocked", error=exc.reason)
-                async with self.services.sessions() as session, session.begin():
-                    await users.mark_unreachable(session, item.chat_id, self.services.clock.now())
+                if item.person_id is not None:
+                    async with self.services.sessions() as session, session.begin():
+                        now = self.services.clock.now()
+                        await users.mark_unreachable(session, item.person_id, now)
                 await self._hook(self.kinds[item.kind].after_blocked, item)
                 return
             except TryLater as exc:  # the channel's server, a time-out: another try may pass

@@ -28,6 +28,7 @@ class Outgoing:
     announcement_id: int | None
     kind: str = ""
     payload: dict[str, Any] | None = None
+    person_id: int | None = None  # the recipient (None: a group chat, or erased)
     text: str | None = None
     photo: str | None = None
     media: tuple[str, str] | None = None  # ("voice" | "document" | "photo", file id)

@@ -28,23 +28,23 @@ async def render_reminders(services: Services, items: list[Outgoing]) -> None:
     default_zone = services.settings.timezone
     now = services.clock.now()
     async with services.sessions() as session:
-        chat_ids = {item.chat_id for item in items}
+        person_ids = {item.person_id for item in items if item.person_id is not None}
         people = {
-            user.telegram_id: user
+            user.person_id: user
             for user in (
-                await session.scalars(select(User).where(User.telegram_id.in_(chat_ids)))
+                await session.scalars(select(User).where(User.person_id.in_(person_ids)))
             ).all()
         }
         plans = {
-            plan.telegram_id: plan
+            plan.person_id: plan
             for plan in (
-                await session.scalars(select(Checklist).where(Checklist.telegram_id.in_(chat_ids)))
+                await session.scalars(select(Checklist).where(Checklist.person_id.in_(person_ids)))
             ).all()
         }
         for item in items:
             if item.skip_reason is not None:
                 continue
-            user, plan = people.get(item.chat_id), plans.get(item.chat_id)
+            user, plan = people.get(item.person_id or 0), plans.get(item.person_id or 0)
             if user is None or user.consent != CONSENT_GIVEN or plan is None:
                 item.skip_reason = "no consent"
                 continue
@@ -167,7 +167,7 @@ async def after_reminder(services: Services, item: Outgoing) -> None:
     if not (item.payload or {}).get("nudge"):
         return
     async with services.sessions() as session, session.begin():
-        user = await session.get(User, item.chat_id)
+        user = await session.get(User, item.person_id) if item.person_id else None
         if user is not None:
             await reminders.plan(
                 session,

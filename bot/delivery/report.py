@@ -15,16 +15,16 @@ from bot.i18n import Translator
 from bot.logs import log_failure
 from bot.services import announcements
 from storage.models import Announcement
-from storage.repositories import deliveries, users
+from storage.repositories import deliveries, people, users
 
 log = logging.getLogger("desmigratif.announcements")
 
 
 async def _officer_translator(services: Services, announcement: Announcement) -> Translator:
     locale = None
-    if announcement.progress_chat_id is not None:
+    if announcement.officer_id is not None:
         async with services.sessions() as session:
-            officer = await users.get(session, announcement.progress_chat_id)
+            officer = await users.get(session, announcement.officer_id)
             locale = officer.locale if officer else None
     return services.i18n.translator(locale)
 
@@ -34,13 +34,14 @@ async def open_progress(channel: Channel, services: Services, announcement_id: i
     (commit, then talk: the message's id is stored in a short transaction after)."""
     async with services.sessions() as session:
         announcement = await announcements.get(session, announcement_id)
-    if announcement is None or announcement.officer_id is None:
-        return
-    officer_id = announcement.officer_id
-    announcement.progress_chat_id = officer_id  # for the translator, not stored yet
+        officer = announcement.officer_id if announcement is not None else None
+        where = (await people.addresses(session, [officer])).get(officer) if officer else None
+    if announcement is None or where is None or where[0] != channel.name:
+        return  # no officer to show it to (erased), or not on this channel
+    chat_id = int(where[1])
     _ = await _officer_translator(services, announcement)
     try:
-        message_id = await channel.send_text(officer_id, _progress_text(_, announcement, {}))
+        message_id = await channel.send_text(chat_id, _progress_text(_, announcement, {}))
     except ChannelError as exc:
         log_failure(log, "cannot show progress", exc, announcement=announcement_id, level=WARNING)
         return
@@ -48,7 +49,7 @@ async def open_progress(channel: Channel, services: Services, announcement_id: i
         await session.execute(
             update(Announcement)
             .where(Announcement.id == announcement_id)
-            .values(progress_chat_id=officer_id, progress_message_id=message_id)
+            .values(progress_chat_id=chat_id, progress_message_id=message_id)
         )
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, literal, select, update
+from sqlalchemy import BigInteger, Select, cast, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.profiles import CONSENT_GIVEN
-from storage.models import Announcement, Delivery, User, UTCDateTime
+from storage.models import Announcement, Delivery, Identity, User, UTCDateTime
 from storage.repositories import deliveries
 
 KIND = "announcement"
@@ -77,7 +77,7 @@ def check_scope(audience: Audience, scope: Collection[str] | None) -> None:
 def recipients(scope: Collection[str] | None, audience: Audience) -> Select[Any]:
     """The Telegram ids an announcement goes to."""
     check_scope(audience, scope)
-    statement = select(User.telegram_id).where(
+    statement = select(User.person_id).where(
         User.consent == CONSENT_GIVEN,
         User.announcements_off.is_(False),
         User.unreachable_at.is_(None),
@@ -130,10 +130,19 @@ async def create(
     session.add(announcement)
     await session.flush()
     people = recipients(scope, draft.audience).subquery()
+    # Each person's row goes to the identity they used last (as deliveries.enqueue_many).
+    latest = (
+        select(Identity)
+        .where(Identity.person_id == people.c.person_id)
+        .order_by(Identity.last_seen_at.desc().nulls_last(), Identity.channel)
+        .limit(1)
+    )
     rows = select(
         literal(KIND),
         literal(announcement.id),
-        people.c.telegram_id,
+        people.c.person_id,
+        cast(latest.with_only_columns(Identity.address).scalar_subquery(), BigInteger),
+        latest.with_only_columns(Identity.channel).scalar_subquery(),
         literal("pending"),
         literal(draft.scheduled_at, UTCDateTime()),
         literal(0),
@@ -141,7 +150,17 @@ async def create(
     )
     result = await session.execute(
         insert(Delivery).from_select(
-            ["kind", "announcement_id", "chat_id", "status", "due_at", "attempts", "priority"],
+            [
+                "kind",
+                "announcement_id",
+                "person_id",
+                "chat_id",
+                "channel",
+                "status",
+                "due_at",
+                "attempts",
+                "priority",
+            ],
             rows,
         )
     )

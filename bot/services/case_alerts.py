@@ -53,9 +53,9 @@ async def officers_of(session: AsyncSession, area_ids: Collection[str | None]) -
     if not area_ids:
         return []
     rows = await session.scalars(
-        select(Officer.telegram_id)
+        select(Officer.person_id)
         .where(Officer.area_id.in_(list(area_ids)))
-        .order_by(Officer.telegram_id)
+        .order_by(Officer.person_id)
     )
     return list(rows.all())
 
@@ -101,15 +101,15 @@ async def notify(
     rows: list[dict[str, Any]] = []
     base = {"case": case.id, "event": event, **extra}
     files = range(len(case.attachments or [])) if event == "new" else range(0)
-    for chat_id in dict.fromkeys(officers):
-        rows.append(_notice(chat_id, now, {**base, "to": "officer"}))
+    for officer in dict.fromkeys(officers):
+        rows.append(_notice({"person_id": officer}, now, {**base, "to": "officer"}))
         for index in files:
             file = {"case": case.id, "event": FILE, "file": index, "to": "officer"}
-            rows.append(_notice(chat_id, now, file))
+            rows.append(_notice({"person_id": officer}, now, file))
     if group_chat is not None:
-        rows.append(_notice(group_chat, now, {**base, "to": "group"}))
+        rows.append(_notice({"chat_id": group_chat}, now, {**base, "to": "group"}))
     if requester and case.requester_id is not None:
-        rows.append(_notice(case.requester_id, now, {**base, "to": "requester"}))
+        rows.append(_notice({"person_id": case.requester_id}, now, {**base, "to": "requester"}))
     await deliveries.enqueue_many(session, rows)
     return len(rows)
 
@@ -177,8 +177,8 @@ async def reachable(session: AsyncSession, people: Collection[int]) -> list[int]
     blocked = set(
         (
             await session.scalars(
-                select(User.telegram_id).where(
-                    User.telegram_id.in_(list(people)), User.unreachable_at.is_not(None)
+                select(User.person_id).where(
+                    User.person_id.in_(list(people)), User.unreachable_at.is_not(None)
                 )
             )
         ).all()
@@ -250,7 +250,7 @@ async def tell_admins(
     rows = [
         {
             "kind": ADMIN,
-            "chat_id": admin,
+            "person_id": admin,
             "due_at": now,
             "payload": {"event": "handover", **payload},
         }
@@ -260,8 +260,9 @@ async def tell_admins(
     return len(rows)
 
 
-def _notice(chat_id: int, now: datetime, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": NOTICE, "chat_id": chat_id, "due_at": now, "payload": payload}
+def _notice(to: dict[str, int], now: datetime, payload: dict[str, Any]) -> dict[str, Any]:
+    """A notice row ``to`` a person (``person_id``) or a group chat (``chat_id``)."""
+    return {"kind": NOTICE, **to, "due_at": now, "payload": payload}
 
 
 async def plan_check(

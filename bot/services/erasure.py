@@ -44,37 +44,45 @@ UNSEND = "unsend"
 # Telegram: "a message can only be deleted if it was sent less than 48 hours ago". A
 # margin, because the row may wait in the queue a little before it is sent.
 DELETE_WITHIN = timedelta(hours=47)
+# The case history entries whose detail names an officer, and the keys that do.
+NAMING_OFFICERS = ("reassigned", "released", "routed")
+OFFICER_KEYS = frozenset({"before", "after", "officer"})
 # What a case row's payload may keep once its requester is erased: ids and codes only.
 SAFE_PAYLOAD_KEYS = frozenset({"case", "event", "to", "check", "token", "hours", "other"})
 
 
-async def erase(
-    session: AsyncSession, routing: Routing, telegram_id: int, *, now: datetime
-) -> None:
+async def erase(session: AsyncSession, routing: Routing, person_id: int, *, now: datetime) -> None:
     """Erase the person (an officer hands back their open cases first; the admins are
     told of it by :func:`bot.services.officers.hand_back`, which is all anyone needs of
     the handover here)."""
-    await revoke(session, routing, telegram_id, now=now, why=ERASED)
+    await revoke(session, routing, person_id, now=now, why=ERASED)
     case_ids = list(
         (
             await session.scalars(
-                select(HelpRequest.id).where(HelpRequest.requester_id == telegram_id)
+                select(HelpRequest.id).where(HelpRequest.requester_id == person_id)
             )
         ).all()
     )
     if case_ids:
         await _unsend_notices(session, case_ids, now)
         await _strip_case_payloads(session, case_ids)
-    await help_requests.anonymise(session, telegram_id)
-    await _forget_officer(session, telegram_id)
-    await _pseudonymise(session, telegram_id)
-    await users.erase(session, telegram_id)
+    await help_requests.anonymise(session, person_id)
+    await _forget_officer(session, person_id)
+    await _pseudonymise(session, person_id)
+    await users.erase(session, person_id)
 
 
 async def _unsend_notices(session: AsyncSession, case_ids: Sequence[int], now: datetime) -> None:
     """Queue the removal of every notice about these cases sent to an officer's chat."""
     sent = await session.execute(
-        select(Delivery.chat_id, Delivery.message_id, Delivery.sent_at, Delivery.payload).where(
+        select(
+            Delivery.person_id,
+            Delivery.chat_id,
+            Delivery.channel,
+            Delivery.message_id,
+            Delivery.sent_at,
+            Delivery.payload,
+        ).where(
             Delivery.kind == NOTICE,
             Delivery.status == "sent",
             Delivery.message_id.is_not(None),
@@ -99,7 +107,9 @@ async def _unsend_notices(session: AsyncSession, case_ids: Sequence[int], now: d
         [
             {
                 "kind": UNSEND,
+                "person_id": person_id,
                 "chat_id": chat_id,
+                "channel": channel,
                 "due_at": now,
                 "payload": {
                     "message_id": message_id,
@@ -110,7 +120,7 @@ async def _unsend_notices(session: AsyncSession, case_ids: Sequence[int], now: d
                     or int((payload or {}).get("message", 0)) in with_files,
                 },
             }
-            for chat_id, message_id, sent_at, payload in rows
+            for person_id, chat_id, channel, message_id, sent_at, payload in rows
         ],
     )
 
@@ -144,7 +154,7 @@ async def _strip_case_payloads(session: AsyncSession, case_ids: Sequence[int]) -
     )
 
 
-async def _forget_officer(session: AsyncSession, telegram_id: int) -> None:
+async def _forget_officer(session: AsyncSession, person_id: int) -> None:
     """Their id in other people's case records becomes :data:`FORMER_OFFICER`."""
     for column in (
         HelpRequest.assigned_officer_id,
@@ -154,41 +164,43 @@ async def _forget_officer(session: AsyncSession, telegram_id: int) -> None:
     ):
         await session.execute(
             update(column.class_)
-            .where(column == telegram_id)
+            .where(column == person_id)
             .values({column.key: FORMER_OFFICER})
             .execution_options(synchronize_session=False)
         )
-    # A reassignment names the officers it moved the case between.
+    # A reassignment names the officers it moved the case between, a release the one who
+    # held it, a routing the officer it was sent to.
     await _rewrite(
         session,
         HelpEvent.detail,
-        HelpEvent.action == "reassigned",
+        HelpEvent.action.in_(tuple(NAMING_OFFICERS)),
         lambda detail: {
-            key: FORMER_OFFICER if value == telegram_id else value for key, value in detail.items()
+            key: FORMER_OFFICER if key in OFFICER_KEYS and value == person_id else value
+            for key, value in detail.items()
         },
     )
     # A handover notice to the admins that named them.
     await _rewrite(
         session,
         Delivery.payload,
-        (Delivery.kind == ADMIN) & (Delivery.payload["officer"].as_integer() == telegram_id),
+        (Delivery.kind == ADMIN) & (Delivery.payload["officer"].as_integer() == person_id),
         lambda payload: {**payload, "officer": None, "why": ERASED},
     )
 
 
-async def _pseudonymise(session: AsyncSession, telegram_id: int) -> None:
+async def _pseudonymise(session: AsyncSession, person_id: int) -> None:
     """Quiz rounds and job checks stay for the statistics, under a random negative id
     that nothing else holds (one per erasure, so one person still counts once)."""
     alias = -(secrets.randbelow(2**52) + 1)
     await session.execute(
         update(QuizRound)
-        .where(QuizRound.telegram_id == telegram_id)
-        .values(telegram_id=alias)
+        .where(QuizRound.person_id == person_id)
+        .values(person_id=alias)
         .execution_options(synchronize_session=False)
     )
     await session.execute(
         update(JobCheck)
-        .where(JobCheck.telegram_id == telegram_id)
-        .values(telegram_id=alias, answers={})
+        .where(JobCheck.person_id == person_id)
+        .values(person_id=alias, answers={})
         .execution_options(synchronize_session=False)
     )

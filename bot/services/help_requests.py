@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import is_postgresql
 from storage.models import HelpEvent, HelpMessage, HelpRequest, User
+from storage.repositories import people
 
 CATEGORIES = (
     "lost_contact",
@@ -479,13 +480,21 @@ async def export_rows(
     if scope is not None:
         statement = statement.where(HelpRequest.village_id.in_(list(scope)))
     rows = []
-    for case in (await session.scalars(statement.order_by(HelpRequest.id))).all():
+    found = (await session.scalars(statement.order_by(HelpRequest.id))).all()
+    # People by the id the reader can look up (their Telegram id), not the internal one.
+    known = await people.telegram_ids(
+        session,
+        {p for c in found for p in (c.requester_id, c.assigned_officer_id) if p}
+        if personal
+        else (),
+    )
+    for case in found:
         row: dict[str, Any] = {column: getattr(case, column) for column in PUBLIC_COLUMNS}
         for column in ("created_at", "claimed_at", "resolved_at", "closed_at"):
             row[column] = row[column].isoformat() if row[column] else None
         if personal:
-            row["requester_id"] = case.requester_id
-            row["assigned_officer_id"] = case.assigned_officer_id
+            row["requester_id"] = known.get(case.requester_id or 0)
+            row["assigned_officer_id"] = known.get(case.assigned_officer_id or 0)
             row["description"] = case.description
             row.update({name: (case.subject or {}).get(name) for name in SUBJECT_FIELDS})
         rows.append(row)

@@ -61,29 +61,29 @@ class UnknownArea(ValueError):
 async def grant(
     session: AsyncSession,
     routing: Routing,
-    telegram_id: int,
+    person_id: int,
     area_id: str,
     *,
     granted_by: int | None,
     now: datetime,
 ) -> tuple[Officer, Handover]:
-    """Make ``telegram_id`` an officer of ``area_id``; a move hands back what the new
+    """Make ``person_id`` an officer of ``area_id``; a move hands back what the new
     area does not cover."""
     area_id = area_id.strip().lower()
     if routing.villages.area(area_id) is None:
         raise UnknownArea(area_id, routing.villages)
-    officer = await officers.upsert(session, telegram_id, area_id, granted_by=granted_by, now=now)
+    officer = await officers.upsert(session, person_id, area_id, granted_by=granted_by, now=now)
     await session.flush()
     handover = await hand_back(
         session,
         routing,
-        telegram_id,
+        person_id,
         keep=covered_villages(routing.villages, area_id),
         why=MOVED,
         now=now,
         by=granted_by,
     )
-    await alert_waiting(session, routing, telegram_id, area_id, now=now)
+    await alert_waiting(session, routing, person_id, area_id, now=now)
     return officer, handover
 
 
@@ -124,7 +124,7 @@ async def alert_waiting(
 async def revoke(
     session: AsyncSession,
     routing: Routing,
-    telegram_id: int,
+    person_id: int,
     *,
     now: datetime,
     why: str = REMOVED,
@@ -132,13 +132,11 @@ async def revoke(
 ) -> Handover | None:
     """Take the role away and hand back all they held (None: they were not an officer,
     and are not being erased: an admin who erases held cases without the role too)."""
-    removed = await officers.remove(session, telegram_id)
+    removed = await officers.remove(session, person_id)
     if not removed and why != ERASED:
         return None
     await session.flush()
-    return await hand_back(
-        session, routing, telegram_id, keep=frozenset(), why=why, now=now, by=by
-    )
+    return await hand_back(session, routing, person_id, keep=frozenset(), why=why, now=now, by=by)
 
 
 async def hand_back(

@@ -39,12 +39,12 @@ def shuffled_answers(round_id: int, question: Question) -> list[Answer]:
     return answers
 
 
-async def missed_before(session: AsyncSession, telegram_id: int) -> set[str]:
+async def missed_before(session: AsyncSession, person_id: int) -> set[str]:
     """Questions the person answered wrongly and has not answered rightly since."""
     rows = await session.execute(
         select(QuizAnswer.question_id, QuizAnswer.correct)
         .join(QuizRound)  # on the answer's foreign key to its round
-        .where(QuizRound.telegram_id == telegram_id)
+        .where(QuizRound.person_id == person_id)
         .order_by(QuizAnswer.answered_at)
     )
     missed: set[str] = set()
@@ -64,9 +64,9 @@ async def start(
 ) -> QuizRound:
     """A new round; ``anonymous`` (no consent to data processing): stored without the
     person's id or village, and drawn without looking at their earlier answers."""
-    missed = set() if anonymous else await missed_before(session, user.telegram_id)
+    missed = set() if anonymous else await missed_before(session, user.person_id)
     quiz_round = QuizRound(
-        telegram_id=None if anonymous else user.telegram_id,
+        person_id=None if anonymous else user.person_id,
         village_id=None if anonymous else user.village_id,
         question_ids=draw(quiz, missed, rng),
         started_at=now,
@@ -130,11 +130,11 @@ def playable(quiz: Quiz, quiz_round: QuizRound) -> bool:
     return all(question_id in quiz.questions for question_id in quiz_round.question_ids)
 
 
-async def open_round(session: AsyncSession, telegram_id: int) -> QuizRound | None:
+async def open_round(session: AsyncSession, person_id: int) -> QuizRound | None:
     return (
         await session.scalars(
             select(QuizRound)
-            .where(QuizRound.telegram_id == telegram_id, QuizRound.finished_at.is_(None))
+            .where(QuizRound.person_id == person_id, QuizRound.finished_at.is_(None))
             .order_by(QuizRound.id.desc())
             .limit(1)
         )
@@ -169,8 +169,8 @@ async def statistics(
     people, anonymous, rounds, average = (
         await session.execute(
             select(
-                func.count(func.distinct(finished.c.telegram_id)),
-                func.count().filter(finished.c.telegram_id.is_(None)),
+                func.count(func.distinct(finished.c.person_id)),
+                func.count().filter(finished.c.person_id.is_(None)),
                 func.count(),
                 func.avg(finished.c.score),
             )

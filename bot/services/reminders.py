@@ -86,7 +86,7 @@ def reminder_rows(
         moment = local_moment(day, tz)
         if moment > now or (moment == this_minute and payload not in gone):
             rows.append(
-                {"kind": KIND, "chat_id": user.telegram_id, "due_at": moment, "payload": payload}
+                {"kind": KIND, "person_id": user.person_id, "due_at": moment, "payload": payload}
             )
 
     if plan_row.departure_on is not None:
@@ -130,19 +130,19 @@ def overtaken(content: Content, reminder_id: str, departure_on: date | None, tod
     return today >= departure_on + timedelta(days=successor)
 
 
-def _pending_of(chat_ids: list[int]) -> Any:
+def _pending_of(person_ids: list[int]) -> Any:
     return delete(Delivery).where(
-        Delivery.chat_id.in_(chat_ids), Delivery.kind == KIND, Delivery.status == "pending"
+        Delivery.person_id.in_(person_ids), Delivery.kind == KIND, Delivery.status == "pending"
     )
 
 
 async def _gone(
-    session: AsyncSession, chat_ids: list[int], now: datetime
+    session: AsyncSession, person_ids: list[int], now: datetime
 ) -> dict[int, list[dict[str, Any]]]:
     """Per person, the reminders sent this minute or being sent now (not planned again)."""
     found = await session.execute(
-        select(Delivery.chat_id, Delivery.payload).where(
-            Delivery.chat_id.in_(chat_ids),
+        select(Delivery.person_id, Delivery.payload).where(
+            Delivery.person_id.in_(person_ids),
             Delivery.kind == KIND,
             or_(
                 Delivery.status == "claimed",
@@ -151,8 +151,8 @@ async def _gone(
         )
     )
     gone: dict[int, list[dict[str, Any]]] = {}
-    for chat_id, payload in found.all():
-        gone.setdefault(chat_id, []).append(payload)
+    for person_id, payload in found.all():
+        gone.setdefault(person_id, []).append(payload)
     return gone
 
 
@@ -166,10 +166,10 @@ async def plan(
     checklist: Checklist | None = None,
 ) -> list[dict[str, Any]]:
     """Replace one person's pending reminders; returns the rows planned."""
-    await session.execute(_pending_of([user.telegram_id]))
-    plan_row = checklist or await checklists.get(session, user.telegram_id)
+    await session.execute(_pending_of([user.person_id]))
+    plan_row = checklist or await checklists.get(session, user.person_id)
     view = await checklists.view(session, content, plan_row) if plan_row else None
-    gone = (await _gone(session, [user.telegram_id], now)).get(user.telegram_id, [])
+    gone = (await _gone(session, [user.person_id], now)).get(user.person_id, [])
     rows = reminder_rows(user, view, content, now=now, default_zone=default_zone, gone=gone)
     await deliveries.enqueue_many(session, rows)
     return rows
@@ -177,7 +177,7 @@ async def plan(
 
 async def plan_many(
     session: AsyncSession,
-    telegram_ids: list[int],
+    person_ids: list[int],
     content: Content,
     *,
     now: datetime,
@@ -185,46 +185,44 @@ async def plan_many(
 ) -> int:
     """Re-plan a batch of people with five statements (for content changes and
     migrations: re-planning everyone in batches keeps memory flat)."""
-    await session.execute(_pending_of(telegram_ids))
-    people = (await session.scalars(select(User).where(User.telegram_id.in_(telegram_ids)))).all()
+    await session.execute(_pending_of(person_ids))
+    people = (await session.scalars(select(User).where(User.person_id.in_(person_ids)))).all()
     plans = {
-        plan.telegram_id: plan
+        plan.person_id: plan
         for plan in (
-            await session.scalars(select(Checklist).where(Checklist.telegram_id.in_(telegram_ids)))
+            await session.scalars(select(Checklist).where(Checklist.person_id.in_(person_ids)))
         ).all()
     }
     marks: dict[int, dict[str, ChecklistMark]] = {}
     for mark in (
-        await session.scalars(
-            select(ChecklistMark).where(ChecklistMark.telegram_id.in_(telegram_ids))
-        )
+        await session.scalars(select(ChecklistMark).where(ChecklistMark.person_id.in_(person_ids)))
     ).all():
-        marks.setdefault(mark.telegram_id, {})[mark.item_id] = mark
-    gone = await _gone(session, telegram_ids, now)
+        marks.setdefault(mark.person_id, {})[mark.item_id] = mark
+    gone = await _gone(session, person_ids, now)
     rows: list[dict[str, Any]] = []
     for user in people:
-        plan_row = plans.get(user.telegram_id)
+        plan_row = plans.get(user.person_id)
         view = None
         if plan_row is not None:
             items = content.items_for(plan_row.scheme, plan_row.country, plan_row.sector)
-            view = checklists.View(plan_row, items, marks.get(user.telegram_id, {}))
+            view = checklists.View(plan_row, items, marks.get(user.person_id, {}))
         rows += reminder_rows(
             user,
             view,
             content,
             now=now,
             default_zone=default_zone,
-            gone=gone.get(user.telegram_id, []),
+            gone=gone.get(user.person_id, []),
         )
     await deliveries.enqueue_many(session, rows)
     return len(rows)
 
 
-async def upcoming(session: AsyncSession, telegram_id: int, limit: int = 5) -> list[Delivery]:
+async def upcoming(session: AsyncSession, person_id: int, limit: int = 5) -> list[Delivery]:
     rows = await session.scalars(
         select(Delivery)
         .where(
-            Delivery.chat_id == telegram_id,
+            Delivery.person_id == person_id,
             Delivery.kind == KIND,
             Delivery.status.in_(deliveries.OPEN),
         )

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.db import is_postgresql
 from storage.models import Delivery
+from storage.repositories import people
 
 OPEN = ("pending", "claimed")
 FINAL = ("sent", "done", "blocked", "failed", "cancelled", "skipped")
@@ -33,16 +34,48 @@ def priority_of(kind: str) -> int:
 
 
 async def enqueue_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert delivery rows (``kind``, ``chat_id``, ``due_at`` and kind-specific keys)."""
-    if rows:
-        values = [
-            {"status": "pending", "attempts": 0, "priority": priority_of(row["kind"]), **row}
-            for row in rows
-        ]
-        await session.execute(insert(Delivery), values)
+    """Insert delivery rows (``kind``, ``due_at``, kind-specific keys, and either the
+    ``person_id`` of the recipient or the ``chat_id`` of a group chat). A person's row
+    goes to the identity they used last, unless it names its chat (a change to a message
+    already in that chat); one with no identity left (erased) is skipped."""
+    if not rows:
+        return
+    where = await people.addresses(
+        session, {row["person_id"] for row in rows if "person_id" in row and "chat_id" not in row}
+    )
+    values = []
+    for row in rows:
+        # One set of keys for every row, so the rows go in as one statement. A chat named
+        # by its id (an officers' group) is a Telegram chat.
+        value = {
+            "status": "pending",
+            "attempts": 0,
+            "priority": priority_of(row["kind"]),
+            "person_id": None,
+            "chat_id": None,
+            "channel": "telegram",
+            "error": None,
+            **row,
+        }
+        if "person_id" in row and "chat_id" not in row:
+            found = where.get(row["person_id"])
+            if found is None:
+                value.update(status="skipped", error="no address")
+            else:
+                value.update(channel=found[0], chat_id=int(found[1]))
+        values.append(value)
+    await session.execute(insert(Delivery), values)
 
 
-Claimed = tuple[int, int | None, str, int | None, int, dict[str, Any] | None, str]
+class Claimed(NamedTuple):
+    id: int
+    chat_id: int | None
+    kind: str
+    announcement_id: int | None
+    attempts: int
+    payload: dict[str, Any] | None
+    channel: str
+    person_id: int | None
 
 
 async def claim_due(
@@ -54,9 +87,8 @@ async def claim_due(
     limit: int,
     channels: Collection[str] = ("telegram",),
 ) -> list[Claimed]:
-    """Claim up to ``limit`` due rows of ``channels``, most urgent first; returns ``(id,
-    chat_id, kind, announcement_id, attempts, payload, channel)`` in that order (then by
-    id). Rows of another channel are left for a process that can send them."""
+    """Claim up to ``limit`` due rows of ``channels``, most urgent first (then by id).
+    Rows of another channel are left for a process that can send them."""
     due = (
         select(Delivery.id)
         .where(Delivery.status.in_(OPEN), Delivery.due_at <= now, Delivery.channel.in_(channels))
@@ -78,11 +110,14 @@ async def claim_due(
             Delivery.payload,
             Delivery.priority,
             Delivery.channel,
+            Delivery.person_id,
         )
         .execution_options(synchronize_session=False)
     )
     rows = sorted((await session.execute(statement)).all(), key=lambda row: (row[6], row[0]))
-    return [(row[0], row[1], row[2], row[3], row[4], row[5], row[7]) for row in rows]
+    return [
+        Claimed(row[0], row[1], row[2], row[3], row[4], row[5], row[7], row[8]) for row in rows
+    ]
 
 
 # Built once: the engine marks every delivery, up to 1000 a second (profiled: a Core
@@ -171,18 +206,18 @@ async def errors(session: AsyncSession, announcement_id: int) -> list[tuple[str,
     return [(error or "?", int(count)) for error, count in rows.all()]
 
 
-async def forget_chat(session: AsyncSession, chat_id: int) -> None:
+async def forget_person(session: AsyncSession, person_id: int) -> None:
     """A person erased their data: nothing more goes to them, and finished rows keep only
-    their outcome (so officers' reports stay true) without saying who it was."""
+    their outcome (so officers' reports stay true) without saying who it was or where."""
     await session.execute(
         update(Delivery)
-        .where(Delivery.chat_id == chat_id, Delivery.status.in_(OPEN))
+        .where(Delivery.person_id == person_id, Delivery.status.in_(OPEN))
         .values(status="skipped", error="erased", claimed_by=None)
         .execution_options(synchronize_session=False)
     )
     await session.execute(
         update(Delivery)
-        .where(Delivery.chat_id == chat_id)
-        .values(chat_id=None)
+        .where(Delivery.person_id == person_id)
+        .values(person_id=None, chat_id=None)
         .execution_options(synchronize_session=False)
     )

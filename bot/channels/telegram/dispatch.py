@@ -26,6 +26,7 @@ from bot.i18n import pick_locale
 from bot.inbox import current_ticket
 from bot.replies import Reply, mark_unreachable
 from storage.repositories import users
+from storage.repositories.people import TELEGRAM
 
 ROUTER_KEY = "router"
 
@@ -52,7 +53,9 @@ class Dispatcher:
         bot = context.bot
 
         async def send(calls: Sequence[Reply]) -> None:
-            await deliver(bot, calls, on_blocked=functools.partial(mark_unreachable, services))
+            await deliver(
+                bot, calls, on_blocked=functools.partial(mark_unreachable, services, TELEGRAM)
+            )
 
         turn = Turn(services, send, commands=self.router.commands, ticket=current_ticket())
         await handler(event, turn)
@@ -92,4 +95,4 @@ async def membership(update: Update, context: BotContext) -> None:
     services = context.services
     async with services.sessions() as session, session.begin():
         when = services.clock.now() if blocked else None
-        await users.mark_unreachable(session, change.chat.id, when)
+        await users.mark_unreachable_at(session, TELEGRAM, str(change.chat.id), when)

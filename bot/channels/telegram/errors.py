@@ -19,6 +19,7 @@ from bot.i18n import pick_locale
 from bot.inbox import AlreadyHandled, current_ticket
 from bot.logs import log_failure
 from storage.repositories import users
+from storage.repositories.people import TELEGRAM
 
 log = logging.getLogger("desmigratif.errors")
 
@@ -56,7 +57,9 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, Forbidden) and telegram_user is not None:
         log.info("user %s blocked the bot; marked unreachable", telegram_user.id)
         async with services.sessions() as session, session.begin():
-            await users.mark_unreachable(session, telegram_user.id, services.clock.now())
+            await users.mark_unreachable_at(
+                session, TELEGRAM, str(telegram_user.id), services.clock.now()
+            )
         return
     update_kind = type(update).__name__
     if isinstance(update, Update):
@@ -102,7 +105,7 @@ async def _locale_of(
     if telegram_id is not None:
         try:
             async with context.services.sessions() as session:
-                user = await users.get(session, telegram_id)
+                user = await users.get_at(session, TELEGRAM, str(telegram_id))
             if user is not None:
                 return user.locale
         except Exception as exc:  # the database may be what failed

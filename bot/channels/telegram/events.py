@@ -20,6 +20,7 @@ def event_of(update: Update, bot_username: str) -> Event | None:
     base = Event(
         person=user.id,
         chat=chat.id if chat is not None else 0,
+        channel="telegram",
         private=chat is not None and chat.type == "private",
         language=user.language_code,
     )

@@ -20,7 +20,6 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
@@ -28,6 +27,8 @@ from bot.channels.telegram.sending import deliver
 from bot.i18n import pick_locale
 from bot.replies import Replies, mark_unreachable
 from storage.models import User
+from storage.repositories import users
+from storage.repositories.people import TELEGRAM
 
 if TYPE_CHECKING:
     from bot.channels.telegram.context import BotContext
@@ -127,7 +128,7 @@ class UpdateLimiter:
             await deliver(
                 context.bot,
                 replies.calls,
-                on_blocked=lambda chat: mark_unreachable(self.services, chat),
+                on_blocked=lambda chat: mark_unreachable(self.services, TELEGRAM, chat),
             )
         raise ApplicationHandlerStop
 
@@ -136,7 +137,7 @@ class UpdateLimiter:
         async with self.services.sessions() as session:
             row = (
                 await session.execute(
-                    select(User.dialog, User.locale).where(User.telegram_id == user_id)
+                    users.at(TELEGRAM, str(user_id)).with_only_columns(User.dialog, User.locale)
                 )
             ).first()
         return (row[0], row[1]) if row is not None else (None, None)
