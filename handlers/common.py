@@ -21,7 +21,7 @@ from bot.i18n import pick_locale
 from bot.replies import Replies
 from bot.services import reminders
 from storage.models import Officer, User
-from storage.repositories import people, users
+from storage.repositories import users
 from storage.repositories.people import TELEGRAM
 
 Handler = Callable[[Event, Turn], Coroutine[Any, Any, None]]
@@ -53,12 +53,10 @@ def user_update(handler: Handler) -> Handler:
         replies = context.replies = Replies()
         ticket = context.ticket
         async with services.sessions() as session, session.begin():
-            person = await people.get_or_create(
-                session, event.channel, str(event.person), now=now, seen=True
-            )
-            user, officer = await users.get_or_create(
+            user, officer = await users.get_or_create_at(
                 session,
-                person,
+                event.channel,
+                str(event.person),
                 locale=pick_locale(event.language, services.settings.default_locale),
                 now=now,
             )

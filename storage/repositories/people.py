@@ -39,12 +39,14 @@ async def get_or_create(
     now (recorded every :data:`SEEN_EVERY`)."""
     row = (await session.execute(_PERSON_OF, {"channel": channel, "address": address})).first()
     if row is None:
-        person = await session.scalar(insert(Person).values(created_at=now).returning(Person.id))
+        person: int | None = await session.scalar(
+            insert(Person).values(created_at=now).returning(Person.id)
+        )
         assert person is not None
         # Two processes may meet the same newcomer at once: the first identity wins and
-        # the other process's person row goes unused.
+        # the other process's person row is dropped.
         insert_ = pg_insert if is_postgresql(session) else sqlite_insert
-        await session.execute(
+        mine = await session.scalar(
             insert_(Identity)
             .values(
                 channel=channel,
@@ -54,20 +56,30 @@ async def get_or_create(
                 last_seen_at=now if seen else None,
             )
             .on_conflict_do_nothing(index_elements=[Identity.channel, Identity.address])
+            .returning(Identity.person_id)
         )
+        if mine is not None:
+            return person
+        await session.execute(delete(Person).where(Person.id == person))
         won = await find(session, channel, address)
         assert won is not None
-        if won != person:
-            await session.execute(delete(Person).where(Person.id == person))
         return won
-    person, last_seen = int(row[0]), row[1]
-    if seen and (last_seen is None or now - last_seen >= SEEN_EVERY):
+    if seen:
+        await note_seen(session, channel, address, row[1], now=now)
+    return int(row[0])
+
+
+async def note_seen(
+    session: AsyncSession, channel: str, address: str, last_seen: datetime | None, *, now: datetime
+) -> None:
+    """They wrote from ``address`` now: noted when the last note is older than
+    :data:`SEEN_EVERY` (``last_seen``: the note as read)."""
+    if last_seen is None or now - last_seen >= SEEN_EVERY:
         await session.execute(
             update(Identity)
             .where(Identity.channel == channel, Identity.address == address)
             .values(last_seen_at=now)
         )
-    return person
 
 
 async def register_many(

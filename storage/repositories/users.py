@@ -27,6 +27,16 @@ _USER = (
 )
 _USER_LOCKED = _USER.with_for_update(of=User)
 
+# The same, found by the identity the event came from, with when it was last seen: one
+# statement for every event of someone the bot knows (the locked row is the user's).
+_USER_AT = (
+    select(User, Officer, Identity.last_seen_at)
+    .join(Identity, Identity.person_id == User.person_id)
+    .outerjoin(Officer, Officer.person_id == User.person_id)
+    .where(Identity.channel == bindparam("channel"), Identity.address == bindparam("address"))
+)
+_USER_AT_LOCKED = _USER_AT.with_for_update(of=User)
+
 
 async def get_for_update(
     session: AsyncSession, person_id: int
@@ -42,12 +52,35 @@ async def get_for_update(
     return (row[0], row[1]) if row is not None else None
 
 
+async def get_or_create_at(
+    session: AsyncSession, channel: str, address: str, *, locale: str, now: datetime
+) -> tuple[User, Officer | None]:
+    """The user behind ``address`` on ``channel`` (locked as :func:`get_for_update`),
+    made with their person on first contact; notes that they wrote from it now."""
+    from storage.repositories import people
+
+    statement = _USER_AT_LOCKED if is_postgresql(session) else _USER_AT
+    values = {"channel": channel, "address": address}
+    row = (await session.execute(statement, values)).one_or_none()
+    if row is not None:
+        await people.note_seen(session, channel, address, row[2], now=now)
+        return row[0], row[1]
+    person = await people.get_or_create(session, channel, address, now=now, seen=True)
+    return await _create(session, person, locale=locale, now=now)
+
+
 async def get_or_create(
     session: AsyncSession, person_id: int, *, locale: str, now: datetime
 ) -> tuple[User, Officer | None]:
     found = await get_for_update(session, person_id)
     if found is not None:
         return found
+    return await _create(session, person_id, locale=locale, now=now)
+
+
+async def _create(
+    session: AsyncSession, person_id: int, *, locale: str, now: datetime
+) -> tuple[User, Officer | None]:
     # Two processes may see the same new user at once: insert-or-ignore, then lock.
     insert = pg_insert if is_postgresql(session) else sqlite_insert
     await session.execute(
