@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -79,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
         help="include names, contacts and descriptions (handle with care)",
     )
 
+    whatsapp = commands.add_parser("whatsapp", help="WhatsApp channel tools")
+    whatsapp.add_argument(
+        "what",
+        choices=["templates"],
+        help="templates: print the message templates as JSON for WhatsApp Manager",
+    )
+
     deploy = commands.add_parser("deploy", help="print the nginx site, systemd units or env")
     deploy.add_argument("what", choices=["nginx", "service", "backup", "env"])
     deploy.add_argument("--domain", default="bot.example.org", help="the public host name")
@@ -99,6 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "deploy":  # needs no settings: it prints files for another machine
         return _deploy(parser, args)
+    if args.command == "whatsapp":  # the templates to submit: no settings either
+        from bot.content.whatsapp_templates import load_templates
+
+        print(json.dumps(load_templates().for_manager(), ensure_ascii=False, indent=2))
+        return 0
     settings = load_settings()
     # No people's data, message text or token in any line (see bot.logs).
     logs.setup(logging.WARNING if args.command == "chat" else logging.INFO, settings.log_format)
