@@ -126,3 +126,24 @@ async def test_a_lost_confirmation_comes_later_with_the_same_truth(
     assert first_line(locale, "✅ <b>Your request is saved.</b>") not in later.text
     police = "• If someone is in danger, do not wait: call the police on 110."
     assert first_line(locale, police) in later.text
+
+
+async def test_the_officer_a_case_was_routed_to_erases_their_data(app, person, db, sweep):
+    """The "routed" entry named the officer it was sent to: once they erase their data it
+    names a former officer (0), as their other entries do."""
+    from bot.services.erasure import FORMER_OFFICER
+
+    await ask_for_help(await villager(person, 2601, village="tanggulangin"))
+    centre = await officer(app, person, 2650, "tanggulangin")
+    await sweep()
+    officer_id = await person_id(db, 2650)
+
+    async def routed() -> list[dict]:
+        db.expire_all()
+        found = await db.scalars(select(HelpEvent.detail).where(HelpEvent.action == "routed"))
+        return list(found.all())
+
+    assert await routed() == [{"officer": officer_id}]
+    await centre.say("/hapusdata")
+    await centre.tap(label("id", "button", "Yes, erase everything"))
+    assert await routed() == [{"officer": FORMER_OFFICER}]

@@ -45,7 +45,7 @@ UNSEND = "unsend"
 # margin, because the row may wait in the queue a little before it is sent.
 DELETE_WITHIN = timedelta(hours=47)
 # The case history entries whose detail names an officer, and the keys that do.
-NAMING_OFFICERS = ("reassigned", "released", "routed")
+NAMING_OFFICERS = ("reassigned", "routed")
 OFFICER_KEYS = frozenset({"before", "after", "officer"})
 # What a case row's payload may keep once its requester is erased: ids and codes only.
 SAFE_PAYLOAD_KEYS = frozenset({"case", "event", "to", "check", "token", "hours", "other"})
@@ -168,8 +168,8 @@ async def _forget_officer(session: AsyncSession, person_id: int) -> None:
             .values({column.key: FORMER_OFFICER})
             .execution_options(synchronize_session=False)
         )
-    # A reassignment names the officers it moved the case between, a release the one who
-    # held it, a routing the officer it was sent to.
+    # A reassignment names the officers it moved the case between, a routing the officer
+    # it was sent to.
     await _rewrite(
         session,
         HelpEvent.detail,

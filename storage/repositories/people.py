@@ -113,8 +113,21 @@ async def telegram(session: AsyncSession, telegram_id: int, *, now: datetime) ->
 async def telegram_people(
     session: AsyncSession, telegram_ids: Collection[int], *, now: datetime
 ) -> list[int]:
-    """The people behind these Telegram ids (made where missing), in the ids' order."""
-    return [await telegram(session, telegram_id, now=now) for telegram_id in sorted(telegram_ids)]
+    """The people behind these Telegram ids (made where missing), in the ids' order: one
+    read when all are known (the admins, asked for on every case event)."""
+    addresses = [str(t) for t in sorted(telegram_ids)]
+    if not addresses:
+        return []
+    rows = await session.execute(
+        select(Identity.address, Identity.person_id).where(
+            Identity.channel == TELEGRAM, Identity.address.in_(addresses)
+        )
+    )
+    known = dict(rows.all())
+    return [
+        known[a] if a in known else await get_or_create(session, TELEGRAM, a, now=now)
+        for a in addresses
+    ]
 
 
 async def identities(session: AsyncSession, person_id: int) -> Sequence[Identity]:

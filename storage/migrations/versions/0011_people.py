@@ -49,9 +49,9 @@ NAMING = (
     ("help_events", "actor_id"),
     ("announcements", "officer_id"),
 )
-# JSON keys that name an officer: a case history's reassignment, release and routing, an
-# admin's handover notice.
-DETAIL_KEYS = {"reassigned": ("before", "after"), "released": ("before",), "routed": ("officer",)}
+# JSON keys that name an officer: a case history's reassignment and routing (a release's
+# "before" is the status it had), an admin's handover notice.
+DETAIL_KEYS = {"reassigned": ("before", "after"), "routed": ("officer",)}
 ADMIN_NOTICE = "admin_notice"
 MAP = "_person_map"
 
@@ -100,7 +100,7 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql" and mapping:
         bind.execute(sa.text("SELECT setval('people_id_seq', :last)"), {"last": len(mapping)})
 
-    _remap(bind, mapping)
+    _remap(mapping)
     _remap_json(bind, mapping.get)
     op.add_column("deliveries", sa.Column("person_id", sa.BigInteger(), nullable=True))
     op.create_index("ix_deliveries_person_id", "deliveries", ["person_id"])
@@ -139,7 +139,7 @@ def downgrade() -> None:
             bind.execute(
                 sa.update(rows_of).where(nameless).values(telegram_id=-rows_of.c.telegram_id)
             )
-    _remap(bind, mapping, column="telegram_id")
+    _remap(mapping, column="telegram_id")
     _remap_json(bind, mapping.get)
     op.drop_table(MAP)
     op.drop_index("ix_deliveries_person_id", table_name="deliveries")
@@ -165,7 +165,7 @@ def _telegram_ids(bind: sa.Connection) -> set[int]:
     return found
 
 
-def _remap(bind: sa.Connection, mapping: dict[int, int], *, column: str = "") -> None:
+def _remap(mapping: dict[int, int], *, column: str = "") -> None:
     """Rewrite every person column through ``mapping`` (old → new), leaving the mapping
     table for the deliveries. Keys go through their negative first: an old id may equal
     another row's new one, and PostgreSQL checks uniqueness row by row."""
